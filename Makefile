@@ -1,0 +1,36 @@
+# The two commands a fresh machine needs:  make demo   and   make test
+# Each creates the virtual environment on first use, from the pinned constraints.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test ui lint manifest bench clean-data
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)            ## generate demo data and run the whole pipeline into ./data
+	$(BIN)/impact demo
+
+test: $(STAMP)            ## the whole test suite (unit, dbt, Dagster, GX, exports, end-to-end)
+	$(BIN)/python -m pytest
+
+ui: $(STAMP)              ## Dagster UI on http://127.0.0.1:3000
+	$(BIN)/impact ui
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+manifest: $(STAMP)        ## parse the dbt project (Dagster reads target/manifest.json)
+	$(BIN)/impact manifest
+
+bench: $(STAMP)           ## ingest speed and memory against a bare Polars load
+	$(BIN)/python tests/benchmarks/bench_spend_ingest.py
+
+clean-data:               ## delete everything generated under ./data
+	rm -rf data

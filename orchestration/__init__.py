@@ -1,0 +1,1 @@
+"""Dagster definitions and the `impact` command line: wires ingest, dbt, the gate and exports together."""

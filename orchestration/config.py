@@ -1,0 +1,169 @@
+"""The product's one configuration: `impact.toml` plus environment variables, validated on load."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DEFAULT_CONFIG_FILE = PROJECT_ROOT / "impact.toml"
+
+# Publicly known, so only ever acceptable for the synthetic demo data directory.
+DEMO_PSEUDONYMISATION_KEY = "demo-key-not-secret-do-not-use-for-real-data"
+DEMO_MARKER = ".demo-data-dir"
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message says what to change."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Partnership(_Section):
+    name: str = "Oxfordshire Inclusive Economy Partnership"
+    short_name: str = "OIEP"
+    county_name: str = "Oxfordshire"
+    county_code: str = "E10000025"
+    postcode_area_prefixes: list[str] = ["OX"]
+
+
+class Paths(_Section):
+    data_dir: Path = Path("data")
+    postcode_lookup: str = ""
+
+
+class Reporting(_Section):
+    year_start_month: int = Field(4, ge=1, le=12)
+
+
+class Disclosure(_Section):
+    suppression_threshold: int = Field(10, ge=1, le=100)
+    suppression_marker: str = "[c]"
+
+
+class Privacy(_Section):
+    pseudonymisation_key_env: str = "IMPACT_PSEUDONYMISATION_KEY"
+
+
+class Gate(_Section):
+    yoy_warning_pct: float = Field(50, gt=0)
+
+
+class Rag(_Section):
+    amber_tolerance: float = Field(0.0, ge=0, le=1)
+
+
+class Toc(_Section):
+    rag: Rag = Rag()
+
+
+class DagsterSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(3000, ge=1, le=65535)
+
+
+class Settings(_Section):
+    partnership: Partnership = Partnership()
+    paths: Paths = Paths()
+    reporting: Reporting = Reporting()
+    disclosure: Disclosure = Disclosure()
+    privacy: Privacy = Privacy()
+    gate: Gate = Gate()
+    toc: Toc = Toc()
+    dagster: DagsterSettings = DagsterSettings()
+
+    @field_validator("paths")
+    @classmethod
+    def _absolute_data_dir(cls, paths: Paths) -> Paths:
+        if not paths.data_dir.is_absolute():
+            paths.data_dir = (PROJECT_ROOT / paths.data_dir).resolve()
+        return paths
+
+    # --- where things live under the data directory -------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return self.paths.data_dir
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.data_dir / "warehouse" / "impact.duckdb"
+
+    @property
+    def published_path(self) -> Path:
+        return self.data_dir / "published" / "impact.duckdb"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
+
+    @property
+    def gx_dir(self) -> Path:
+        return self.data_dir / "gx"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster_home"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "warehouse" / "impact.duckdb.lock"
+
+    @property
+    def postcode_lookup_path(self) -> Path:
+        if self.paths.postcode_lookup:
+            return Path(self.paths.postcode_lookup).expanduser().resolve()
+        return DBT_PROJECT_DIR / "seeds" / "reference" / "postcode_lsoa_demo.csv"
+
+    @property
+    def is_demo_data_dir(self) -> bool:
+        return (self.data_dir / DEMO_MARKER).exists()
+
+    def pseudonymisation_key(self) -> str:
+        """The key for keyed hashes of people's references: from the environment, never the repo.
+
+        The public demo key is accepted only for a data directory made by `impact demo`.
+        """
+        key = os.environ.get(self.privacy.pseudonymisation_key_env, "")
+        if self.is_demo_data_dir:
+            return key or DEMO_PSEUDONYMISATION_KEY
+        if not key:
+            raise ConfigError(
+                f"set {self.privacy.pseudonymisation_key_env} to a secret of at least 16 characters "
+                f"before loading real data into {self.data_dir} (the demo key is refused outside demo mode)"
+            )
+        if key == DEMO_PSEUDONYMISATION_KEY:
+            raise ConfigError(
+                f"{self.privacy.pseudonymisation_key_env} is the public demo key; it is refused for "
+                f"{self.data_dir}, which was not created by `impact demo`"
+            )
+        if len(key) < 16:
+            raise ConfigError(f"{self.privacy.pseudonymisation_key_env} must be at least 16 characters")
+        return key
+
+
+def load_settings(data_dir: str | Path | None = None, config_file: str | Path | None = None) -> Settings:
+    """Read the configuration file, then apply IMPACT_DATA_DIR, then an explicit --data-dir."""
+    path = Path(config_file or os.environ.get("IMPACT_CONFIG") or DEFAULT_CONFIG_FILE)
+    if not path.exists():
+        raise ConfigError(f"configuration file not found: {path}")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    override = data_dir or os.environ.get("IMPACT_DATA_DIR")
+    if override:
+        raw.setdefault("paths", {})["data_dir"] = str(Path(override).expanduser().resolve())
+    try:
+        return Settings.model_validate(raw)
+    except Exception as exc:  # pydantic's message names the offending key
+        raise ConfigError(f"{path}: {exc}") from exc
