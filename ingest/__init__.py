@@ -1,0 +1,7 @@
+"""Files in -> typed, validated, lineage-stamped rows in DuckDB raw.*, the quarantine and the load audit."""
+
+from ingest.loader import FileReport, load_file, load_files
+from ingest.privacy import PostcodeLookup
+from ingest.warehouse import ensure_raw_schema
+
+__all__ = ["FileReport", "PostcodeLookup", "ensure_raw_schema", "load_file", "load_files"]

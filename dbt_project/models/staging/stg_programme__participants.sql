@@ -1,0 +1,20 @@
+-- One row per programme participant (key: provider, participant_key).
+-- Staging: rename and cast only (no joins, no filters).
+select
+    cast(participant_key as varchar) as participant_key,
+    cast(provider as varchar) as provider,
+    cast(enrolled_on as date) as enrolled_on,
+    cast(lsoa_code as varchar) as lsoa_code,
+    cast(district as varchar) as district_text,
+    cast(age_band as varchar) as age_band,
+    cast(gender as varchar) as gender,
+    cast(ethnic_group as varchar) as ethnic_group,
+    cast(disabled as boolean) as is_disabled,
+    cast(uc_claimant as boolean) as is_uc_claimant,
+    cast(barriers as varchar) as barriers,
+    _source_file,
+    _file_sha256,
+    _row_number,
+    _load_id,
+    _loaded_at
+from {{ source('raw', 'programme__participants') }}

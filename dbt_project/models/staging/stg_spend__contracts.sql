@@ -1,0 +1,17 @@
+-- One row per contract (key: contract_ref).
+-- Staging: rename and cast only (no joins, no filters).
+select
+    cast(contract_ref as varchar) as contract_ref,
+    cast(anchor as varchar) as anchor,
+    cast(supplier_ref as varchar) as supplier_ref,
+    cast(awarded_on as date) as awarded_on,
+    cast(value_gbp as decimal(18, 2)) as value_gbp,
+    cast(social_value_weighting_pct as {{ type_double() }}) as social_value_weighting_pct,
+    cast(social_value_committed_gbp as decimal(18, 2)) as social_value_committed_gbp,
+    cast(social_value_delivered_gbp as decimal(18, 2)) as social_value_delivered_gbp,
+    _source_file,
+    _file_sha256,
+    _row_number,
+    _load_id,
+    _loaded_at
+from {{ source('raw', 'spend__contracts') }}

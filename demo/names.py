@@ -1,0 +1,59 @@
+"""Invented names for organisations and people (all synthetic; any likeness is coincidence)."""
+
+from __future__ import annotations
+
+import random
+
+PLACE_WORDS = [
+    "Cherwell", "Isis", "Thames", "Ridgeway", "Cotswold", "Chiltern", "Evenlode", "Windrush",
+    "Ock", "Ray", "Otmoor", "Wychwood", "Shotover", "Bullingdon", "Banbury", "Witney",
+    "Abingdon", "Didcot", "Wantage", "Bicester", "Thame", "Henley", "Cowley", "Headington",
+    "Marston", "Botley", "Iffley", "Jericho", "Osney", "Wolvercote",
+]
+TRADE_WORDS = [
+    "Building", "Catering", "Cleaning", "Consulting", "Digital", "Engineering", "Facilities",
+    "Print", "Landscapes", "Transport", "Care", "Electrical", "Plumbing", "Security", "Software",
+    "Training", "Recruitment", "Furniture", "Laundry", "Medical Supplies", "Waste", "Roofing",
+    "Scaffolding", "Events", "Legal", "Surveying", "Design", "Fleet", "Timber", "Signs",
+]
+NATIONAL_WORDS = [
+    "Apex", "Northgate", "Meridian", "Summit", "Crown", "Sterling", "Atlas", "Vantage",
+    "Pinnacle", "Horizon", "Capita", "Keystone", "Beacon", "Regent", "Unity", "Paragon",
+]
+VCSE_WORDS = [
+    "Community Trust", "Foodbank", "Youth Project", "Mind", "Carers Centre", "Refugee Support",
+    "Credit Union", "Arts Collective", "Tenants Association", "Sports Club", "Men's Shed",
+    "Homeless Action", "Age Concern", "Women's Aid", "Learning Partnership",
+]
+FIRST_NAMES = [
+    "Amelia", "Oliver", "Isla", "George", "Ava", "Harry", "Mia", "Noah", "Sophia", "Jack",
+    "Grace", "Leo", "Zara", "Mohammed", "Aisha", "Tomasz", "Olena", "Kwame", "Priya", "Liam",
+    "Chloe", "Ethan", "Fatima", "Daniel", "Ellie", "Callum", "Ruby", "Yusuf", "Hannah", "Kai",
+]
+SURNAMES = [
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Khan", "Patel",
+    "Walker", "Wright", "Robinson", "Thompson", "Hughes", "Ahmed", "Nowak", "Kowalski",
+    "Mensah", "Begum", "Clarke", "Hall", "Green", "Baker", "Hussain", "Wood", "Turner",
+]
+
+
+def org_name(rng: random.Random, sector: str) -> str:
+    place = rng.choice(PLACE_WORDS)
+    if sector == "vcse":
+        return f"{place} {rng.choice(VCSE_WORDS)}"
+    if sector == "education":
+        return rng.choice([f"{place} College", f"{place} Academy", f"{place} Primary School"])
+    if sector == "health":
+        return rng.choice([f"{place} Medical Practice", f"{place} Surgery", f"{place} Hospice"])
+    if sector == "public":
+        return rng.choice([f"{place} Town Council", f"{place} Parish Council"])
+    suffix = rng.choice(["Ltd", "Ltd", "Limited", "& Sons Ltd", "LLP", "Group Ltd"])
+    return f"{place} {rng.choice(TRADE_WORDS)} {suffix}"
+
+
+def national_supplier(rng: random.Random) -> str:
+    return f"{rng.choice(NATIONAL_WORDS)} {rng.choice(TRADE_WORDS)} {rng.choice(['Ltd', 'plc', 'UK Ltd'])}"
+
+
+def person(rng: random.Random) -> tuple[str, str]:
+    return rng.choice(FIRST_NAMES), rng.choice(SURNAMES)

@@ -1,0 +1,231 @@
+"""Anchor institutions' monthly payment files, the supplier register and the contracts register.
+
+Three anchors, each with its own header spellings, encoding and line endings; money is printed as
+`£1,234.56` / `-£250.00`, dates as dd/mm/yyyy. The hospital trust's files carry two preamble
+lines and a final Total row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass
+
+from demo.names import national_supplier, org_name
+from demo.places import Places, out_of_county_postcode
+from demo.tables import LandingFile, Sheet, gbp, month_end, months, scaled
+
+REGISTER_FILE = "supplier-register.csv"
+CONTRACTS_FILE = "contracts-register.csv"
+
+
+@dataclass(frozen=True)
+class Anchor:
+    name: str
+    code: str
+    rows_per_month: int
+    header: list[str]
+    encoding: str
+    newline: str
+    categories: list[str]
+    non_influenceable: list[str]
+    services: list[str]
+
+
+ANCHORS = [
+    Anchor("Oxfordshire County Council", "occ", 1300,
+           ["Body Name", "Organisational Unit", "Expenditure Category", "Paid Date", "Trans No",
+            "Amount", "Type", "Supplier ID", "Supplier Name"],
+           "utf-8", "\n",
+           ["Highways Maintenance", "Adult Social Care - Residential", "Home Care",
+            "Children's Placements", "Home to School Transport", "Professional Services",
+            "IT Software", "Building Repairs", "Waste Disposal", "Catering", "Agency Staff",
+            "Grants to Voluntary Organisations", "Equipment", "Training"],
+           ["Payroll", "Pensions", "HMRC", "Inter-authority transfers", "Refunds"],
+           ["Adult Services", "Children's Services", "Environment & Place", "Resources",
+            "Public Health", "Fire & Rescue"]),
+    Anchor("Oxford City Council", "city", 600,
+           ["Organisation Name", "Service Area", "Expenditure Catergory", "Date Paid",
+            "Transaction Number", "Net Amount", "Type of Expenditure", "Supplier Number",
+            "Supplier", "Supplier Postcode"],
+           "utf-8-sig", "\r\n",
+           ["Reactive Maintenance & Minor Repairs", "General Contracted Services", "Grants",
+            "Pitch & Site Rents", "Subscriptions", "Consultants Fees",
+            "Day to Day Repairs - Occupied", "Vehicle Hire", "Cleaning", "Printing & Stationery"],
+           ["Precepts", "HMRC", "Pensions", "Refunds"],
+           ["Housing Services", "Community Services", "Direct Services", "Regeneration",
+            "Finance", "General Fund", "HRA"]),
+    Anchor("Oxford University Hospitals NHS Foundation Trust", "ouh", 600,
+           ["Publisher", "Department", "Expense Type", "Transaction Date", "Payment Ref",
+            "Amount GBP", "Cap Rev", "Vendor ID", "Vendor Name"],
+           "cp1252", "\r\n",
+           ["Drugs", "Medical and Surgical Equipment", "Clinical Supplies",
+            "Premises - Maintenance", "Agency Staff - Nursing", "IT Services",
+            "Patients' Transport", "Catering Provisions", "Laundry", "Professional Fees"],
+           ["Payroll", "Pensions", "HMRC"],
+           ["Surgery & Oncology", "Medicine", "Clinical Support", "Estates & Facilities",
+            "Corporate", "Neurosciences"]),
+]
+CAPITAL_CATEGORIES = {"Highways Maintenance", "Building Repairs", "Premises - Maintenance",
+                      "Reactive Maintenance & Minor Repairs", "Medical and Surgical Equipment"}
+REDACTED = "Redacted personal data"
+
+# Register entries that receive the non-influenceable payments.
+PUBLIC_PAYEES = {
+    "Payroll": "Staff Payroll (BACS)",
+    "Pensions": "Oxfordshire Pension Fund",
+    "HMRC": "HM Revenue & Customs",
+    "Inter-authority transfers": "Cherwell District Council",
+    "Precepts": "Thames Valley Police and Crime Commissioner",
+}
+
+
+def file_name(a: Anchor, month: dt.date) -> str:
+    if a.code == "occ":
+        return f"oxfordshire-county-council-spend-{month:%Y-%m}.csv"
+    if a.code == "city":
+        return f"oxford-city-council-payments-over-500-{month:%Y-%m}.csv"
+    return f"ouh-supplier-payments-{month:%b-%Y}.csv".lower()
+
+
+def build_register(rng: random.Random, places: Places, scale: float) -> list[dict]:
+    n = scaled(1500, scale, floor=80)
+    types = (["private", "vcse", "social_enterprise", "cooperative", "employee_owned",
+              "public_body", "individual"], [70, 11, 4, 1, 2, 7, 5])
+    suppliers = []
+    for payee in PUBLIC_PAYEES.values():
+        suppliers.append({"name": payee, "type": "public_body", "local": True})
+    while len(suppliers) < n:
+        local = rng.random() < 0.40
+        t = rng.choices(*types)[0]
+        if t == "individual":
+            name = "Sole trader (name withheld)"
+        elif t == "public_body":
+            name = org_name(rng, "public")
+        elif t in ("vcse", "social_enterprise", "cooperative"):
+            name = org_name(rng, "vcse")
+        else:
+            name = org_name(rng, "private") if local else national_supplier(rng)
+        suppliers.append({"name": name, "type": t, "local": local})
+    yn = ["Y", "N"]
+    for i, s in enumerate(suppliers):
+        s["ref"] = f"S{100001 + i}"
+        s["postcode"] = (places.any_postcode(rng).pcds if s["local"]
+                         else out_of_county_postcode(rng))
+        if s["type"] in ("private", "social_enterprise", "cooperative", "employee_owned"):
+            s["company"] = f"{rng.randint(1_000_000, 15_999_999):08d}"
+        elif s["type"] == "vcse":
+            s["company"] = f"{rng.randint(200_000, 1_199_999)}"
+        else:
+            s["company"] = ""
+        small = s["local"] and rng.random() < 0.85 or rng.random() < 0.35
+        s["sme"] = "" if s["type"] == "public_body" else yn[not small]
+        s["rlw"] = yn[rng.random() > (0.35 if s["local"] else 0.2)]
+        s["crp"] = "" if rng.random() < 0.2 else yn[rng.random() > (0.25 if small else 0.7)]
+    return suppliers
+
+
+def _register_file(suppliers: list[dict]) -> LandingFile:
+    header = ["Supplier ID", "Supplier Name", "Company No", "Post Code", "SME", "Supplier Type",
+              "Living Wage Employer", "Carbon Reduction Plan"]
+    rows = [[s["ref"], s["name"], s["company"], s["postcode"], s["sme"], s["type"], s["rlw"],
+             s["crp"]] for s in suppliers]
+    return LandingFile("spend", REGISTER_FILE, [Sheet("suppliers", header, rows, "suppliers")])
+
+
+def _contracts_file(rng: random.Random, suppliers: list[dict], scale: float) -> LandingFile:
+    header = ["Contract ID", "Buyer", "Supplier ID", "Award Date", "Contract Value",
+              "SV Weighting", "SV Committed", "SV Delivered"]
+    rows = []
+    pool = [s for s in suppliers if s["type"] not in ("individual", "public_body")]
+    for i in range(scaled(150, scale, floor=10)):
+        a = rng.choice(ANCHORS)
+        awarded = dt.date(2020, 4, 1) + dt.timedelta(days=rng.randint(0, 1825))
+        value = round(min(8e6, math.exp(rng.gauss(math.log(250_000), 1.1))), -2)
+        weight = rng.choice([10, 10, 15, 20]) if awarded.year >= 2021 else None
+        committed = round(value * rng.uniform(0.02, 0.12), 2) if weight else None
+        elapsed = (dt.date(2025, 3, 31) - awarded).days / 1095
+        delivered = (round(committed * min(1.1, elapsed * rng.uniform(0.5, 1.1)), 2)
+                     if committed and elapsed > 0.15 else None)
+        rows.append([f"{a.code.upper()}-C{awarded:%Y}-{i + 1:04d}", a.name, rng.choice(pool)["ref"],
+                     awarded, gbp(value), weight, committed and gbp(committed),
+                     delivered and gbp(delivered)])
+    rows.sort(key=lambda r: r[3])
+    return LandingFile("spend", CONTRACTS_FILE, [Sheet("contracts", header, rows, "contracts")])
+
+
+def _amount(rng: random.Random, category: str, anchor: Anchor) -> float:
+    if category == "Payroll":
+        return round(rng.uniform(1.5e6, 6e6) * (2 if anchor.code != "city" else 0.3), 2)
+    if category in ("Pensions", "HMRC", "Precepts", "Inter-authority transfers"):
+        return round(rng.uniform(2e5, 3e6), 2)
+    if rng.random() < 0.02:
+        return -round(rng.uniform(50, 2500), 2)  # credit note
+    return round(min(2e6, math.exp(rng.gauss(math.log(2200), 1.3))), 2)
+
+
+def _month_rows(rng: random.Random, a: Anchor, month: dt.date, n: int, pool: list[dict],
+                weights: list[float], by_name: dict[str, dict], seq: list[int]) -> list[list]:
+    rows = []
+    last = month_end(month)
+    for _ in range(n):
+        paid = month + dt.timedelta(days=rng.randint(0, (last - month).days))
+        if rng.random() < 0.06:
+            cat = rng.choice(a.non_influenceable)
+        else:
+            cat = rng.choice(a.categories)
+        if cat in PUBLIC_PAYEES:
+            sup = by_name[PUBLIC_PAYEES[cat]]
+        elif cat == "Refunds" or (cat == "Grants" and rng.random() < 0.2):
+            sup = None  # a personal payee, redacted
+        else:
+            sup = rng.choices(pool, weights)[0]
+        amount = _amount(rng, cat, a)
+        caprev = "Capital" if cat in CAPITAL_CATEGORIES and rng.random() < 0.3 else "Revenue"
+        service = rng.choice(a.services)
+        ref, name = (sup["ref"], sup["name"]) if sup else ("", REDACTED)
+        seq[0] += 1
+        if a.code == "occ":
+            row = [a.name, service, cat, paid, f"51{seq[0]:08d}", gbp(amount), caprev, ref, name]
+        elif a.code == "city":
+            row = [a.name, service, cat, paid, f"{46300000 + seq[0]} - {rng.randint(0, 3)}",
+                   gbp(amount), caprev, ref, name, sup["postcode"] if sup else ""]
+        else:
+            row = [a.name, service, cat, paid, f"OUH/{month:%y%m}/{seq[0]:06d}", gbp(amount),
+                   caprev, ref, name]
+        rows.append(row)
+        if rng.random() < 0.002:
+            rows.append(list(row))  # a genuinely repeated line (kept by ingest)
+    rows.sort(key=lambda r: r[3])
+    return rows
+
+
+def build(rng: random.Random, places: Places, scale: float) -> list[LandingFile]:
+    suppliers = build_register(rng, places, scale)
+    by_name = {s["name"]: s for s in suppliers if s["type"] == "public_body"}
+    files = [_register_file(suppliers), _contracts_file(rng, suppliers, scale)]
+    trading = [s for s in suppliers if s["name"] not in PUBLIC_PAYEES.values()]
+    for a in ANCHORS:
+        pool = rng.sample(trading, k=min(len(trading), max(20, int(len(trading) * 0.45))))
+        weights = [1 / (k + 5) ** 0.9 for k in range(len(pool))]  # a few suppliers get most
+        seq = [rng.randint(1000, 9000)]
+        for month in months():
+            season = 1.3 if month.month == 3 else rng.uniform(0.85, 1.1)
+            n = scaled(a.rows_per_month * season, scale, floor=15)
+            rows = _month_rows(rng, a, month, n, pool, weights, by_name, seq)
+            f = LandingFile("spend", file_name(a, month),
+                            [Sheet("payments", a.header, rows, "payments")],
+                            encoding=a.encoding, newline=a.newline)
+            if a.code == "ouh":
+                f.preamble = [a.name, f"Payments to suppliers: {month:%B %Y}"]
+            files.append(f)
+    return files
+
+
+def add_total_footers(files: list[LandingFile]) -> None:
+    """The trust's files end with a Total row (the file total); call after defects are planted."""
+    for f in files:
+        if f.feed == "spend" and f.preamble:
+            amounts = [float(r[5].replace("£", "").replace(",", "")) for r in f.sheets[0].rows]
+            f.footer = [["Total", "", "", "", "", gbp(round(sum(amounts), 2)), "", "", ""]]

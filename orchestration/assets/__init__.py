@@ -1,0 +1,1 @@
+"""Assets in flow order: ingest -> warehouse (dbt) -> gate -> publication."""

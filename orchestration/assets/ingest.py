@@ -1,0 +1,74 @@
+"""Ingest assets: one per feed, producing that feed's raw tables from files in landing/<feed>/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
+
+from ingest import FileReport, PostcodeLookup, load_files
+from ingest.contracts import load_contracts
+from orchestration.config import Settings
+from orchestration.warehouse import WRITER_POOL, write_connection
+
+# The files each feed's asset takes from its landing folder (the sensor uses the same patterns).
+LANDING_PATTERNS = ("*.csv", "*.CSV", "*.xlsx", "*.zip", "*.txt")
+
+
+def landing_files(settings: Settings, feed: str) -> list[Path]:
+    folder = settings.landing_dir / feed
+    return sorted({p for pattern in LANDING_PATTERNS for p in folder.glob(pattern) if p.is_file()})
+
+
+def ingest_reports(settings: Settings, feed: str, paths: list[Path]) -> list[FileReport]:
+    lookup = PostcodeLookup.from_csv(settings.postcode_lookup_path)
+    key = settings.pseudonymisation_key()
+    with write_connection(settings) as con:
+        return load_files(con, paths, feed=feed, key=key, lookup=lookup)
+
+
+def _feed_asset(feed: str, settings: Settings):
+    entities = load_contracts()[feed]
+    specs = [
+        AssetSpec(
+            AssetKey(["raw", entity.table]), group_name="ingest", kinds={"polars", "duckdb"},
+            description=f"{entity.description} Loaded from landing/{feed}/ under the {feed} contract.",
+            owners=["team:data-stewards"], skippable=True,
+        )
+        for entity in entities.values()
+    ]
+
+    @multi_asset(name=f"ingest_{feed}", specs=specs, pool=WRITER_POOL, can_subset=False,
+                 description=f"Load new files from landing/{feed}/ into raw.{feed}__*")
+    def _ingest(context: AssetExecutionContext):
+        reports = ingest_reports(settings, feed, landing_files(settings, feed))
+        for report in reports:
+            log = context.log.warning if report.status == "refused" else context.log.info
+            log(f"{report.file}: {report.status}, {report.rows_loaded} loaded, "
+                f"{report.rows_quarantined} quarantined {report.message}".strip())
+        for entity in entities.values():
+            mine = [r for r in reports if entity.name in r.entities]
+            yield MaterializeResult(
+                asset_key=AssetKey(["raw", entity.table]),
+                metadata={
+                    "files_loaded": MetadataValue.json([r.file for r in mine]),
+                    "rows_loaded": sum(r.by_entity[entity.name]["rows_loaded"] for r in mine),
+                    "rows_quarantined": sum(r.by_entity[entity.name]["rows_quarantined"] for r in mine),
+                    "files_refused": MetadataValue.json(
+                        {r.file: r.message for r in reports if r.status == "refused"}),
+                    "files_already_loaded": sum(r.status == "duplicate" for r in reports),
+                },
+            )
+
+    return _ingest
+
+
+def build_ingest_assets(settings: Settings) -> list:
+    return [_feed_asset(feed, settings) for feed in load_contracts()]

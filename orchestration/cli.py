@@ -1,0 +1,210 @@
+"""`impact`: everything a data steward does without the UI (demo, run, ingest, sql, status, ui)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from orchestration.config import DEMO_MARKER, ConfigError, Settings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(data_dir=args.data_dir, config_file=args.config)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from demo import generate_demo_data
+    from orchestration.runner import run_pipeline
+
+    started = time.monotonic()
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / DEMO_MARKER).write_text("made by `impact demo`: synthetic data, demo key allowed\n")
+    print(f"generating demo data into {settings.landing_dir} ...")
+    summary = generate_demo_data(settings.landing_dir, seed=args.seed, scale=args.scale)
+    print(f"  {len(summary.files)} files")
+    print("running the pipeline (ingest -> dbt -> gate -> publish -> export) ...")
+    outcome = run_pipeline(settings, args.year)
+    return _report_run(settings, outcome, started)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from orchestration.runner import run_pipeline
+
+    started = time.monotonic()
+    settings = _settings(args)
+    outcome = run_pipeline(settings, args.year)
+    return _report_run(settings, outcome, started)
+
+
+def _report_run(settings: Settings, outcome, started: float) -> int:
+    print(f"run {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'} "
+          f"in {time.monotonic() - started:.0f} s")
+    print(f"  gate for {outcome.reporting_year}: {outcome.gate_status}")
+    if not outcome.success:
+        print(f"  failed steps: {', '.join(outcome.failed_steps) or 'none'}")
+        _print_gate_failures(settings)
+        print("  nothing was published: the snapshot and exports are as they were")
+        return 1
+    print(f"  snapshot: {settings.published_path}")
+    print(f"  pack:     {outcome.pack_folder}")
+    print(f"  try:      impact sql \"select metric_id, geography_name, value from marts.metrics "
+          f"where reporting_year = '{outcome.reporting_year}' and geography_level = 'county'\"")
+    return 0
+
+
+def _print_gate_failures(settings: Settings) -> None:
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        rows = con.execute(
+            """SELECT severity, suite, expectation, concerns, observed, expected FROM gate.results
+               WHERE run_id = (SELECT run_id FROM gate.results ORDER BY validated_at DESC LIMIT 1)
+                 AND NOT passed ORDER BY severity, suite""").fetchall()
+        con.close()
+    except duckdb.Error:
+        return
+    for severity, suite, expectation, concerns, observed, expected in rows:
+        print(f"  [{severity.upper()}] {suite}: {expectation} — {concerns}: "
+              f"observed {observed}, expected {expected}")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest import PostcodeLookup, load_files
+    from orchestration.warehouse import write_connection
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"not a file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    lookup = PostcodeLookup.from_csv(settings.postcode_lookup_path)
+    with write_connection(settings) as con:
+        reports = load_files(con, paths, feed=args.feed, key=settings.pseudonymisation_key(),
+                             lookup=lookup)
+    for report in reports:
+        if args.json:
+            print(json.dumps(dataclasses.asdict(report), default=str))
+        else:
+            line = (f"{report.file}: {report.status} ({report.feed or '?'}) "
+                    f"loaded {report.rows_loaded}, quarantined {report.rows_quarantined}, "
+                    f"footer rows skipped {report.rows_skipped_footer}")
+            if report.net_amount_gbp is not None:
+                line += f", net £{report.net_amount_gbp:,.2f}"
+            print(line + (f" — {report.message}" if report.message else ""))
+    return 1 if any(r.status == "refused" for r in reports) else 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from orchestration.warehouse import read_snapshot
+
+    settings = _settings(args)
+    try:
+        con = read_snapshot(settings.published_path)
+        relation = con.sql(args.query)
+        if relation is None:
+            print("(statement ran; nothing to show)")
+        elif args.csv:
+            relation.pl().write_csv(sys.stdout)
+        else:
+            print(relation.pl())
+    except (duckdb.Error, FileNotFoundError) as exc:
+        print(f"impact sql: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import duckdb
+
+    settings = _settings(args)
+    try:
+        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    except duckdb.Error as exc:
+        print(f"the warehouse is not readable now ({exc}); try again when the run has finished")
+        return 1
+    print(f"data directory: {settings.data_dir}")
+    print(con.sql("""SELECT feed, count(DISTINCT file_sha256) AS files, max(loaded_at) AS last_load,
+                            sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined
+                     FROM raw.load_audit WHERE status IN ('loaded', 'replaced')
+                     GROUP BY feed ORDER BY feed""").pl())
+    print(con.sql("""SELECT feed, reason, count(*) AS rows FROM raw.quarantine
+                     GROUP BY ALL ORDER BY rows DESC LIMIT 15""").pl())
+    con.close()
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from orchestration.dbt import ensure_manifest
+    from orchestration.runner import prepare_environment
+
+    settings = _settings(args)
+    prepare_environment(settings)
+    ensure_manifest()
+    dagster = str(Path(sys.executable).parent / "dagster")
+    host, port = settings.dagster.host, str(args.port or settings.dagster.port)
+    print(f"Dagster UI on http://{host}:{port} (data directory {settings.data_dir})")
+    os.execv(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", host, "-p", port])
+    return 0
+
+
+def cmd_manifest(args: argparse.Namespace) -> int:
+    from orchestration.dbt import ensure_manifest
+
+    print(ensure_manifest())
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="data directory (default ./data or $IMPACT_DATA_DIR)")
+    common.add_argument("--config", help="configuration file (default impact.toml or $IMPACT_CONFIG)")
+    top = argparse.ArgumentParser(prog="impact", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", parents=[common], help="generate demo data and run everything")
+    demo.add_argument("--scale", type=float, default=1.0, help="demo volume multiplier")
+    demo.add_argument("--seed", type=int, default=20240401)
+    demo.add_argument("--year", help="reporting year to publish (default: the latest)")
+    demo.set_defaults(func=cmd_demo)
+    run = sub.add_parser("run", parents=[common], help="run the pipeline on the landing folder")
+    run.add_argument("--year", help="reporting year to publish (default: the latest)")
+    run.set_defaults(func=cmd_run)
+    ing = sub.add_parser("ingest", parents=[common], help="load files into the warehouse")
+    ing.add_argument("paths", nargs="+")
+    ing.add_argument("--feed", choices=["charter", "programme", "spend", "wellbeing"])
+    ing.add_argument("--json", action="store_true", help="one JSON object per file")
+    ing.set_defaults(func=cmd_ingest)
+    sql = sub.add_parser("sql", parents=[common], help="query the published snapshot (read-only)")
+    sql.add_argument("query")
+    sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    sql.set_defaults(func=cmd_sql)
+    status = sub.add_parser("status", parents=[common], help="feeds, loads and quarantine")
+    status.set_defaults(func=cmd_status)
+    ui = sub.add_parser("ui", parents=[common], help="Dagster UI on localhost")
+    ui.add_argument("--port", type=int)
+    ui.set_defaults(func=cmd_ui)
+    manifest = sub.add_parser("manifest", parents=[common], help="parse the dbt project")
+    manifest.set_defaults(func=cmd_manifest)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"impact: configuration: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""Publication: the evaluators' read-only DuckDB snapshot, built beside the old one and swapped in
+with one atomic rename, so a reader sees the previous publication or the new one, never a mixture."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+# What evaluators get: marts, reference data, gate results and the load audit (lineage).
+# Never: raw rows, the quarantine (it holds raw values), staging, or any key.
+PUBLISHED_SCHEMAS = ("marts", "reference", "gate")
+LINEAGE_TABLES = {"raw.load_audit": "lineage.load_audit"}
+
+
+def latest_reporting_year(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute(
+        "SELECT max(reporting_year) FROM marts.metrics WHERE value IS NOT NULL").fetchone()
+    return row[0] if row else None
+
+
+def build_snapshot(warehouse: Path, published: Path, run_id: str) -> dict[str, int]:
+    """Copy the published tables into a new file, then rename it over the old snapshot."""
+    published.parent.mkdir(parents=True, exist_ok=True)
+    staging = published.with_name(f".{published.name}.{run_id}.tmp")
+    staging.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(staging))
+    try:
+        con.execute(f"ATTACH '{warehouse}' AS work (READ_ONLY)")
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM duckdb_tables() WHERE database_name = 'work'"
+        ).fetchall()
+        wanted = [(s, t) for s, t in tables if s in PUBLISHED_SCHEMAS]
+        wanted += [tuple(k.split(".")) for k in LINEAGE_TABLES if tuple(k.split(".")) in tables]
+        for schema, table in wanted:
+            target = LINEAGE_TABLES.get(f"{schema}.{table}", f"{schema}.{table}")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {target.split('.')[0]}")
+            con.execute(f"CREATE TABLE {target} AS SELECT * FROM work.{schema}.{table}")
+            counts[target] = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+        con.execute("CREATE SCHEMA IF NOT EXISTS lineage")
+        con.execute("CREATE TABLE lineage.publication AS SELECT ? AS run_id, now() AS published_at",
+                    [run_id])
+        con.execute("DETACH work")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    with staging.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(staging, published)
+    return counts
