@@ -97,7 +97,7 @@ def build_signatories(rng: random.Random, places: Places, scale: float) -> list[
             sector = rng.choices(*SECTORS)[0]
             size = rng.choices(*SIZES)[0]
             district = rng.choice(list(DISTRICTS))
-            name = org_name(rng, sector)
+            name = org_name(rng, sector, district)
             anchor = False
             # Cumulative growth: density rising over time (sqrt of a uniform draw).
             signed = first + dt.timedelta(days=int(span * rng.random() ** 0.6))

@@ -10,6 +10,14 @@ PLACE_WORDS = [
     "Abingdon", "Didcot", "Wantage", "Bicester", "Thame", "Henley", "Cowley", "Headington",
     "Marston", "Botley", "Iffley", "Jericho", "Osney", "Wolvercote",
 ]
+DISTRICT_PLACES = {
+    "E07000177": ["Cherwell", "Banbury", "Bicester", "Kidlington", "Otmoor", "Ray"],
+    "E07000178": ["Isis", "Cowley", "Headington", "Marston", "Iffley", "Jericho", "Osney",
+                  "Wolvercote", "Botley", "Shotover"],
+    "E07000179": ["Thame", "Henley", "Chiltern", "Wallingford", "Didcot", "Bullingdon"],
+    "E07000180": ["Abingdon", "Wantage", "Ridgeway", "Ock", "Faringdon"],
+    "E07000181": ["Witney", "Cotswold", "Evenlode", "Windrush", "Wychwood", "Chipping Norton"],
+}
 TRADE_WORDS = [
     "Building", "Catering", "Cleaning", "Consulting", "Digital", "Engineering", "Facilities",
     "Print", "Landscapes", "Transport", "Care", "Electrical", "Plumbing", "Security", "Software",
@@ -18,7 +26,7 @@ TRADE_WORDS = [
 ]
 NATIONAL_WORDS = [
     "Apex", "Northgate", "Meridian", "Summit", "Crown", "Sterling", "Atlas", "Vantage",
-    "Pinnacle", "Horizon", "Capita", "Keystone", "Beacon", "Regent", "Unity", "Paragon",
+    "Pinnacle", "Horizon", "Corvus", "Keystone", "Beacon", "Regent", "Unity", "Paragon",
 ]
 VCSE_WORDS = [
     "Community Trust", "Foodbank", "Youth Project", "Mind", "Carers Centre", "Refugee Support",
@@ -37,8 +45,8 @@ SURNAMES = [
 ]
 
 
-def org_name(rng: random.Random, sector: str) -> str:
-    place = rng.choice(PLACE_WORDS)
+def org_name(rng: random.Random, sector: str, district: str | None = None) -> str:
+    place = rng.choice(DISTRICT_PLACES[district] if district else PLACE_WORDS)
     if sector == "vcse":
         return f"{place} {rng.choice(VCSE_WORDS)}"
     if sector == "education":

@@ -96,23 +96,26 @@ def build_register(rng: random.Random, places: Places, scale: float) -> list[dic
     suppliers = []
     for payee in PUBLIC_PAYEES.values():
         suppliers.append({"name": payee, "type": "public_body", "local": True})
+    for s in suppliers:
+        s["postcode"] = places.any_postcode(rng).pcds
     while len(suppliers) < n:
         local = rng.random() < 0.40
+        pc = places.any_postcode(rng) if local else None
+        district = pc.lsoa.district_code if pc else None
         t = rng.choices(*types)[0]
         if t == "individual":
             name = "Sole trader (name withheld)"
         elif t == "public_body":
-            name = org_name(rng, "public")
+            name = org_name(rng, "public", district)
         elif t in ("vcse", "social_enterprise", "cooperative"):
-            name = org_name(rng, "vcse")
+            name = org_name(rng, "vcse", district)
         else:
-            name = org_name(rng, "private") if local else national_supplier(rng)
-        suppliers.append({"name": name, "type": t, "local": local})
+            name = org_name(rng, "private", district) if local else national_supplier(rng)
+        postcode = pc.pcds if pc else out_of_county_postcode(rng)
+        suppliers.append({"name": name, "type": t, "local": local, "postcode": postcode})
     yn = ["Y", "N"]
     for i, s in enumerate(suppliers):
         s["ref"] = f"S{100001 + i}"
-        s["postcode"] = (places.any_postcode(rng).pcds if s["local"]
-                         else out_of_county_postcode(rng))
         if s["type"] in ("private", "social_enterprise", "cooperative", "employee_owned"):
             s["company"] = f"{rng.randint(1_000_000, 15_999_999):08d}"
         elif s["type"] == "vcse":
@@ -156,13 +159,14 @@ def _contracts_file(rng: random.Random, suppliers: list[dict], scale: float) -> 
 
 
 def _amount(rng: random.Random, category: str, anchor: Anchor) -> float:
+    big = 1.0 if anchor.code != "city" else 0.3
     if category == "Payroll":
-        return round(rng.uniform(1.5e6, 6e6) * (2 if anchor.code != "city" else 0.3), 2)
+        return round(rng.uniform(1e5, 1e6) * big, 2)
     if category in ("Pensions", "HMRC", "Precepts", "Inter-authority transfers"):
-        return round(rng.uniform(2e5, 3e6), 2)
+        return round(rng.uniform(2e4, 5e5) * big, 2)
     if rng.random() < 0.02:
         return -round(rng.uniform(50, 2500), 2)  # credit note
-    return round(min(2e6, math.exp(rng.gauss(math.log(2200), 1.3))), 2)
+    return round(min(2e6, math.exp(rng.gauss(math.log(3000), 1.6))), 2)
 
 
 def _month_rows(rng: random.Random, a: Anchor, month: dt.date, n: int, pool: list[dict],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 NULL_TOKENS = {"", "na", "n/a", "n.a.", "null", "none", "nan", "-", "--", "#n/a"}
 EXCEL_ERRORS = {"#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#n/a", "#spill!"}
@@ -68,7 +68,7 @@ def parse_money(text: str) -> Decimal | None:
     if "-" in (match.group("sign") + match.group("sign2")):
         negative = not negative
     amount = -amount if negative else amount
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def parse_decimal(text: str) -> float | None:

@@ -76,7 +76,12 @@ def _publisher_and_period(conformed: Conformed, rows: list[dict], source_file: s
     publisher = scope[0] if scope and len(set(scope)) == 1 else source_file
     date_column = _PERIOD_COLUMN.get(entity.table)
     dates = [r[date_column] for r in rows if date_column and r.get(date_column)]
-    return publisher, (min(dates) if dates else None), (max(dates) if dates else None)
+    if not dates:
+        return publisher, None, None
+    # Whole months: transparency files cover calendar months or quarters.
+    first, last = min(dates), max(dates)
+    next_month = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return publisher, first.replace(day=1), next_month - dt.timedelta(days=1)
 
 
 def write_file_load(con: duckdb.DuckDBPyConnection, load: FileLoad) -> list[dict]:

@@ -38,7 +38,8 @@ def build_gate_check(settings: Settings):
             result = validate_year(con, year, settings.gx_dir)
             record_results(con, result, context.run_id)
         problems = [
-            f"[{e.severity.upper()}] {e.suite}: {e.expectation} — {e.concerns}: observed {e.observed}, expected {e.expected}"
+            f"[{e.severity.upper()}] {e.suite}: {e.expectation} — {e.concerns}: "
+            f"observed {e.observed}, expected {e.expected}"
             for e in result.expectations if not e.passed
         ]
         if result.status == "error":

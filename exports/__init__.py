@@ -1,0 +1,1 @@
+"""The steering group's pack: workbook, tidy CSVs, manifest, and the disclosure control they pass."""

@@ -1,0 +1,227 @@
+"""Write the steering group's pack for one reporting year from the published snapshot.
+
+The snapshot is opened read-only. Everything is written into a hidden temporary folder beside
+the revisions and renamed into place as `exports/<year>/rNNN` in one step: a failure leaves no
+partial revision, and a re-run adds a revision without touching the earlier ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from exports.disclosure import masked_metrics
+from exports.workbook import WorkbookContent, write_workbook
+
+REVISION = re.compile(r"^r(\d{3,})$")
+
+
+class PackError(RuntimeError):
+    """The pack cannot be written; the message says why."""
+
+
+@dataclass(frozen=True)
+class PackResult:
+    reporting_year: str
+    revision: str
+    folder: Path
+    files: dict[str, Path]
+    gate_status: str
+    manifest: dict[str, Any]
+
+
+def write_pack(
+    snapshot_path: Path,
+    reporting_year: str,
+    exports_dir: Path,
+    *,
+    partnership_name: str,
+    suppression_threshold: int = 10,
+    marker: str = "[c]",
+    run_id: str,
+    code_version: str,
+) -> PackResult:
+    produced_at = datetime.now(UTC).replace(microsecond=0)
+    tables = read_snapshot(Path(snapshot_path), reporting_year)
+    gate = gate_summary(tables.get("gate_results"))
+    if gate["status"] in ("failed", "error"):
+        raise PackError(f"the gate for {reporting_year} has status {gate['status']}: no pack")
+    catalogue = tables["catalogue"]
+    published = masked_metrics(
+        tables["metrics"], catalogue, threshold=suppression_threshold, marker=marker
+    )
+    names = catalogue[["metric_id", "name", "family"]]
+    year_dir = Path(exports_dir) / reporting_year
+    year_dir.mkdir(parents=True, exist_ok=True)
+    staging = year_dir / f".partial-{uuid.uuid4().hex}"
+    staging.mkdir()
+    try:
+        rows: dict[str, int] = {}
+        csvs = {
+            "metrics.csv": published.drop(columns="suppression"),
+            "toc_indicators.csv": tables["toc"],
+            "definitions.csv": catalogue,
+        }
+        for filename, frame in csvs.items():
+            frame.to_csv(staging / filename, index=False, encoding="utf-8")
+            rows[filename] = len(frame)
+        workbook = f"impact-pack-{reporting_year}.xlsx"
+        sheets = write_workbook(
+            staging / workbook,
+            WorkbookContent(
+                title=f"{partnership_name}: impact pack {reporting_year}",
+                cover=_cover(partnership_name, reporting_year, produced_at, run_id, code_version,
+                             gate, tables.get("load_audit"), suppression_threshold, marker),
+                metrics=published.merge(names, on="metric_id", how="left"),
+                toc=tables["toc"],
+                catalogue=catalogue,
+                load_audit=tables.get("load_audit"),
+                marker=marker,
+            ),
+        )
+        rows[workbook] = sum(sheets.values())
+        manifest = {
+            "reporting_year": reporting_year, "run_id": run_id, "code_version": code_version,
+            "produced_at": produced_at.isoformat(), "partnership": partnership_name,
+            "suppression": {"threshold": suppression_threshold, "marker": marker},
+            "gate": gate,
+            "source_files": _source_files(tables.get("load_audit")),
+            "files": [
+                {"path": name, "sha256": _sha256(staging / name), "rows": rows[name],
+                 **({"sheets": sheets} if name == workbook else {})}
+                for name in sorted(rows)
+            ],
+        }
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        final = _rename_into_place(staging, year_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    files = {p.name: p for p in sorted(final.iterdir())}
+    return PackResult(reporting_year, final.name, final, files, gate["status"], manifest)
+
+
+def _rename_into_place(staging: Path, year_dir: Path) -> Path:
+    """Take the next free revision; a concurrent writer taking it first costs one retry."""
+    for _ in range(100):
+        taken = [int(m.group(1)) for p in year_dir.iterdir() if (m := REVISION.match(p.name))]
+        final = year_dir / f"r{max(taken, default=0) + 1:03d}"
+        try:
+            os.rename(staging, final)  # never onto an existing revision: those are non-empty
+            return final
+        except OSError:
+            if not final.exists():
+                raise
+    raise PackError(f"no free revision under {year_dir}")
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0])
+
+
+def read_snapshot(snapshot_path: Path, year: str) -> dict[str, pd.DataFrame]:
+    """The year's tables from the snapshot; optional tables absent from it are simply left out."""
+    if not snapshot_path.is_file():
+        raise PackError(f"no published snapshot at {snapshot_path}")
+    with duckdb.connect(str(snapshot_path), read_only=True) as con:
+        for schema, table in (("marts", "metrics"), ("marts", "metric_catalogue")):
+            if not _table_exists(con, schema, table):
+                raise PackError(f"the snapshot {snapshot_path} has no {schema}.{table}")
+        tables = {
+            "metrics": con.execute(
+                "select * from marts.metrics where reporting_year = ?", [year]).df(),
+            "catalogue": con.sql("select * from marts.metric_catalogue order by metric_id").df(),
+            "toc": con.execute(
+                "select * from marts.toc_indicators where reporting_year = ? order by indicator_id",
+                [year]).df() if _table_exists(con, "marts", "toc_indicators") else pd.DataFrame(),
+        }
+        if _table_exists(con, "gate", "results"):
+            tables["gate_results"] = con.execute(
+                "select * from gate.results where reporting_year = ? and run_id = ("
+                " select run_id from gate.results where reporting_year = ?"
+                " order by validated_at desc limit 1)", [year, year]).df()
+        if _table_exists(con, "raw", "load_audit"):
+            tables["load_audit"] = con.sql("select * from raw.load_audit order by loaded_at").df()
+    if tables["metrics"].empty:
+        raise PackError(f"the snapshot has no metrics for {year}")
+    return tables
+
+
+def gate_summary(results: pd.DataFrame | None) -> dict[str, Any]:
+    if results is None or results.empty:
+        return {"status": "not recorded", "run_id": None, "expectations": 0, "failures": [],
+                "warnings": []}
+    failed = results[~results["passed"].astype(bool)]
+
+    def lines(severity: str) -> list[str]:
+        picked = failed[failed["severity"] == severity]
+        return [f"{r.suite}: {r.expectation} (observed {r.observed}; concerns {r.concerns or '-'})"
+                for r in picked.itertuples()]
+
+    failures, warnings = lines("error"), lines("warning")
+    status = "failed" if failures else "warned" if warnings else "passed"
+    return {"status": status, "run_id": str(results["run_id"].iloc[0]),
+            "validated_at": str(results["validated_at"].max()),
+            "expectations": len(results), "failures": failures, "warnings": warnings}
+
+
+def _source_files(load_audit: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if load_audit is None or load_audit.empty:
+        return []
+    loaded = load_audit[load_audit["status"].isin(["loaded", "replaced"])]
+    return [{"feed": r.feed, "entity": r.entity, "file": r.source_file, "sha256": r.file_sha256,
+             "rows_loaded": None if pd.isna(r.rows_loaded) else int(r.rows_loaded)}
+            for r in loaded.itertuples()]
+
+
+def _cover(partnership: str, year: str, produced_at: datetime, run_id: str, code_version: str,
+           gate: dict[str, Any], load_audit: pd.DataFrame | None, threshold: int,
+           marker: str) -> list[tuple[str, Any]]:
+    sources: list[str] = ["no load audit in this snapshot"]
+    if load_audit is not None and not load_audit.empty:
+        sources = [
+            f"{feed}: {int((g['status'] != 'refused').sum())} files loaded, "
+            f"{int((g['status'] == 'refused').sum())} refused, "
+            f"{int(g['rows_loaded'].fillna(0).sum()):,} rows loaded, "
+            f"{int(g['rows_quarantined'].fillna(0).sum()):,} rows rejected"
+            for feed, g in load_audit.groupby("feed")
+        ]
+    return [
+        ("Partnership", partnership),
+        ("Reporting year", f"{year} (UK financial year, April to March)"),
+        ("Produced at", produced_at.isoformat()),
+        ("Run id", run_id),
+        ("Code version", code_version),
+        ("Quality gate", f"{gate['status']} (gate run {gate.get('run_id') or '-'}, "
+                         f"{gate['expectations']} expectations)"),
+        ("Gate warnings", gate["warnings"] or ["none"]),
+        ("Sources", sources),
+        ("Suppression", f"Counts of people from 1 to {threshold - 1} below county level, and "
+                        f"percentages or means based on fewer than {threshold}, are shown as "
+                        f"{marker}. Further cells are shown as {marker} where a suppressed cell "
+                        "could otherwise be worked out from the county total. True zeros are "
+                        "shown; money totals are not suppressed."),
+    ]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
