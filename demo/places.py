@@ -137,10 +137,11 @@ class Places:
         self.by_district: dict[str, list[Postcode]] = {}
         for pc in self.postcodes:
             self.by_district.setdefault(pc.lsoa.district_code, []).append(pc)
-        # Programme participants over-represent deprived LSOAs: deciles 1-2 get ~30% of draws.
+        # Programme participants over-represent deprived LSOAs: deciles 1-2 get ~30% of draws
+        # (a little less county-wide, as one provider works only in Oxford, where most are).
         deprived = sum(1 for x in self.lsoas if x.imd_decile <= 2)
         other = len(self.lsoas) - deprived
-        w = 0.3 / 0.7 * other / max(deprived, 1)
+        w = 0.26 / 0.74 * other / max(deprived, 1)
         self._deprived_weights = [w if x.imd_decile <= 2 else 1.0 for x in self.lsoas]
 
     def any_postcode(self, rng: random.Random) -> Postcode:

@@ -118,7 +118,7 @@ def _outcomes(rng: random.Random, pt: Participant) -> list[tuple[dt.date, list]]
     def after(lo: int, hi: int, base: dt.date = e) -> dt.date:
         return base + dt.timedelta(days=rng.randint(lo, hi))
 
-    if rng.random() < 0.40:
+    if rng.random() < 0.46:
         start = after(21, 270)
         hours = rng.choice([16, 20, 22.5, 25, 30, 35, 37.5, 40]) if rng.random() < 0.8 else None
         pay = None
