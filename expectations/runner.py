@@ -47,9 +47,14 @@ class GateResult:
     status: Status
     outcomes: tuple[ExpectationOutcome, ...] = ()
     message: str | None = None  # the exception, when status is error
-    data_docs_index: Path | None = None
+    data_docs_path: Path | None = None
     validated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     seconds: float = 0.0
+
+    @property
+    def expectations(self) -> tuple[ExpectationOutcome, ...]:
+        """One outcome per expectation evaluated (the name orchestration reads)."""
+        return self.outcomes
 
     @property
     def failures(self) -> list[ExpectationOutcome]:

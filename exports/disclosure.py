@@ -5,6 +5,9 @@ Primary suppression, per row of `marts.metrics`:
   county level;
 - a percentage, mean or other rate whose denominator (or, without one, n) is under the
   threshold, at any level;
+- below county, a rate whose numerator is from 1 to threshold-1: the numerator of a rate of
+  people is itself a small count of people, recoverable as value x denominator (stricter
+  than spec §7, which names only the denominator);
 - true zeros are shown, and money (unit `gbp`) is never suppressed.
 
 Secondary suppression, per metric and year: if exactly one district cell is suppressed and the
@@ -32,17 +35,18 @@ def suppression_flags(
     person = catalogue.set_index("metric_id")["is_person_count"].fillna(False).astype(bool)
     is_person = frame["metric_id"].map(person).fillna(False).astype(bool)
     below_county = frame["geography_level"] != "county"
-    value = pd.to_numeric(frame["value"], errors="coerce")
-    base = pd.to_numeric(frame["denominator"], errors="coerce").fillna(
-        pd.to_numeric(frame["n"], errors="coerce")
-    )
+    value = _numbers(frame["value"])
+    base = _numbers(frame["denominator"]).fillna(_numbers(frame["n"]))
     small_count = (
         is_person & (frame["unit"] == "count") & below_county
         & (value >= 1) & (value < threshold)
     )
-    small_base = frame["unit"].isin(RATE_UNITS) & value.notna() & (base < threshold)
+    rate = frame["unit"].isin(RATE_UNITS) & value.notna()
+    small_base = rate & (base < threshold)
+    numerator = _numbers(frame["numerator"])
+    small_numerator = rate & below_county & (numerator >= 1) & (numerator < threshold)
     frame["suppression"] = None
-    frame.loc[small_count | small_base, "suppression"] = "primary"
+    frame.loc[small_count | small_base | small_numerator, "suppression"] = "primary"
     for _, group in frame.groupby(_KEY, sort=False):
         _protect_from_differencing(frame, group, value, base)
     return frame
@@ -58,20 +62,27 @@ def _protect_from_differencing(
         return
     # size is what differencing would recover: the count itself, or a rate's denominator
     size = value.where(group["unit"] == "count", base)[districts.index]
-    candidates = districts[~suppressed & size.gt(0)].assign(size=size)
+    # a zero cell cannot protect: county minus the rest would still give the suppressed cell
+    candidates = districts[~suppressed & size.gt(0)]
     if candidates.empty:
         frame.loc[county.index, "suppression"] = "secondary"
         return
-    smallest = candidates.sort_values(["size", "geography_code"]).index[0]
-    frame.loc[smallest, "suppression"] = "secondary"
+    ranked = pd.DataFrame({"size": size[candidates.index], "code": candidates["geography_code"]})
+    frame.loc[ranked.sort_values(["size", "code"]).index[0], "suppression"] = "secondary"
 
 
-def _format_number(x: object) -> object:
-    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+def _numbers(column: pd.Series) -> pd.Series:
+    """float64 with NaN for missing (DuckDB's nullable INTEGER arrives as Int32 with pd.NA)."""
+    return pd.to_numeric(column, errors="coerce").astype("float64")
+
+
+def _format_number(x: object) -> str | None:
+    """Plain text without float noise: 1100000.0000000002 -> '1100000', 7.25 -> '7.25'."""
+    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
         return None
-    if isinstance(x, float):
-        return f"{x:.6f}".rstrip("0").rstrip(".")
-    return x
+    if isinstance(x, str):
+        return x
+    return f"{float(x):.6f}".rstrip("0").rstrip(".")
 
 
 def masked_metrics(
@@ -83,8 +94,9 @@ def masked_metrics(
     hidden = frame["suppression"].notna()
     small_part = (frame["geography_level"] != "county") & (frame["unit"] != "gbp")
     for column in MASKED_COLUMNS:
-        numbers = pd.to_numeric(frame[column], errors="coerce")
-        cells = frame[column].astype("object").map(_format_number)
+        numbers = _numbers(frame[column])
+        cells = pd.Series([_format_number(x) for x in frame[column]], index=frame.index,
+                          dtype="object")
         mask = hidden & numbers.notna()
         if column in ("numerator", "n"):
             mask |= small_part & (numbers >= 1) & (numbers < threshold)

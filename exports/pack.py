@@ -36,7 +36,7 @@ class PackResult:
     reporting_year: str
     revision: str
     folder: Path
-    files: dict[str, Path]
+    files: tuple[Path, ...]  # every file of the revision, manifest.json included
     gate_status: str
     manifest: dict[str, Any]
 
@@ -109,7 +109,7 @@ def write_pack(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    files = {p.name: p for p in sorted(final.iterdir())}
+    files = tuple(sorted(final.iterdir()))
     return PackResult(reporting_year, final.name, final, files, gate["status"], manifest)
 
 

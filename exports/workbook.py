@@ -138,7 +138,7 @@ def _breakdown(book: Any, fmt: _Formats, name: str, frame: pd.DataFrame, marker:
 
 TOC_COLUMNS = [
     ("indicator_id", "Indicator", 10, None), ("working_group", "Working group", 24, None),
-    ("toc_level", "Level", 10, None), ("indicator_name", "Indicator name", 40, None),
+    ("toc_level", "ToC level", 10, None), ("indicator_name", "Indicator name", 40, None),
     ("metric_id", "Metric", 9, None), ("actual", "Actual", 12, "one_decimal"),
     ("baseline_year", "Baseline year", 10, None), ("baseline_value", "Baseline", 12, "one_decimal"),
     ("target_year", "Target year", 10, None), ("target_value", "Target", 12, "one_decimal"),
@@ -177,8 +177,8 @@ def _table(book: Any, fmt: _Formats, name: str, frame: pd.DataFrame | None, *, e
         return 0
     for col, column in enumerate(frame.columns):
         sheet.write(0, col, column, fmt.header)
-        longest = frame[column].astype("string").str.len().max()
-        sheet.set_column(col, col, min(60, max(10, len(column) + 2, int(longest or 0) + 2)))
+        longest = frame[column].astype("string").str.len().fillna(0).max()
+        sheet.set_column(col, col, min(60, max(10, len(column) + 2, int(longest) + 2)))
     sheet.freeze_panes(1, 0)
     for row, record in enumerate(frame.itertuples(index=False), start=1):
         for col, value in enumerate(record):

@@ -35,7 +35,7 @@ def build_gate_check(settings: Settings):
     def publication_gate(context: AssetCheckExecutionContext) -> AssetCheckResult:
         with write_connection(settings) as con:
             year = requested_year(context.run.tags, con)
-            result = validate_year(con, year, settings.gx_dir)
+            result = validate_year(con, year, settings.gx_dir, yoy_warning_pct=settings.gate.yoy_warning_pct)
             record_results(con, result, context.run_id)
         problems = [
             f"[{e.severity.upper()}] {e.suite}: {e.expectation} — {e.concerns}: "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import COUNTY, YEAR, clean_metrics, metric_row
+from gate_marts import COUNTY, YEAR, clean_metrics, metric_row
 
 from expectations import record_results, validate_year
 
@@ -29,7 +29,7 @@ def test_clean_year_passes_and_persists_results_and_docs(warehouse, tmp_path: Pa
     assert result.message is None
     assert len(result.outcomes) >= 15
     assert {o.severity for o in result.outcomes} == {"error", "warning"}
-    assert result.data_docs_index is not None and result.data_docs_index.is_file()
+    assert result.data_docs_path is not None and result.data_docs_path.is_file()
     stored = list((tmp_path / "gx" / "uncommitted" / "validations").rglob("*.json"))
     assert stored, "validation results are persisted by the file context"
 

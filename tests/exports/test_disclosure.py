@@ -1,0 +1,103 @@
+"""Disclosure control on tables built to tempt differencing."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from exports.disclosure import masked_metrics, suppression_flags
+
+CATALOGUE = pd.DataFrame({
+    "metric_id": ["FE01", "PP01", "PP10", "FE02", "WB01"],
+    "unit": ["count", "gbp", "count", "pct", "mean"],
+    "is_person_count": [True, False, False, False, False],
+})
+
+
+def table(metric_id, unit, county, districts, *, denominators=None, numerators=None, ns=None):
+    """County row then districts D1.., values as given (None: no data)."""
+    rows = [("county", "C", county)] + [("district", f"D{i}", v)
+                                        for i, v in enumerate(districts, start=1)]
+    frame = pd.DataFrame(rows, columns=["geography_level", "geography_code", "value"])
+    frame["metric_id"], frame["reporting_year"], frame["unit"] = metric_id, "2024-25", unit
+    for column, values in (("denominator", denominators), ("numerator", numerators), ("n", ns)):
+        frame[column] = pd.Series(values, dtype="float64") if values else float("nan")
+    frame["ci_low"] = frame["ci_high"] = float("nan")
+    return frame
+
+
+def flags(frame, threshold=10):
+    out = suppression_flags(frame, CATALOGUE, threshold=threshold)
+    return dict(zip(out["geography_code"], out["suppression"], strict=True))
+
+
+def test_one_small_count_takes_the_next_smallest_non_zero_district_with_it():
+    # 100 = 3 + 0 + 20 + 77: without secondary suppression D1 = 100 - 0 - 20 - 77
+    got = flags(table("FE01", "count", 100.0, [3.0, 0.0, 20.0, 77.0]))
+    assert got == {"C": None, "D1": "primary", "D2": None, "D3": "secondary", "D4": None}
+
+
+def test_true_zeros_and_county_counts_are_shown():
+    assert flags(table("FE01", "count", 5.0, [0.0, 5.0, 0.0]), threshold=5) == {
+        "C": None, "D1": None, "D2": None, "D3": None}  # a county count of 5 is never primary
+    got = flags(table("FE01", "count", 5.0, [0.0, 0.0, 5.0, 0.0]))
+    assert got["D1"] is None and got["D2"] is None and got["D4"] is None  # zeros stay
+    # D3 is the only suppressed district and no other is non-zero: the county total goes
+    assert got["D3"] == "primary" and got["C"] == "secondary"
+
+
+def test_county_total_is_suppressed_when_no_district_can_protect():
+    got = flags(table("FE01", "count", 5.0, [0.0, 5.0]))
+    assert got == {"C": "secondary", "D1": None, "D2": "primary"}
+
+
+def test_two_small_cells_protect_each_other():
+    got = flags(table("FE01", "count", 40.0, [3.0, 4.0, 33.0]))
+    assert got == {"C": None, "D1": "primary", "D2": "primary", "D3": None}
+
+
+def test_no_secondary_when_county_total_is_not_published():
+    got = flags(table("FE01", "count", None, [3.0, 20.0, 30.0]))
+    assert got == {"C": None, "D1": "primary", "D2": None, "D3": None}
+
+
+def test_money_and_non_person_counts_are_never_suppressed():
+    assert set(flags(table("PP01", "gbp", 12.0, [5.0, 7.0])).values()) == {None}
+    assert set(flags(table("PP10", "count", 6.0, [3.0, 3.0])).values()) == {None}
+
+
+def test_rates_on_small_denominators_or_numerators_are_suppressed():
+    frame = table("FE02", "pct", 25.0, [50.0, 25.0, 20.0, 25.0],
+                  numerators=[25, 3, 10, 2, 10], denominators=[100, 6, 40, 10, 40])
+    got = flags(frame)
+    # D1: denominator 6; D3: numerator 2 of 10; both suppressed, so no secondary needed
+    assert got == {"C": None, "D1": "primary", "D2": None, "D3": "primary", "D4": None}
+    means = table("WB01", "mean", 7.0, [6.0, 7.0, 7.5], ns=[200, 8, 50, 142])
+    assert flags(means) == {"C": None, "D1": "primary", "D2": "secondary", "D3": None}
+    assert flags(table("WB01", "mean", 7.0, [], ns=[9]))["C"] == "primary"  # at any level
+
+
+def test_threshold_is_configurable():
+    got = flags(table("FE01", "count", 100.0, [3.0, 6.0, 91.0]), threshold=5)
+    assert got == {"C": None, "D1": "primary", "D2": "secondary", "D3": None}
+
+
+def test_masked_metrics_show_the_marker_in_every_number_of_a_suppressed_row():
+    frame = table("FE02", "pct", 25.0, [50.0, 25.0, 24.0], numerators=[25, 3, 10, 15],
+                  denominators=[100, 6, 40, 62])
+    out = masked_metrics(frame, CATALOGUE, threshold=10, marker="[c]").set_index("geography_code")
+    assert out.loc["D1", ["value", "numerator", "denominator"]].tolist() == ["[c]"] * 3
+    assert out.loc["D2", "value"] == "[c]" and out.loc["D2", "suppression"] == "secondary"
+    assert out.loc["D3", "value"] == "24" and out.loc["C", "value"] == "25"
+
+
+def test_no_suppressed_district_can_be_recovered_by_differencing():
+    frames = [
+        table("FE01", "count", 100.0, [3.0, 0.0, 20.0, 77.0]),
+        table("FE01", "count", 31.0, [1.0, 30.0]),
+        table("FE01", "count", 12.0, [9.0, 0.0, 3.0]),
+    ]
+    for frame in frames:
+        out = suppression_flags(frame, CATALOGUE)
+        districts = out[out["geography_level"] == "district"]
+        county_hidden = out.loc[out["geography_level"] == "county", "suppression"].notna().all()
+        assert districts["suppression"].notna().sum() != 1 or county_hidden

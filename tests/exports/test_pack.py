@@ -1,0 +1,154 @@
+"""The pack written from a hand-made snapshot, read back with openpyxl, csv and json."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from pack_snapshot import PERSON_METRICS, YEAR, build_snapshot
+
+import exports.pack as pack
+from exports.pack import PackError, write_pack
+
+SETTINGS = dict(partnership_name="Oxfordshire Inclusive Economy Partnership", run_id="run-1",
+                code_version="abc123")
+
+
+def revisions(exports_dir: Path) -> list[str]:
+    year_dir = exports_dir / YEAR
+    return sorted(p.name for p in year_dir.iterdir()) if year_dir.exists() else []
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_pack_workbook_has_sheets_formats_colours_and_markers(snapshot: Path, tmp_path: Path):
+    result = write_pack(snapshot, YEAR, tmp_path / "exports", **SETTINGS)
+    assert result.revision == "r001" and result.gate_status == "warned"
+    book = openpyxl.load_workbook(result.folder / f"impact-pack-{YEAR}.xlsx")
+
+    assert book.sheetnames == ["Cover", "Headline metrics", "Theory of Change", "Employment",
+                               "Procurement", "Wellbeing", "Definitions", "Data log"]
+    cover = "\n".join(str(c.value) for row in book["Cover"].iter_rows() for c in row if c.value)
+    for text in (YEAR, "run-1", "Oxfordshire Inclusive Economy Partnership", "warned",
+                 "year-on-year change is at most 50%", "[c]", "spend: 1 files loaded"):
+        assert text in cover
+
+    headline = {r[0].value: r for r in book["Headline metrics"].iter_rows(min_row=2)}
+    assert headline["PP01"][5].number_format == "£#,##0" and headline["PP01"][5].value == 1234567
+    assert headline["PP02"][5].number_format == "0.0%"
+    assert headline["PP02"][5].value == pytest.approx(0.44)
+    assert headline["WB01"][5].number_format == "0.0"
+    assert book["Headline metrics"].freeze_panes == "A2"
+
+    employment = {(r[0].value, r[4].value): r[5].value
+                  for r in book["Employment"].iter_rows(min_row=2)}
+    assert employment[("FE01", "Oxford")] == "[c]"
+    assert employment[("FE01", "South Oxfordshire")] == "[c]"  # secondary: 100 - 0 - 77 = 23
+    assert employment[("FE01", "Cherwell")] == 0  # a true zero is shown
+    assert employment[("FE01", "Oxfordshire")] == 100
+
+    toc = book["Theory of Change"]
+    fills = {r[0].value: (r[12].value, r[12].fill.fgColor.rgb) for r in toc.iter_rows(min_row=2)}
+    assert fills["T1"] == ("green", "FFC6EFCE") and fills["T2"] == ("red", "FFFFC7CE")
+    assert fills["T3"][1] == "FFFFEB9C" and fills["T4"][1] == "FFD9D9D9"
+    assert toc.freeze_panes == "A2"
+    assert book["Data log"]["A1"].value == "load_id"
+    assert book["Definitions"].max_row == 7
+
+
+def test_csvs_and_manifest_match_the_files(snapshot: Path, tmp_path: Path):
+    result = write_pack(snapshot, YEAR, tmp_path / "exports", **SETTINGS)
+    metrics = read_csv(result.folder / "metrics.csv")
+    assert len(metrics) == 30
+    oxford = [r for r in metrics if r["metric_id"] == "FE01" and r["geography_name"] == "Oxford"]
+    assert oxford[0]["value"] == "[c]"
+    assert len(read_csv(result.folder / "toc_indicators.csv")) == 4
+    assert len(read_csv(result.folder / "definitions.csv")) == 6
+
+    manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["reporting_year"] == YEAR and manifest["run_id"] == "run-1"
+    assert manifest["code_version"] == "abc123"
+    assert manifest["gate"]["status"] == "warned" and manifest["gate"]["run_id"] == "new"
+    assert manifest["source_files"][0]["file"] == "spend/county-2024-q1.csv"
+    listed = {f["path"]: f for f in manifest["files"]}
+    assert set(listed) == {p.name for p in result.files} - {"manifest.json"}
+    for name, entry in listed.items():
+        assert entry["sha256"] == hashlib.sha256((result.folder / name).read_bytes()).hexdigest()
+    assert listed["metrics.csv"]["rows"] == 30
+    assert listed[f"impact-pack-{YEAR}.xlsx"]["sheets"]["Employment"] == 10
+
+
+def test_no_small_person_count_below_county_in_any_cell(snapshot: Path, tmp_path: Path):
+    result = write_pack(snapshot, YEAR, tmp_path / "exports", **SETTINGS)
+
+    def small(cell) -> bool:
+        try:
+            return 1 <= float(cell) <= 9
+        except (TypeError, ValueError):
+            return False
+
+    for row in read_csv(result.folder / "metrics.csv"):
+        if row["metric_id"] in PERSON_METRICS and row["geography_level"] != "county":
+            assert not any(small(row[c]) for c in ("value", "numerator", "n")), row
+    book = openpyxl.load_workbook(result.folder / f"impact-pack-{YEAR}.xlsx")
+    for sheet in book.worksheets:
+        header = [c.value for c in sheet[1]]
+        if not {"Metric", "Level", "Value"} <= set(header):
+            continue
+        for row in sheet.iter_rows(min_row=2, values_only=True):
+            record = dict(zip(header, row, strict=False))
+            if record["Metric"] in PERSON_METRICS and record["Level"] != "county":
+                assert not any(small(record[c]) for c in ("Value", "Numerator", "n")), record
+
+
+def test_second_write_makes_a_new_revision_and_keeps_the_first(snapshot: Path, tmp_path: Path):
+    exports_dir = tmp_path / "exports"
+    first = write_pack(snapshot, YEAR, exports_dir, **SETTINGS)
+    before = {p.name: p.read_bytes() for p in first.folder.iterdir()}
+    second = write_pack(snapshot, YEAR, exports_dir, **{**SETTINGS, "run_id": "run-2"})
+    assert (first.revision, second.revision) == ("r001", "r002")
+    assert revisions(exports_dir) == ["r001", "r002"]
+    assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == before
+
+
+def test_failure_mid_write_leaves_no_new_folder(snapshot: Path, tmp_path: Path, monkeypatch):
+    exports_dir = tmp_path / "exports"
+    write_pack(snapshot, YEAR, exports_dir, **SETTINGS)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pack, "write_workbook", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_pack(snapshot, YEAR, exports_dir, **SETTINGS)
+    assert revisions(exports_dir) == ["r001"]  # no r002, no .partial-* left behind
+
+
+def test_snapshot_with_only_the_metrics_tables(tmp_path: Path):
+    snapshot = build_snapshot(tmp_path / "published.duckdb", with_optional=False)
+    before = hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    result = write_pack(snapshot, YEAR, tmp_path / "exports", **SETTINGS)
+    assert result.gate_status == "not recorded"
+    book = openpyxl.load_workbook(result.folder / f"impact-pack-{YEAR}.xlsx")
+    assert "No load audit" in book["Data log"]["A1"].value
+    assert book["Theory of Change"].max_row == 1
+    assert hashlib.sha256(snapshot.read_bytes()).hexdigest() == before  # opened read-only
+
+
+def test_a_failed_gate_writes_no_pack(tmp_path: Path):
+    snapshot = build_snapshot(tmp_path / "published.duckdb", gate_failed=True)
+    with pytest.raises(PackError, match="failed"):
+        write_pack(snapshot, YEAR, tmp_path / "exports", **SETTINGS)
+    assert revisions(tmp_path / "exports") == []
+
+
+def test_a_year_without_metrics_is_refused(snapshot: Path, tmp_path: Path):
+    with pytest.raises(PackError, match="no metrics for 2030-31"):
+        write_pack(snapshot, "2030-31", tmp_path / "exports", **SETTINGS)
