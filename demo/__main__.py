@@ -1,4 +1,8 @@
-"""python -m demo [LANDING_DIR] [--seed N] [--scale X]: write the demo landing files."""
+"""python -m demo [LANDING_DIR] [--seed N] [--scale X]: write the demo landing files.
+
+python -m demo --write-lookup: rewrite the shipped synthetic postcode lookup (it never changes
+unless demo/places.py does).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,20 @@ import time
 from pathlib import Path
 
 from demo import generate_demo_data
+from demo.places import write_postcode_lookup
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demo", description="Write the demo data.")
     parser.add_argument("landing_dir", nargs="?", default="data/landing", type=Path)
     parser.add_argument("--seed", type=int, default=20240401)
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--write-lookup", action="store_true",
+                        help="rewrite dbt_project/seeds/reference/postcode_lsoa_demo.csv")
     args = parser.parse_args()
+    if args.write_lookup:
+        print(write_postcode_lookup())
+        return
     t0 = time.perf_counter()
     summary = generate_demo_data(args.landing_dir, seed=args.seed, scale=args.scale)
     print(f"{len(summary.files)} files in {args.landing_dir} ({time.perf_counter() - t0:.1f}s)")

@@ -39,8 +39,9 @@ _SPECS: list[tuple[PlantedDefect, str, str]] = [
         "Vendor Name blank on a payment line (file has 2 preamble lines, header on line 3)",
         "payments", None, ""), "Vendor Name", "set"),
     (_D("programme", "thames-pathways-return-2023-24-Q3.xlsx", 2, "outcome_type",
-        "invalid_enum", "Outcome 'job start!' is not an outcome type of the contract",
-        "outcomes", "Outcomes", "job start!"), "Outcome", "insert"),
+        "invalid_enum", "Outcome 'job offer' is not an outcome type of the contract "
+        "(an extra row; note 'job start!' would canonicalise to job_start and load)",
+        "outcomes", "Outcomes", "job offer"), "Outcome", "insert"),
     (_D("programme", "oxford-works-hub-return-2024-25-Q1.xlsx", 3, "participant_ref",
         "missing_required", "Participant row with a blank Client ID",
         "participants", "Participants", ""), "Client ID", "insert"),

@@ -4,7 +4,7 @@ The synthetic postcode lookup is a fixed function of the LSOA seed (it does not 
 generator's seed), so the shipped file `dbt_project/seeds/reference/postcode_lsoa_demo.csv` and
 every landing file agree whatever seed the demo is generated with.
 
-    python -m demo.places            # (re)writes the shipped lookup
+    python -m demo --write-lookup    # (re)writes the shipped lookup
 """
 
 from __future__ import annotations
@@ -159,7 +159,3 @@ class Places:
             ]
         lsoa = rng.choices(self.lsoas, weights=weights, k=1)[0]
         return rng.choice(self.by_lsoa[lsoa.code])
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(write_postcode_lookup())

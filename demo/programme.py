@@ -160,7 +160,7 @@ def build(rng: random.Random, places: Places, scale: float
         n = 0
         for i, (year, q, start, end) in enumerate(qs):
             ramp = 0.7 + 0.6 * i / (len(qs) - 1)  # the programme grows over the three years
-            count = scaled(per_quarter * p.share * ramp * rng.uniform(0.85, 1.15), scale, 2)
+            count = scaled(per_quarter * p.share * ramp * rng.uniform(0.85, 1.15), scale, 3)
             days = sorted(rng.randint(0, (end - start).days) for _ in range(count))
             rows = []
             for d in days:

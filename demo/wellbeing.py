@@ -57,7 +57,7 @@ def _items(rng: random.Random, decile: int, shift: float = 0.0, swem_shift: floa
         _clip(7.4 + dep + shift + 1.6 * part(), 0, 10),
         _clip(7.7 + dep + shift + 1.5 * part(), 0, 10),
         _clip(7.3 + dep + shift + 1.9 * part(0.6), 0, 10),
-        _clip(3.2 - 1.5 * dep - shift + 2.6 * part(-0.5), 0, 10),
+        _clip(3.0 - 1.5 * dep - shift + 2.6 * part(-0.5), 0, 10),
     ]
     swem = [_clip(3.5 + dep * 0.5 + swem_shift + 0.8 * part(0.7), 1, 5) for _ in range(7)]
     return [None if rng.random() < missing else v for v in ons + swem]

@@ -30,7 +30,6 @@ class Partnership(_Section):
     short_name: str = "OIEP"
     county_name: str = "Oxfordshire"
     county_code: str = "E10000025"
-    postcode_area_prefixes: list[str] = ["OX"]
 
 
 class Paths(_Section):
