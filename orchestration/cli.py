@@ -116,7 +116,10 @@ def cmd_sql(args: argparse.Namespace) -> int:
         elif args.csv:
             relation.pl().write_csv(sys.stdout)
         else:
-            print(relation.pl())
+            import polars as pl
+
+            with pl.Config(tbl_rows=args.max_rows, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=60):
+                print(relation.pl())
     except (duckdb.Error, FileNotFoundError) as exc:
         print(f"impact sql: {exc}", file=sys.stderr)
         return 1
@@ -186,6 +189,7 @@ def parser() -> argparse.ArgumentParser:
     sql = sub.add_parser("sql", parents=[common], help="query the published snapshot (read-only)")
     sql.add_argument("query")
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    sql.add_argument("--max-rows", type=int, default=50, help="rows shown in the table (default 50)")
     sql.set_defaults(func=cmd_sql)
     status = sub.add_parser("status", parents=[common], help="feeds, loads and quarantine")
     status.set_defaults(func=cmd_status)

@@ -30,7 +30,7 @@ def build_snapshot(warehouse: Path, published: Path, run_id: str) -> dict[str, i
     try:
         con.execute(f"ATTACH '{warehouse}' AS work (READ_ONLY)")
         tables = con.execute(
-            "SELECT table_schema, table_name FROM duckdb_tables() WHERE database_name = 'work'"
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'work'"
         ).fetchall()
         wanted = [(s, t) for s, t in tables if s in PUBLISHED_SCHEMAS]
         wanted += [tuple(k.split(".")) for k in LINEAGE_TABLES if tuple(k.split(".")) in tables]

@@ -44,7 +44,7 @@ class RunOutcome:
 
 
 def run_pipeline(settings: Settings, reporting_year: str | None = None,
-                 job_name: str = "impact_pipeline") -> RunOutcome:
+                 job_name: str = "impact_pipeline", log_level: str = "INFO") -> RunOutcome:
     from dagster import DagsterInstance
 
     from orchestration.assets.gate import YEAR_TAG
@@ -57,13 +57,14 @@ def run_pipeline(settings: Settings, reporting_year: str | None = None,
     job = build_definitions(settings).resolve_job_def(job_name)
     tags = {YEAR_TAG: reporting_year} if reporting_year else {}
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False,
+                                        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
     outcome = RunOutcome(result.run_id, result.success, reporting_year, None, None)
     for event in result.all_events:
         if event.is_step_failure:
             outcome.failed_steps.append(event.step_key or "?")
         if event.event_type_value == "ASSET_MATERIALIZATION":
-            mat = event.asset_materialization
+            mat = event.event_specific_data.materialization
             outcome.materialized.append(mat.asset_key.to_user_string())
             if mat.asset_key.path == ["annual_pack"]:
                 outcome.pack_folder = Path(mat.metadata["folder"].value)

@@ -1,7 +1,6 @@
 """The publication gate: Great Expectations suites over a reporting year's annual tables, run as a
 blocking asset check. An ERROR (or any exception inside validation) stops publication."""
 
-from __future__ import annotations
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -36,7 +35,7 @@ def build_gate_check(settings: Settings):
         with write_connection(settings) as con:
             year = requested_year(context.run.tags, con)
             result = validate_year(con, year, settings.gx_dir, yoy_warning_pct=settings.gate.yoy_warning_pct)
-            record_results(con, result, context.run_id)
+            record_results(con, result, context.run.run_id)
         problems = [
             f"[{e.severity.upper()}] {e.suite}: {e.expectation} — {e.concerns}: "
             f"observed {e.observed}, expected {e.expected}"

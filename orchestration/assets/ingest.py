@@ -1,6 +1,5 @@
 """Ingest assets: one per feed, producing that feed's raw tables from files in landing/<feed>/."""
 
-from __future__ import annotations
 
 from pathlib import Path
 

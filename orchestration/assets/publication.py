@@ -1,6 +1,5 @@
 """Publication assets: the evaluators' snapshot and the steering group's annual pack."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 

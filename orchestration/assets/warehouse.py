@@ -1,6 +1,5 @@
 """The dbt project as assets: staging, intermediate and marts; dbt tests become asset checks."""
 
-from __future__ import annotations
 
 import json
 import os

@@ -12,4 +12,4 @@ select
     source,
     is_person_count,
     status
-from {{ ref('metric_catalogue') }}
+from {{ ref('metric_definitions') }}
