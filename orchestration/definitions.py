@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, define_asset_job
+from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
 
 from orchestration.assets.gate import build_gate_check
 from orchestration.assets.ingest import build_ingest_assets
@@ -22,6 +22,10 @@ def build_definitions(settings: Settings) -> Definitions:
                              description="Ingest new landing files, build the warehouse, gate, publish and export."),
             define_asset_job("ingest_job", AssetSelection.groups("ingest"),
                              description="Load new files from the landing folder."),
+            define_asset_job("publish_job",
+                             AssetSelection.checks_for_assets(AssetKey(["metrics"]))
+                             | AssetSelection.groups("publication"),
+                             description="Gate a reporting year and, if it passes, publish the snapshot and the pack."),
         ],
         resources={"dbt": dbt_resource()},
     )

@@ -69,5 +69,16 @@ def _feed_asset(feed: str, settings: Settings):
     return _ingest
 
 
+# Written by every feed's ingest alongside its rows; declared so the graph shows and describes them.
+LEDGERS = [
+    AssetSpec(["raw", "load_audit"], group_name="ingest", kinds={"duckdb"}, owners=["team:data-stewards"],
+              description="One row per file and load: counts loaded, quarantined, footer rows skipped, "
+                          "personal columns dropped, net amount for spend. Written by every ingest asset."),
+    AssetSpec(["raw", "quarantine"], group_name="ingest", kinds={"duckdb"}, owners=["team:data-stewards"],
+              description="Every rejected value: file, row number, column, raw value and reason. "
+                          "Written by every ingest asset; never published."),
+]
+
+
 def build_ingest_assets(settings: Settings) -> list:
-    return [_feed_asset(feed, settings) for feed in load_contracts()]
+    return [*(_feed_asset(feed, settings) for feed in load_contracts()), *LEDGERS]

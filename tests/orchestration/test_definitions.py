@@ -1,0 +1,101 @@
+"""The Dagster asset graph as a steward meets it, and the gate really blocking publication."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetKey
+
+from ingest.contracts import all_entities
+from orchestration.dbt import ensure_manifest
+
+
+@pytest.fixture(scope="module")
+def defs():
+    ensure_manifest()
+    from orchestration.config import load_settings
+    from orchestration.definitions import build_definitions
+
+    return build_definitions(load_settings())
+
+
+def test_asset_graph_snapshot(defs):
+    graph = defs.resolve_asset_graph()
+    groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    for entity in all_entities():
+        assert groups[f"raw/{entity.table}"] == "ingest"
+    for model in ("stg_spend__payments", "int_spend__payments_classified", "fct_payments", "metrics",
+                  "metric_catalogue", "toc_indicators"):
+        assert groups[model] == "warehouse", model
+    assert groups["published_snapshot"] == groups["annual_pack"] == "publication"
+    checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
+    assert ("metrics", "publication_gate") in checks
+    assert any(a == "metrics" and n.startswith("unique_combination") for a, n in checks)
+    assert any(a.startswith("raw/") and n.startswith("source_not_null") for a, n in checks)  # source tests
+    assert {"impact_pipeline", "ingest_job", "publish_job"} <= {j.name for j in defs.jobs}
+    for key in graph.get_all_asset_keys():
+        assert graph.get(key).description, f"{key.to_user_string()} has no description"
+
+
+def test_publication_depends_on_the_gated_tables(defs):
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(AssetKey(["published_snapshot"])).parent_keys
+    assert AssetKey(["metrics"]) in parents and AssetKey(["toc_indicators"]) in parents
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def published_demo(tmp_path_factory):
+    """A small demo published once through the real job, in its own data directory."""
+    from demo import generate_demo_data
+    from orchestration.config import DEMO_MARKER, load_settings
+    from orchestration.runner import run_pipeline
+
+    saved = dict(os.environ)
+    os.environ.pop("IMPACT_PSEUDONYMISATION_KEY", None)
+    try:
+        settings = load_settings(data_dir=tmp_path_factory.mktemp("gate") / "data")
+        settings.data_dir.mkdir(parents=True)
+        (settings.data_dir / DEMO_MARKER).write_text("test")
+        generate_demo_data(settings.landing_dir, scale=0.05)
+        outcome = run_pipeline(settings)
+        assert outcome.success, outcome
+        yield settings, outcome
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def test_a_failed_gate_leaves_snapshot_and_exports_byte_for_byte_unchanged(published_demo):
+    from orchestration.runner import run_pipeline
+
+    settings, first = published_demo
+    snapshot_before = hashlib.sha256(settings.published_path.read_bytes()).hexdigest()
+    exports_before = _tree_digest(settings.exports_dir)
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute("UPDATE marts.metrics SET value = 140 WHERE metric_id = 'PP02' AND geography_level = 'county' "
+                "AND reporting_year = ?", [first.reporting_year])
+    con.close()
+    saved = dict(os.environ)
+    try:
+        outcome = run_pipeline(settings, first.reporting_year, job_name="publish_job")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert not outcome.success and outcome.gate_status == "failed"
+    assert "published_snapshot" not in outcome.materialized and "annual_pack" not in outcome.materialized
+    assert hashlib.sha256(settings.published_path.read_bytes()).hexdigest() == snapshot_before
+    assert _tree_digest(settings.exports_dir) == exports_before
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    failed = con.execute("SELECT expectation, concerns FROM gate.results WHERE NOT passed AND severity = 'error' "
+                         "AND run_id = ?", [outcome.run_id]).fetchall()
+    con.close()
+    assert any("PP02" in str(concerns) for _, concerns in failed), failed
