@@ -135,13 +135,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     except duckdb.Error as exc:
         print(f"the warehouse is not readable now ({exc}); try again when the run has finished")
         return 1
+    import polars as pl
+
     print(f"data directory: {settings.data_dir}")
-    print(con.sql("""SELECT feed, count(DISTINCT file_sha256) AS files, max(loaded_at) AS last_load,
-                            sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined
-                     FROM raw.load_audit WHERE status IN ('loaded', 'replaced')
-                     GROUP BY feed ORDER BY feed""").pl())
-    print(con.sql("""SELECT feed, reason, count(*) AS rows FROM raw.quarantine
-                     GROUP BY ALL ORDER BY rows DESC LIMIT 15""").pl())
+    with pl.Config(tbl_rows=50, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=90):
+        print(con.sql("""SELECT feed, count(DISTINCT file_sha256) AS files, max(loaded_at) AS last_load,
+                                sum(rows_loaded)::BIGINT AS rows_loaded,
+                                sum(rows_quarantined)::BIGINT AS rows_quarantined
+                         FROM raw.load_audit WHERE status IN ('loaded', 'replaced')
+                         GROUP BY feed ORDER BY feed""").pl())
+        print(con.sql("""SELECT feed, reason, count(*) AS rows FROM raw.quarantine
+                         GROUP BY ALL ORDER BY rows DESC, feed LIMIT 20""").pl())
     con.close()
     return 0
 
