@@ -35,9 +35,10 @@ _SPECS: list[tuple[PlantedDefect, str, str]] = [
     (_D("spend", "oxford-city-council-payments-over-500-2023-11.csv", 9, "amount_gbp",
         "invalid_money", "Net Amount typed with a letter O for a zero",
         "payments", None, "£12,34O.00"), "Net Amount", "set"),
-    (_D("spend", "ouh-supplier-payments-jun-2024.csv", 8, "supplier_name", "missing_required",
-        "Vendor Name blank on a payment line (file has 2 preamble lines, header on line 3)",
-        "payments", None, ""), "Vendor Name", "set"),
+    (_D("spend", "ouh-supplier-payments-jun-2024.csv", 8, "amount_gbp", "missing_required",
+        "Amount GBP blank on a payment line (file has 2 preamble lines, header on line 3); "
+        "a blank Vendor Name, by contrast, is a withheld payee and loads",
+        "payments", None, ""), "Amount GBP", "set"),
     (_D("programme", "thames-pathways-return-2023-24-Q3.xlsx", 2, "outcome_type",
         "invalid_enum", "Outcome 'job offer' is not an outcome type of the contract "
         "(an extra row; note 'job start!' would canonicalise to job_start and load)",

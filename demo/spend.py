@@ -231,5 +231,6 @@ def add_total_footers(files: list[LandingFile]) -> None:
     """The trust's files end with a Total row (the file total); call after defects are planted."""
     for f in files:
         if f.feed == "spend" and f.preamble:
-            amounts = [float(r[5].replace("£", "").replace(",", "")) for r in f.sheets[0].rows]
+            amounts = [float(r[5].replace("£", "").replace(",", "")) for r in f.sheets[0].rows
+                       if r[5].strip()]  # a planted blank amount is not part of the total
             f.footer = [["Total", "", "", "", "", gbp(round(sum(amounts), 2)), "", "", ""]]

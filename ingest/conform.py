@@ -1,23 +1,26 @@
-"""Apply a feed contract to a sheet: find the header row and the entity, map header spellings to
-canonical columns, skip blank and footer/total rows, parse every cell, and split the rows into
-records that load and issues that go to quarantine (file, row, column, raw value, reason).
+"""Apply a feed contract to a table: find the header row and the entity, map header spellings to
+canonical columns, parse every column (vectorised), and split the rows into rows that load and
+issues that go to quarantine (file, row, column, raw value, reason). Blank rows and footer/total
+rows are skipped and counted. Only the rows that fail are looked at one by one.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from ingest import values
-from ingest.contracts import Column, Entity, normalise_header
-from ingest.readers import Sheet
+import polars as pl
 
-HEADER_SEARCH_ROWS = 30
+from ingest import columns as parsers
+from ingest.contracts import Entity, PublisherLayout, normalise_header
+from ingest.readers import HEAD_ROWS, Table
+
 _TOTAL = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?totals?\b", re.IGNORECASE)
 
 
 class WrongLayout(ValueError):
-    """No sheet of the file has the header of any entity of the feed."""
+    """No sheet of the file has the header of any entity of the feed (or the file is not usable)."""
 
 
 @dataclass
@@ -28,146 +31,230 @@ class Issue:
     reason: str
 
 
+@dataclass(frozen=True)
+class Header:
+    index: int  # position of the header row in table.head
+    row_number: int
+    entity: Entity
+    mapping: dict[int, str]  # cell position -> canonical column (PII columns included)
+    constants: dict[str, str]  # canonical column -> value, for columns the file does not carry
+    dropped_pii: tuple[str, ...]
+    ignored: tuple[str, ...]
+    width: int
+
+
 @dataclass
 class Conformed:
-    entity: Entity
+    """One table's result, accumulated over its batches."""
+
+    header: Header
     source: str
-    header_row: int
-    records: list[dict] = field(default_factory=list)  # canonical names; '_row_number' added
+    frames: list[pl.DataFrame] = field(default_factory=list)  # canonical typed columns + _row_number
     issues: list[Issue] = field(default_factory=list)
     rows_read: int = 0
     rows_quarantined: int = 0
     footer_rows: int = 0
     blank_rows: int = 0
-    dropped_pii: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
+    payees_redacted: int = 0
+    publisher_total: Decimal | None = None
+    failures: dict[str, int] = field(default_factory=dict)  # required column -> rows where it failed
+    month_first: int = 0
+    day_first: int = 0
+    example_failure: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def entity(self) -> Entity:
+        return self.header.entity
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.height for f in self.frames)
 
 
-def find_header(sheet: Sheet, entities: list[Entity]) -> tuple[int, Entity, dict[int, str]]:
-    """The header row (index into sheet.rows), its entity, and position -> canonical column."""
-    best: tuple[int, int, Entity, dict[int, str]] | None = None
-    nearest: tuple[int, Entity, list[str]] | None = None
-    for index, (_, cells) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+def find_header(table: Table, entities: list[Entity], layout: PublisherLayout | None) -> Header:
+    """The header row, its entity, and how its cells map to canonical columns."""
+    constants = dict(layout.constants) if layout else {}
+    best, nearest = None, None
+    for index, (_, cells) in enumerate(table.head[:HEAD_ROWS]):
         spellings = [normalise_header(c) for c in cells]
         for entity in entities:
+            marker = next((c for c in cells for m in entity.aggregate_markers
+                           if re.search(m, normalise_header(c) + " ")), None)
+            if marker:
+                raise WrongLayout(f"{table.source}: holds totals (a pivot table: '{marker.strip()}'), not "
+                                  "individual transactions; load the transaction-level file instead")
             mapping: dict[int, str] = {}
             for position, spelling in enumerate(spellings):
                 name = entity.header_index.get(spelling)
                 if name and name not in mapping.values():
                     mapping[position] = name
-            matched = set(mapping.values())
+            matched = set(mapping.values()) | {c for c in constants if any(x.name == c for x in entity.columns)}
             missing = [r for r in entity.required if r not in matched]
-            score = len(matched)
+            score = len(set(mapping.values()))
             if not missing and (best is None or score > best[0]):
                 best = (score, index, entity, mapping)
             elif missing and score >= 2 and (nearest is None or score > nearest[0]):
                 nearest = (score, entity, missing)
-    if best:
-        return best[1], best[2], best[3]
-    if nearest:
+    if nearest and (best is None or nearest[0] > best[0]):
         _, entity, missing = nearest
         raise WrongLayout(
-            f"{sheet.source}: looks like {entity.feed} {entity.name} but has no column for "
-            f"{', '.join(missing)} (add the publisher's spelling to ingest/contracts/{entity.feed}.yaml)"
-        )
-    feeds = sorted({e.feed for e in entities})
-    raise WrongLayout(
-        f"{sheet.source}: no header row matching the {'/'.join(feeds)} contract in the first "
-        f"{HEADER_SEARCH_ROWS} rows"
+            f"{table.source}: looks like {entity.feed} {entity.name} but has no column for {', '.join(missing)} "
+            f"(add the publisher's spelling to ingest/contracts/{entity.feed}.yaml or a layout to publishers.yaml)")
+    if best is None:
+        feeds = sorted({e.feed for e in entities})
+        raise WrongLayout(f"{table.source}: no header row matching the {'/'.join(feeds)} contract "
+                          f"in the first {HEAD_ROWS} rows")
+    _, index, entity, mapping = best
+    row_number, cells = table.head[index]
+    pii = {c.name for c in entity.drop_pii}
+    present = set(mapping.values())
+    return Header(
+        index=index, row_number=row_number, entity=entity, mapping=mapping,
+        constants={k: v for k, v in constants.items() if k not in present and any(c.name == k for c in entity.columns)},
+        dropped_pii=tuple(sorted({cells[p].strip() for p, n in mapping.items() if n in pii})),
+        ignored=tuple(c.strip() for p, c in enumerate(cells) if p not in mapping and c.strip()),
+        width=len(cells),
     )
 
 
-def conform(sheet: Sheet, entities: list[Entity]) -> Conformed:
-    header_index, entity, mapping = find_header(sheet, entities)
-    header_number, header_cells = sheet.rows[header_index]
-    pii_names = {c.name for c in entity.drop_pii}
-    columns = {c.name: c for c in entity.columns}
-    out = Conformed(entity, sheet.source, header_number)
-    out.dropped_pii = sorted({header_cells[p].strip() for p, n in mapping.items() if n in pii_names})
-    out.ignored_columns = [
-        c.strip() for p, c in enumerate(header_cells) if p not in mapping and c.strip()
-    ]
-    wanted = [(p, columns[n]) for p, n in mapping.items() if n in columns]
-    money = [p for p, c in wanted if c.type == "money"]
-    required_other = [p for p, c in wanted if c.required and c.type != "money"]
-    seen_keys: dict[tuple, int] = {}
+def conform_batch(batch: pl.DataFrame, header: Header, out: Conformed, layout: PublisherLayout | None,
+                  from_excel: bool) -> None:
+    """Parse one batch of body rows and add its rows, issues and counts to `out`."""
+    entity = header.entity
+    aliases = layout.value_aliases if layout else {}
+    raw: dict[str, pl.Expr] = {}
+    for position, name in header.mapping.items():
+        if any(c.name == name for c in entity.columns):
+            expr = pl.col(f"c{position}")
+            if name in aliases:
+                expr = parsers.cleaned(expr).replace(aliases[name])
+            raw[name] = expr
+    for name, value in header.constants.items():
+        raw[name] = pl.lit(value, pl.String)
 
-    for row_number, cells in sheet.rows[header_index + 1:]:
-        if not any(c.strip() for c in cells):
+    values, reasons = [], []
+    for column in entity.columns:
+        if column.name not in raw:
+            continue
+        value, reason = parsers.parse(raw[column.name], column, from_excel)
+        if column.redactable:
+            text = parsers.cleaned(raw[column.name])
+            withheld = parsers.is_empty(text)
+            for pattern in column.redaction_patterns:
+                withheld = withheld | text.str.contains(f"(?i){pattern}").fill_null(False)
+            value = pl.when(withheld).then(None).otherwise(value)
+            values.append(withheld.alias("payee_redacted"))
+        elif column.required:
+            reason = pl.coalesce(reason, pl.when(value.is_null()).then(pl.lit("required value is missing")))
+        values.append(value.alias(column.name))
+        reasons.append(reason.alias(f"_why_{column.name}"))
+    for column in entity.columns:
+        if column.redactable:
+            values = [pl.when(pl.col("payee_redacted")).then(None).otherwise(v).alias(v.meta.output_name())
+                      if v.meta.output_name() in column.redacts else v for v in values]
+    extra = pl.when(pl.col("_extra_cells") > 0).then(pl.concat_str(
+        pl.lit("row has "), pl.col("_extra_cells").cast(pl.String), pl.lit(" more filled cell(s) than the header")))
+    parsed = batch.with_columns(*reasons, extra.alias("_why_(row)"))
+    parsed = parsed.with_columns(*[v for v in values if v.meta.output_name() == "payee_redacted"]).with_columns(
+        *[v for v in values if v.meta.output_name() != "payee_redacted"])
+    why = [c for c in parsed.columns if c.startswith("_why_")]
+    fatal_why = [f"_why_{c.name}" for c in entity.columns if c.on_invalid != "null_and_record"
+                 and f"_why_{c.name}" in why] + ["_why_(row)"]
+    parsed = parsed.with_columns(pl.any_horizontal(pl.col(fatal_why).is_not_null()).alias("_fatal"))
+    _date_order(batch, header, out)
+
+    good = parsed.filter(~pl.col("_fatal"))
+    bad = parsed.filter(pl.col("_fatal"))
+    soft = good.filter(pl.any_horizontal(pl.col(why).is_not_null()))
+    _classify_failures(bad, header, out, raw_names={p: n for p, n in header.mapping.items()})
+    out.issues.extend(_issues(soft, why, header))
+    keep = [c.name for c in entity.columns if c.name in raw] + \
+        (["payee_redacted"] if "payee_redacted" in good.columns else []) + ["_row_number"]
+    good = good.select(keep)
+    out.rows_read += good.height
+    if entity.business_key:
+        good = _first_of_each_key(good, entity, out)
+    if "payee_redacted" in good.columns:
+        out.payees_redacted += int(good["payee_redacted"].sum())
+    out.frames.append(good)
+
+
+def _date_order(batch: pl.DataFrame, header: Header, out: Conformed) -> None:
+    for position, name in header.mapping.items():
+        column = next((c for c in header.entity.columns if c.name == name), None)
+        if column is not None and column.type == "date":
+            us, uk = parsers.month_first_evidence(pl.col(f"c{position}"))
+            counts = batch.select(us.sum().alias("us"), uk.sum().alias("uk")).row(0)
+            out.month_first += counts[0] or 0
+            out.day_first += counts[1] or 0
+
+
+def _classify_failures(bad: pl.DataFrame, header: Header, out: Conformed, raw_names: dict[int, str]) -> None:
+    """Rows that failed: blank, footer/total, or quarantined with every reason (usually few rows)."""
+    if bad.height == 0:
+        return
+    cells = [f"c{i}" for i in range(header.width)]
+    money = [f"c{p}" for p, n in header.mapping.items()
+             if any(c.name == n and c.type == "money" for c in header.entity.columns)]
+    why = [c for c in bad.columns if c.startswith("_why_")]
+    rows = bad.select(cells + ["_row_number"] + why).rows(named=True)
+    trailing_from = _trailing_start(rows, cells, money)
+    for row in rows:
+        texts = [(row[c] or "").strip() for c in cells]
+        if not any(texts):
             out.blank_rows += 1
             continue
-        if _is_footer(cells, money, required_other):
+        first = next(t for t in texts if t)
+        only_amounts = all(not (row[c] or "").strip() for c in cells if c not in money)
+        if _TOTAL.match(first) or (only_amounts and row["_row_number"] >= trailing_from):
             out.footer_rows += 1
+            amounts = [row[c] for c in money if (row[c] or "").strip()]
+            if len(amounts) == 1:
+                total = pl.DataFrame({"a": amounts}).select(parsers.parse(pl.col("a"), next(
+                    c for c in header.entity.columns if c.type == "money"))[0]).item()
+                out.publisher_total = total if total is not None else out.publisher_total
             continue
         out.rows_read += 1
-        record, issues, fatal = _parse_row(cells, wanted, row_number, sheet.from_excel)
-        if not fatal and entity.business_key:
-            key = tuple(record.get(k) for k in entity.business_key)
-            if key in seen_keys:
-                issues.append(Issue(row_number, ",".join(entity.business_key), "|".join(map(str, key)),
-                                    f"repeats the key of row {seen_keys[key]} in the same file"))
-                fatal = True
-            else:
-                seen_keys[key] = row_number
-        out.issues.extend(issues)
-        if fatal:
-            out.rows_quarantined += 1
+        out.rows_quarantined += 1
+        for name in why:
+            if row[name] is not None:
+                column = name.removeprefix("_why_")
+                position = next((p for p, n in raw_names.items() if n == column), None)
+                raw = row.get(f"c{position}") if position is not None else ""
+                out.issues.append(Issue(row["_row_number"], column, (raw or "")[:500], row[name]))
+                if column in header.entity.required or column == "(row)":
+                    out.failures[column] = out.failures.get(column, 0) + 1
+                    out.example_failure.setdefault(column, (raw or "")[:40])
+
+
+def _trailing_start(rows: list[dict], cells: list[str], money: list[str]) -> int:
+    """Row number from which the failed rows are a trailing block of amount-only lines."""
+    start = None
+    for row in reversed(rows):
+        if all(not (row[c] or "").strip() for c in cells if c not in money):
+            start = row["_row_number"]
         else:
-            record["_row_number"] = row_number
-            out.records.append(record)
-    return out
+            break
+    return start if start is not None else 1 << 62
 
 
-def _is_footer(cells: list[str], money: list[int], required_other: list[int]) -> bool:
-    if any(_TOTAL.match(c) for c in cells if c):
-        return True
-    cell = lambda p: cells[p].strip() if p < len(cells) else ""  # noqa: E731
-    return bool(money) and all(not cell(p) for p in required_other) and any(cell(p) for p in money)
+def _issues(frame: pl.DataFrame, why: list[str], header: Header) -> list[Issue]:
+    issues = []
+    for row in frame.select(["_row_number", *why, *[f"c{p}" for p in header.mapping]]).rows(named=True):
+        for name in why:
+            if row[name] is not None:
+                column = name.removeprefix("_why_")
+                position = next((p for p, n in header.mapping.items() if n == column), None)
+                issues.append(Issue(row["_row_number"], column, (row.get(f"c{position}") or "")[:500], row[name]))
+    return issues
 
 
-def _parse_row(cells: list[str], wanted: list[tuple[int, Column]], row_number: int,
-               from_excel: bool) -> tuple[dict, list[Issue], bool]:
-    record: dict = {}
-    issues: list[Issue] = []
-    fatal = False
-    for position, column in wanted:
-        raw = cells[position] if position < len(cells) else ""
-        try:
-            value = parse_cell(raw, column, from_excel)
-            if value is None and column.required:
-                raise values.BadValue("required value is missing")
-        except values.BadValue as exc:
-            issues.append(Issue(row_number, column.name, raw[:500], str(exc)))
-            if column.on_invalid == "null_and_record":
-                value = None
-            else:
-                fatal = True
-                continue
-        record[column.name] = value
-    return record, issues, fatal
-
-
-def parse_cell(raw: str, column: Column, from_excel: bool = False):
-    kind = column.type
-    if kind == "money":
-        value = values.parse_money(raw)
-    elif kind == "decimal":
-        value = values.parse_decimal(raw)
-    elif kind == "int":
-        value = values.parse_int(raw)
-    elif kind == "date":
-        return values.parse_date(raw, from_excel)
-    elif kind == "bool":
-        return values.parse_bool(raw)
-    elif kind == "enum":
-        return values.parse_enum(raw, column.allowed)
-    elif kind == "list":
-        return values.parse_list(raw, column.allowed)
-    else:
-        return values.parse_text(raw)
-    if value is not None:
-        if column.min is not None and value < column.min:
-            raise values.BadValue(f"{raw.strip()} is below the minimum {column.min:g}")
-        if column.max is not None and value > column.max:
-            raise values.BadValue(f"{raw.strip()} is above the maximum {column.max:g}")
-    return value
+def _first_of_each_key(good: pl.DataFrame, entity: Entity, out: Conformed) -> pl.DataFrame:
+    keys = list(entity.business_key)
+    marked = good.with_columns(pl.col("_row_number").min().over(keys).alias("_first"))
+    repeats = marked.filter(pl.col("_row_number") != pl.col("_first"))
+    for row in repeats.select(["_row_number", "_first", *keys]).rows(named=True):
+        out.issues.append(Issue(row["_row_number"], ",".join(keys), "|".join(str(row[k]) for k in keys),
+                                f"repeats the key of row {row['_first']} in the same file"))
+    out.rows_quarantined += repeats.height
+    return marked.filter(pl.col("_row_number") == pl.col("_first")).drop("_first")

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from ingest import columns as parsers
 from ingest.contracts import Entity
-from ingest.values import normalise_postcode, outward_code
+
+_POLARS = {
+    "VARCHAR": pl.String, "INTEGER": pl.Int32, "DOUBLE": pl.Float64, "DATE": pl.Date,
+    "BOOLEAN": pl.Boolean, "TIMESTAMP": pl.Datetime("us"), "DECIMAL(18,2)": pl.Decimal(18, 2),
+}
+
+
+def polars_type(sql_type: str) -> pl.DataType:
+    return _POLARS[sql_type]
 
 
 def pseudonymise(reference: str | None, key: str) -> str | None:
@@ -28,6 +37,7 @@ class PostcodeLookup:
 
     places: dict[str, tuple[str, str]]
     source: str
+    _frame: list = field(default_factory=list, compare=False, hash=False)  # cached polars frame
 
     @classmethod
     def from_csv(cls, path: Path) -> PostcodeLookup:
@@ -38,39 +48,45 @@ class PostcodeLookup:
         if "pcds" not in header or lsoa is None or "laua" not in header:
             raise ValueError(f"{path}: a postcode lookup needs columns pcds, lsoa11 (or lsoa21), laua")
         frame = pl.read_csv(path, columns=["pcds", lsoa, "laua"], infer_schema=False)
-        places = {
-            normalise_postcode(p) or p: (lsoa_code, district)
-            for p, lsoa_code, district in frame.iter_rows() if p
-        }
-        return cls(places, str(path))
+        return cls({p: (code, district) for p, code, district in frame.iter_rows() if p}, str(path))
 
-    def find(self, postcode: str | None) -> tuple[str | None, str | None]:
-        if not postcode:
-            return None, None
-        return self.places.get(normalise_postcode(postcode) or "", (None, None))
+    def frame(self) -> pl.DataFrame:
+        if not self._frame:
+            raw = pl.DataFrame({"pcds": list(self.places), "lsoa": [v[0] for v in self.places.values()],
+                                "laua": [v[1] for v in self.places.values()]},
+                               schema={"pcds": pl.String, "lsoa": pl.String, "laua": pl.String})
+            self._frame.append(raw.select(parsers.normalised_postcode(pl.col("pcds")).alias("_postcode"),
+                                          "lsoa", "laua").unique("_postcode"))
+        return self._frame[0]
 
 
-def protect(records: list[dict], entity: Entity, key: str, lookup: PostcodeLookup) -> list[dict]:
-    """Records with canonical columns -> records with the stored columns of the raw table."""
-    stored = list(entity.stored_columns())
+def protect(frame: pl.DataFrame, entity: Entity, key: str, lookup: PostcodeLookup) -> pl.DataFrame:
+    """Canonical typed columns -> exactly the stored columns of the raw table (plus _row_number)."""
+    stored = {name: kind for name, kind in entity.stored_columns().items() if not name.startswith("_")}
     has_district = any(c.name == "district" for c in entity.columns)
-    out = []
-    for record in records:
-        row = dict(record)
-        for column in entity.columns:
-            if column.pseudonymise:
-                row[column.name.removesuffix("_ref") + "_key"] = pseudonymise(row.pop(column.name, None), key)
-            elif column.postcode_to_lsoa:
-                postcode = row.pop(column.name, None)
-                lsoa, district = lookup.find(postcode)
-                if not row.get("lsoa_code"):
-                    row["lsoa_code"] = lsoa
-                if not has_district:
-                    row["district_code"] = district
-                if column.keep_outward_code:
-                    row["postcode_outward"] = outward_code(postcode) if postcode else None
-            elif column.outward_code_only and row.get(column.name):
-                row[column.name] = outward_code(row[column.name])
-        out.append({name: row.get(name) for name in stored if not name.startswith("_")}
-                   | {"_row_number": record["_row_number"]})
-    return out
+    for column in entity.columns:
+        if column.name not in frame.columns:
+            continue
+        if column.pseudonymise:
+            hashed = {v: pseudonymise(v, key) for v in frame[column.name].unique().drop_nulls().to_list()}
+            target = column.name.removesuffix("_ref") + "_key"
+            frame = frame.with_columns(pl.col(column.name).replace_strict(hashed, default=None, return_dtype=pl.String)
+                                       .alias(target)).drop(column.name)
+        elif column.postcode_to_lsoa:
+            frame = frame.with_columns(parsers.normalised_postcode(pl.col(column.name)).alias("_postcode"))
+            frame = frame.join(lookup.frame(), on="_postcode", how="left", maintain_order="left")
+            if "lsoa_code" in frame.columns:
+                frame = frame.with_columns(pl.coalesce("lsoa_code", "lsoa").alias("lsoa_code"))
+            else:
+                frame = frame.rename({"lsoa": "lsoa_code"})
+            if not has_district:
+                frame = frame.with_columns(pl.col("laua").alias("district_code"))
+            if column.keep_outward_code:
+                frame = frame.with_columns(parsers.outward_code(pl.col(column.name)).alias("postcode_outward"))
+            frame = frame.drop([c for c in (column.name, "_postcode", "lsoa", "laua") if c in frame.columns])
+        elif column.outward_code_only:
+            frame = frame.with_columns(parsers.outward_code(pl.col(column.name)).alias(column.name))
+    return frame.select(
+        *[(pl.col(n) if n in frame.columns else pl.lit(None)).cast(polars_type(k)).alias(n) for n, k in stored.items()],
+        pl.col("_row_number").cast(pl.Int32),
+    )

@@ -1,19 +1,29 @@
-"""Readers: CSV (UTF-8, UTF-8 with BOM, Windows-1252; LF, CRLF, bare CR; comma or semicolon),
-XLSX (every non-empty sheet) and CSV/XLSX inside ZIP, into sheets of string cells that keep the
-row number a steward sees in the file.
+"""Readers: CSV (UTF-8, UTF-8 with BOM, Windows-1252, UTF-16 with BOM; LF, CRLF, bare CR; comma,
+semicolon or tab), XLSX (every non-empty sheet) and CSV/XLSX inside ZIP, into tables of text cells
+that keep the row number a steward sees in the file.
+
+A table offers its first rows (to find the header) and then its body in batches of string columns
+`c0..cN` plus `_row_number`. Large UTF-8 CSVs stream through Polars; anything Polars cannot read
+row-exactly (ragged rows, odd encodings) is read by the csv module instead, with the same result.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
+HEAD_ROWS = 30
 MAX_FIELD = 1_000_000  # a cell bigger than this makes the file unreadable, not the machine
+BATCH_ROWS = 500_000
+_SAMPLE_BYTES = 1 << 20
 
 
 class UnreadableFile(ValueError):
@@ -21,24 +31,25 @@ class UnreadableFile(ValueError):
 
 
 @dataclass
-class Sheet:
-    """One table of text cells from a file: a CSV, or one worksheet of a workbook."""
+class Table:
+    """One table of text cells: a CSV, or one worksheet of a workbook."""
 
     source: str  # file name, plus "!member" for ZIP members and "#sheet" for worksheets
-    rows: list[tuple[int, list[str]]]  # (row number in the file, cells)
+    head: list[tuple[int, list[str]]]  # the first rows: (row number in the file, cells)
+    batches: Callable[[int, int], Iterator[pl.DataFrame]]  # (header index in head, width) -> body
     from_excel: bool = False
 
 
-def read_sheets(path: Path) -> list[Sheet]:
+def read_tables(path: Path) -> list[Table]:
     """Every non-empty table in the file. Raises UnreadableFile with a one-line reason."""
     suffix = path.suffix.lower()
     try:
         if suffix == ".zip":
-            return list(_zip_sheets(path))
+            return _zip_tables(path)
         if suffix in (".xlsx", ".xlsm"):
-            return _xlsx_sheets(path.read_bytes(), path.name)
-        if suffix in (".csv", ".txt"):
-            return [_csv_sheet(path.read_bytes(), path.name)]
+            return _xlsx_tables(path.read_bytes(), path.name)
+        if suffix in (".csv", ".txt", ".tsv"):
+            return [_csv_table(path, path.name)]
     except UnreadableFile:
         raise
     except (zipfile.BadZipFile, KeyError, OSError, csv.Error) as exc:
@@ -46,44 +57,66 @@ def read_sheets(path: Path) -> list[Sheet]:
     raise UnreadableFile(f"{path.name}: unsupported file type {suffix!r} (use CSV, XLSX or ZIP)")
 
 
-def _zip_sheets(path: Path) -> Iterator[Sheet]:
+def _zip_tables(path: Path) -> list[Table]:
+    tables: list[Table] = []
     with zipfile.ZipFile(path) as archive:
-        members = [m for m in archive.namelist() if not m.endswith("/") and "__MACOSX" not in m]
-        found = False
-        for member in members:
-            label = f"{path.name}!{member}"
-            lower = member.lower()
-            if lower.endswith((".csv", ".txt")):
-                found = True
-                yield _csv_sheet(archive.read(member), label)
+        for member in archive.namelist():
+            if member.endswith("/") or "__MACOSX" in member:
+                continue
+            label, lower = f"{path.name}!{member}", member.lower()
+            if lower.endswith((".csv", ".txt", ".tsv")):
+                tables.append(_csv_table_from_bytes(archive.read(member), label))
             elif lower.endswith(".xlsx"):
-                found = True
-                yield from _xlsx_sheets(archive.read(member), label)
-        if not found:
-            raise UnreadableFile(f"{path.name}: the ZIP holds no CSV or XLSX file")
+                tables.extend(_xlsx_tables(archive.read(member), label))
+    if not tables:
+        raise UnreadableFile(f"{path.name}: the ZIP holds no CSV or XLSX file")
+    return tables
 
 
-def decode(raw: bytes, label: str) -> str:
-    if not raw.strip():
+# --- CSV ------------------------------------------------------------------------------------------
+
+def _encoding_of(sample: bytes, label: str) -> str:
+    if not sample.strip():
         raise UnreadableFile(f"{label}: the file is empty")
-    if b"\x00" in raw[:4096]:
-        raise UnreadableFile(f"{label}: binary content (or UTF-16), not a CSV text file")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")  # every byte decodes; cp1252's five undefined bytes land here
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in sample[:4096]:
+        raise UnreadableFile(f"{label}: binary content, not a text file")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8-sig" if sample.startswith(codecs.BOM_UTF8) else "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
 
 
-def _csv_sheet(raw: bytes, label: str) -> Sheet:
-    text = decode(raw, label)
-    # Bare CR line ends (old Mac exports) become LF; CRLF is left to the csv module.
-    if "\r" in text and "\n" not in text:
+def _sniff(text: str) -> str:
+    head = text[:20_000].splitlines()[:HEAD_ROWS]
+    counts = {d: sum(line.count(d) for line in head) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def _csv_table(path: Path, label: str) -> Table:
+    with path.open("rb") as handle:
+        sample = handle.read(_SAMPLE_BYTES)
+    encoding = _encoding_of(sample, label)
+    bare_cr = b"\r" in sample and b"\n" not in sample
+    if encoding in ("utf-8", "utf-8-sig") and not bare_cr:
+        return _fast_csv_table(path, label, sample)
+    return _csv_table_from_bytes(path.read_bytes(), label)
+
+
+def _csv_table_from_bytes(raw: bytes, label: str) -> Table:
+    encoding = _encoding_of(raw[:_SAMPLE_BYTES], label)
+    text = raw.decode(encoding, errors="replace" if encoding == "cp1252" else "strict")
+    if "\r" in text and "\n" not in text:  # old Mac exports: bare CR line ends
         text = text.replace("\r", "\n")
-    delimiter = _sniff_delimiter(text)
+    return _exact_csv_table(text, label)
+
+
+def _exact_csv_table(text: str, label: str, whole: bool = True) -> Table:
+    """The csv module: slower, but exact for any layout (ragged rows, quoted newlines)."""
     csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff(text), strict=True)
     rows: list[tuple[int, list[str]]] = []
     start = 1
     try:
@@ -91,37 +124,97 @@ def _csv_sheet(raw: bytes, label: str) -> Sheet:
             rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise UnreadableFile(f"{label}: line {reader.line_num}: {exc}") from exc
-    return Sheet(label, rows)
+        if whole:
+            raise UnreadableFile(f"{label}: line {reader.line_num}: {exc} (is the file truncated?)") from exc
+    if whole and text.rstrip("\r\n").count('"') % 2:
+        raise UnreadableFile(f"{label}: the file ends inside a quoted field (truncated?)")
+    return _rows_table(label, rows)
 
 
-def _sniff_delimiter(text: str) -> str:
-    head = text[:20_000].splitlines()[:30]
-    commas = sum(line.count(",") for line in head)
-    semicolons = sum(line.count(";") for line in head)
-    return ";" if semicolons > commas else ","
+def _rows_table(label: str, rows: list[tuple[int, list[str]]], from_excel: bool = False) -> Table:
+    def batches(header_index: int, width: int) -> Iterator[pl.DataFrame]:
+        yield rows_frame(rows[header_index + 1:], width)
+
+    return Table(label, rows[:HEAD_ROWS], batches, from_excel)
 
 
-def _xlsx_sheets(raw: bytes, label: str) -> list[Sheet]:
+def rows_frame(rows: list[tuple[int, list[str]]], width: int) -> pl.DataFrame:
+    """Python rows -> the batch shape: c0..c{width-1} strings, _row_number, _extra_cells."""
+    columns: dict[str, list] = {f"c{i}": [] for i in range(width)}
+    numbers, extra = [], []
+    for number, cells in rows:
+        numbers.append(number)
+        extra.append(sum(1 for c in cells[width:] if c.strip()))
+        for i in range(width):
+            columns[f"c{i}"].append(cells[i] if i < len(cells) else None)
+    frame = pl.DataFrame(columns, schema={name: pl.String for name in columns})
+    return frame.with_columns(pl.Series("_row_number", numbers, pl.Int64),
+                              pl.Series("_extra_cells", extra, pl.Int32))
+
+
+def _fast_csv_table(path: Path, label: str, sample: bytes) -> Table:
+    """UTF-8 files: header rows from the csv module, the body streamed by Polars."""
+    text = sample.decode("utf-8-sig", errors="ignore")
+    if len(sample) == _SAMPLE_BYTES:  # a partial last line would confuse the head reader
+        text = text[: text.rfind("\n") + 1]
+    delimiter = _sniff(text)
+    lines = text.split("\n")[: HEAD_ROWS + 5]
+    head_table = _exact_csv_table("\n".join(lines) + "\n", label, whole=False)
+    head = head_table.head
+
+    def batches(header_index: int, width: int) -> Iterator[pl.DataFrame]:
+        header_line = head[header_index][0]
+        schema = {f"c{i}": pl.String for i in range(width)}
+        try:
+            lazy = pl.scan_csv(path, has_header=False, separator=delimiter, skip_lines=header_line,
+                               schema=schema, infer_schema=False, encoding="utf8",
+                               quote_char='"', missing_columns="insert")
+            offset = header_line + 1
+            for batch in lazy.collect_batches(chunk_size=BATCH_ROWS):
+                batch, offset = _number_rows(batch, offset)
+                yield batch
+        except pl.exceptions.ComputeError:
+            # ragged rows or another irregularity: re-read exactly (same rows, same numbers)
+            full = _csv_table_from_bytes(path.read_bytes(), label)
+            yield from full.batches(header_index, width)
+
+    return Table(label, head, batches)
+
+
+def _number_rows(batch: pl.DataFrame, first_line: int) -> tuple[pl.DataFrame, int]:
+    """Physical line numbers: one line per record plus any line breaks quoted inside its cells."""
+    breaks = pl.sum_horizontal(pl.col(c).str.count_matches("\n").fill_null(0) for c in batch.columns)
+    numbered = batch.with_columns(breaks.cast(pl.Int64).alias("_breaks")).with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + first_line
+         + pl.col("_breaks").cum_sum() - pl.col("_breaks")).alias("_row_number"),
+        pl.lit(0, pl.Int32).alias("_extra_cells"),
+    )
+    last = numbered.height + int(numbered["_breaks"].sum() or 0)
+    return numbered.drop("_breaks"), first_line + last
+
+
+# --- XLSX -----------------------------------------------------------------------------------------
+
+def _xlsx_tables(raw: bytes, label: str) -> list[Table]:
     import openpyxl  # imported here: only workbooks need it
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a corrupt workbook
         raise UnreadableFile(f"{label}: not a readable XLSX workbook ({exc})") from exc
-    sheets = []
-    for ws in book.worksheets:
+    tables = []
+    for sheet in book.worksheets:
         rows = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = [_excel_text(v) for v in values]
-            if any(cells):
+            if any(c.strip() for c in cells):
                 rows.append((number, cells))
         if rows:
-            sheets.append(Sheet(f"{label}#{ws.title}", rows, from_excel=True))
+            tables.append(_rows_table(f"{label}#{sheet.title}", rows, from_excel=True))
     book.close()
-    if not sheets:
+    if not tables:
         raise UnreadableFile(f"{label}: every sheet of the workbook is empty")
-    return sheets
+    return tables
 
 
 def _excel_text(value: object) -> str:

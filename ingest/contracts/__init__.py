@@ -6,6 +6,7 @@ publisher's spelling is an edit to the YAML, never to code.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -14,6 +15,7 @@ from pathlib import Path
 import yaml
 
 CONTRACTS_DIR = Path(__file__).parent
+LAYOUTS_FILE = "publishers.yaml"
 FEEDS = ("charter", "programme", "spend", "wellbeing")
 TYPES = ("text", "int", "decimal", "money", "date", "bool", "enum", "list")
 SQL_TYPES = {
@@ -45,6 +47,9 @@ class Column:
     keep_outward_code: bool = False
     outward_code_only: bool = False
     on_invalid: str = "quarantine"  # or null_and_record
+    redactable: bool = False  # a blank or matching value means a withheld (personal) payee
+    redaction_patterns: tuple[str, ...] = ()
+    redacts: tuple[str, ...] = ()  # columns emptied with it
 
     @property
     def spellings(self) -> set[str]:
@@ -61,6 +66,7 @@ class Entity:
     business_key: tuple[str, ...] = ()
     replace_scope: tuple[str, ...] = ()
     drop_pii: tuple[Column, ...] = ()
+    aggregate_markers: tuple[str, ...] = ()
     header_index: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -91,6 +97,8 @@ class Entity:
                     out["postcode_outward"] = "VARCHAR"
             else:
                 out[col.name] = SQL_TYPES[col.type]
+            if col.redactable:
+                out["payee_redacted"] = "BOOLEAN"
         return out | LINEAGE_COLUMNS
 
 
@@ -108,10 +116,13 @@ def _column(spec: dict, where: str) -> Column:
         keep_outward_code=bool(spec.get("keep_outward_code", False)),
         outward_code_only=bool(spec.get("outward_code_only", False)),
         on_invalid=spec.get("on_invalid", "quarantine"),
+        redactable=bool(spec.get("redactable", False)),
+        redaction_patterns=tuple(spec.get("redaction_patterns", ())),
+        redacts=tuple(spec.get("redacts", ())),
     )
 
 
-def _entity(feed: str, name: str, spec: dict, where: str) -> Entity:
+def _entity(feed: str, name: str, spec: dict, where: str, markers: tuple[str, ...] = ()) -> Entity:
     columns = tuple(_column(c, where) for c in spec["columns"])
     pii = tuple(_column(c, where) for c in spec.get("drop_pii", ()))
     index: dict[str, str] = {}
@@ -122,6 +133,7 @@ def _entity(feed: str, name: str, spec: dict, where: str) -> Entity:
         feed=feed, name=name, table=spec["table"], description=spec.get("description", ""),
         columns=columns, business_key=tuple(spec.get("business_key", ())),
         replace_scope=tuple(spec.get("replace_scope", ())), drop_pii=pii, header_index=index,
+        aggregate_markers=markers,
     )
 
 
@@ -130,10 +142,13 @@ def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, dict[str, Entit
     """All feeds' entities, keyed feed -> entity name."""
     contracts: dict[str, dict[str, Entity]] = {}
     for path in sorted(directory.glob("*.yaml")):
+        if path.name == LAYOUTS_FILE:
+            continue
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
         feed = spec["feed"]
+        markers = tuple(spec.get("aggregate_markers", ()))
         contracts[feed] = {
-            name: _entity(feed, name, entity, f"{path.name}:{name}")
+            name: _entity(feed, name, entity, f"{path.name}:{name}", markers)
             for name, entity in spec["entities"].items()
         }
     return contracts
@@ -141,3 +156,37 @@ def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, dict[str, Entit
 
 def all_entities() -> list[Entity]:
     return [e for entities in load_contracts().values() for e in entities.values()]
+
+
+@dataclass(frozen=True)
+class PublisherLayout:
+    """What one publisher's files leave out or spell their own way (publishers.yaml)."""
+
+    name: str
+    feed: str
+    files: tuple[str, ...]
+    constants: dict = field(default_factory=dict, hash=False)
+    value_aliases: dict = field(default_factory=dict, hash=False)
+    sheet: str | None = None
+    notes: str = ""
+
+    def matches(self, file_name: str) -> bool:
+        return any(fnmatch.fnmatch(file_name.lower(), pattern.lower()) for pattern in self.files)
+
+
+@cache
+def load_layouts(directory: Path = CONTRACTS_DIR) -> tuple[PublisherLayout, ...]:
+    path = directory / LAYOUTS_FILE
+    if not path.exists():
+        return ()
+    specs = yaml.safe_load(path.read_text(encoding="utf-8")).get("publishers", [])
+    return tuple(
+        PublisherLayout(name=s["name"], feed=s["feed"], files=tuple(s["files"]),
+                        constants=dict(s.get("constants", {})), value_aliases=dict(s.get("value_aliases", {})),
+                        sheet=s.get("sheet"), notes=s.get("notes", ""))
+        for s in specs
+    )
+
+
+def layout_for(file_name: str, feed: str | None) -> PublisherLayout | None:
+    return next((lay for lay in load_layouts() if lay.matches(file_name) and feed in (None, lay.feed)), None)

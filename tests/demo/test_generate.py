@@ -38,6 +38,8 @@ def contract_spellings() -> dict[tuple[str, str], dict[str, str]]:
     out = {}
     for path in CONTRACTS.glob("*.yaml"):
         doc = yaml.safe_load(path.read_text())
+        if "entities" not in doc:  # publishers.yaml: layouts, not a feed contract
+            continue
         for entity, spec in doc["entities"].items():
             index: dict[str, str] = {}
             for col in spec["columns"] + spec.get("drop_pii", []):

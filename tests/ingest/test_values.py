@@ -1,29 +1,40 @@
+"""The vectorised cell parsers: every contract type, on the spellings real files use."""
+
 import datetime as dt
 from decimal import Decimal
 
+import polars as pl
 import pytest
 
-from ingest.values import BadValue, parse_bool, parse_date, parse_enum, parse_list, parse_money, parse_text
+from ingest.columns import month_first_evidence, normalised_postcode, outward_code, parse
+from ingest.contracts import Column
+
+
+def _parse(kind: str, cells: list, from_excel: bool = False, **spec) -> list[tuple]:
+    value, reason = parse(pl.col("raw"), Column("x", kind, **spec), from_excel)
+    return pl.DataFrame({"raw": cells}, schema={"raw": pl.String}).select(value.alias("v"), reason.alias("r")).rows()
 
 
 @pytest.mark.parametrize("text, expected", [
     ("£1,234.56", "1234.56"), (" 990.00 ", "990.00"), ("(1,234.56)", "-1234.56"), ("-0.01", "-0.01"),
     ("-£250.00", "-250.00"), ("£-250.00", "-250.00"), ("250.00-", "-250.00"), ("1500", "1500.00"),
-    ("1,000,000", "1000000.00"), ("0.005", "0.01"),
+    ("1,000,000", "1000000.00"), ("0.005", "0.01"), ("1234.565", "1234.57"), (".5", "0.50"),
 ])
 def test_money_strings_real_files_use(text, expected):
-    assert parse_money(text) == Decimal(expected)
+    [(value, reason)] = _parse("money", [text])
+    assert (value, reason) == (Decimal(expected), None)
 
 
-@pytest.mark.parametrize("text", ["£12,34O.00", "12,34.00", "1.2.3", "£", "abc", "#VALUE!"])
+@pytest.mark.parametrize("text", ["£12,34O.00", "12,34.00", "1.2.3", "£", "abc", "(5"])
 def test_bad_money_is_refused_with_a_reason(text):
-    with pytest.raises(BadValue):
-        parse_money(text)
+    [(value, reason)] = _parse("money", [text])
+    assert value is None and reason.startswith("not an amount of money")
 
 
-@pytest.mark.parametrize("text", ["", "NA", "na", "N/A", " ", "null"])
-def test_null_tokens(text):
-    assert parse_money(text) is None and parse_text(text) is None and parse_date(text) is None
+def test_null_tokens_are_empty_not_errors():
+    cells = ["", "NA", "na", "N/A", " ", "null", None]
+    for kind in ("money", "text", "date", "int", "bool"):
+        assert _parse(kind, cells) == [(None, None)] * len(cells)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -32,32 +43,53 @@ def test_null_tokens(text):
     ("01-JUN-2012", dt.date(2012, 6, 1)), ("09/01/2018 00:00", dt.date(2018, 1, 9)),
 ])
 def test_dates(text, expected):
-    assert parse_date(text) == expected
+    assert _parse("date", [text]) == [(expected, None)]
 
 
 def test_excel_serial_only_from_workbooks():
-    assert parse_date("45383", from_excel=True) == dt.date(2024, 4, 1)
-    with pytest.raises(BadValue):
-        parse_date("45383")
+    assert _parse("date", ["45383"], from_excel=True) == [(dt.date(2024, 4, 1), None)]
+    assert _parse("date", ["45383"])[0][1].startswith("not a date in a known format")
 
 
-@pytest.mark.parametrize("text", ["31/02/2024", "00:00:00", "1/4/24", "2024-13-01", "#REF!"])
-def test_a_row_is_never_dated_by_guess(text):
-    with pytest.raises(BadValue):
-        parse_date(text)
+@pytest.mark.parametrize("text, reason", [
+    ("31/02/2024", "not a real calendar date"), ("00:00:00", "not a date in a known format"),
+    ("1/4/24", "not a date in a known format"), ("2024-13-01", "not a real calendar date"),
+    ("#REF!", "spreadsheet formula error"),
+])
+def test_a_row_is_never_dated_by_guess(text, reason):
+    [(value, why)] = _parse("date", [text])
+    assert value is None and why.startswith(reason)
 
 
-def test_enums_lists_and_booleans():
-    assert parse_enum("In Progress", ("pledged", "in_progress")) == "in_progress"
-    assert parse_enum("18-24", ("18-24",)) == "18-24"
-    with pytest.raises(BadValue, match="not one of the allowed"):
-        parse_enum("world peace", ("local_spend",))
-    assert parse_list("Care leaver; Refugee", ("care_leaver", "refugee")) == "care_leaver;refugee"
-    assert parse_bool("Y") is True and parse_bool("no") is False
-    with pytest.raises(BadValue):
-        parse_bool("maybe")
+def test_month_first_evidence():
+    us, uk = month_first_evidence(pl.col("raw"))
+    frame = pl.DataFrame({"raw": ["03/25/2024", "25/03/2024", "01/02/2024"]})
+    rows = frame.select(us.alias("us"), uk.alias("uk")).rows()
+    assert rows == [(True, False), (False, True), (False, False)]
 
 
-def test_huge_text_is_refused():
-    with pytest.raises(BadValue, match="longer than"):
-        parse_text("x" * 20_000)
+def test_enums_lists_booleans_and_ranges():
+    assert _parse("enum", ["In Progress", "18-24"], allowed=("in_progress", "18-24")) == [
+        ("in_progress", None), ("18-24", None)]
+    [(value, reason)] = _parse("enum", ["world peace"], allowed=("local_spend",))
+    assert value is None and "is not one of the allowed values" in reason
+    assert _parse("list", ["Care leaver; Refugee"], allowed=("care_leaver", "refugee")) == [
+        ("care_leaver;refugee", None)]
+    assert _parse("list", ["alien"], allowed=("refugee",))[0][1].startswith("unknown item(s) alien")
+    assert _parse("bool", ["Y", "no", "maybe"])[:2] == [(True, None), (False, None)]
+    assert _parse("bool", ["maybe"])[0][1].startswith("not yes/no")
+    assert _parse("int", ["7", "7.5", "11"], min=0, max=10) == [
+        (7, None), (None, "not a whole number: '7.5'"), (None, "11 is above the maximum 10")]
+
+
+def test_huge_text_and_formula_errors():
+    [(value, reason)] = _parse("text", ["x" * 20_000])
+    assert value is None and "longer than the 10,000 allowed" in reason
+    assert _parse("money", ["#DIV/0!"]) == [(None, "spreadsheet formula error #DIV/0!")]
+
+
+def test_postcodes():
+    frame = pl.DataFrame({"p": ["ox46ab", "OX4 6AB", "M1 1AE", "OX4", "junk"]})
+    assert frame.select(normalised_postcode(pl.col("p"))).to_series().to_list() == [
+        "OX4 6AB", "OX4 6AB", "M1 1AE", None, None]
+    assert frame.select(outward_code(pl.col("p"))).to_series().to_list() == ["OX4", "OX4", "M1", "OX4", None]
