@@ -182,3 +182,50 @@ def outward_code(raw: pl.Expr) -> pl.Expr:
     compact = raw.str.to_uppercase().str.replace_all(r"\s+", "")
     alone = pl.when(compact.str.contains(r"^[A-Z]{1,2}\d[A-Z\d]?$")).then(compact).otherwise(None)
     return pl.coalesce(full.str.split(" ").list.first(), alone)
+
+
+# --- the cheap path: most cells of a real file are ordinary, so they get one or two operations -----
+# `fast` returns (value, needs_full): rows where needs_full is true go through `parse` for their
+# value and reason. A fast value is only ever one that `parse` would also produce.
+
+_NULL_VARIANTS = sorted({v for t in NULL_TOKENS for v in (t, t.upper(), t.title())})
+_PLAIN_MONEY = r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,4})?$"
+
+
+def fast(text: pl.Expr, column: Column) -> tuple[pl.Expr, pl.Expr]:
+    empty = text.is_null() | text.is_in(_NULL_VARIANTS)
+    kind = column.type
+    if kind == "text":
+        value = text
+        unusual = text.str.starts_with("#") | (text.str.len_bytes() > MAX_TEXT)
+    elif kind == "money":
+        plain = text.str.replace("£", "", literal=True)
+        unusual = ~plain.str.contains(_PLAIN_MONEY)
+        ten_thousandths = (plain.str.replace_all(",", "", literal=True).cast(pl.Decimal(20, 4), strict=False)
+                           * 10_000).cast(pl.Int64, strict=False)
+        pence = (ten_thousandths.abs() + 50) // 100 * ten_thousandths.sign()
+        value = (pence.cast(pl.Decimal(20, 2)) / 100).cast(pl.Decimal(18, 2))
+    elif kind in ("decimal", "int"):
+        value = text.cast(pl.Float64, strict=False)
+        unusual = value.is_null() | ~value.is_finite()
+        if kind == "int":
+            unusual = unusual | (value != value.round(0))
+            value = value.cast(pl.Int64, strict=False)
+    elif kind == "date":
+        value = pl.coalesce(text.str.to_date("%d/%m/%Y", strict=False), text.str.to_date("%Y-%m-%d", strict=False))
+        unusual = value.is_null() | (value.dt.year() < 1900) | (text.str.len_bytes() > 10)
+    elif kind == "bool":
+        low = text.str.to_lowercase()
+        value = pl.when(low.is_in(TRUE)).then(True).when(low.is_in(FALSE)).then(False).otherwise(None)
+        unusual = value.is_null()
+    elif kind == "enum":
+        value = text.str.to_lowercase()
+        unusual = ~value.is_in(list(column.allowed))
+    else:  # lists are short and rare: always the full parse
+        value, unusual = pl.lit(None, pl.String), pl.lit(True)
+    if kind in ("money", "decimal", "int"):
+        if column.min is not None:
+            unusual = unusual | (value < column.min)
+        if column.max is not None:
+            unusual = unusual | (value > column.max)
+    return pl.when(empty).then(None).otherwise(value), ~empty & unusual.fill_null(True)

@@ -14,7 +14,7 @@ import polars as pl
 
 from ingest import columns as parsers
 from ingest.contracts import Entity, PublisherLayout, normalise_header
-from ingest.readers import HEAD_ROWS, Table
+from ingest.readers import HEAD_ROWS, MAX_FIELD, Table
 
 _TOTAL = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?totals?\b", re.IGNORECASE)
 
@@ -60,6 +60,7 @@ class Conformed:
     failures: dict[str, int] = field(default_factory=dict)  # required column -> rows where it failed
     month_first: int = 0
     day_first: int = 0
+    oversized: bool = False  # a cell beyond the readers' limit: the file is unreadable
     example_failure: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -119,77 +120,98 @@ def find_header(table: Table, entities: list[Entity], layout: PublisherLayout | 
 
 def conform_batch(batch: pl.DataFrame, header: Header, out: Conformed, layout: PublisherLayout | None,
                   from_excel: bool) -> None:
-    """Parse one batch of body rows and add its rows, issues and counts to `out`."""
+    """Parse one batch of body rows and add its rows, issues and counts to `out`.
+
+    Two phases: every row gets the cheap conversion of each column; only rows where some cell is
+    unusual (empty where required, an odd format, out of range, a formula error) get the full parse
+    that names the reason. Most rows of a real file never reach the second phase.
+    """
     entity = header.entity
-    aliases = layout.value_aliases if layout else {}
-    raw: dict[str, pl.Expr] = {}
-    for position, name in header.mapping.items():
-        if any(c.name == name for c in entity.columns):
-            expr = pl.col(f"c{position}")
-            if name in aliases:
-                expr = parsers.cleaned(expr).replace(aliases[name])
-            raw[name] = expr
-    for name, value in header.constants.items():
-        raw[name] = pl.lit(value, pl.String)
+    present = _raw_columns(header, layout)
+    texts = batch.select("_row_number", "_extra_cells",
+                         *[parsers.cleaned(expr).alias(f"t_{name}") for name, expr in present.items()])
+    columns = [c for c in entity.columns if c.name in present]
+    cheap, unusual = [], []
+    for column in columns:
+        value, needs_full = parsers.fast(pl.col(f"t_{column.name}"), column)
+        cheap.append(value.alias(column.name))
+        if column.required and not column.redactable:
+            needs_full = needs_full | value.is_null()
+        unusual.append(needs_full)
+    frame = texts.with_columns(*cheap, (pl.any_horizontal(unusual) | (pl.col("_extra_cells") > 0)).alias("_full"))
+    ordinary = frame.filter(~pl.col("_full"))
+    parsed = _full_parse(frame.filter(pl.col("_full")), columns, from_excel)
 
-    values, reasons = [], []
-    for column in entity.columns:
-        if column.name not in raw:
-            continue
-        value, reason = parsers.parse(raw[column.name], column, from_excel)
-        if column.redactable:
-            text = parsers.cleaned(raw[column.name])
-            withheld = parsers.is_empty(text)
-            for pattern in column.redaction_patterns:
-                withheld = withheld | text.str.contains(f"(?i){pattern}").fill_null(False)
-            value = pl.when(withheld).then(None).otherwise(value)
-            values.append(withheld.alias("payee_redacted"))
-        elif column.required:
-            reason = pl.coalesce(reason, pl.when(value.is_null()).then(pl.lit("required value is missing")))
-        values.append(value.alias(column.name))
-        reasons.append(reason.alias(f"_why_{column.name}"))
-    for column in entity.columns:
-        if column.redactable:
-            values = [pl.when(pl.col("payee_redacted")).then(None).otherwise(v).alias(v.meta.output_name())
-                      if v.meta.output_name() in column.redacts else v for v in values]
-    extra = pl.when(pl.col("_extra_cells") > 0).then(pl.concat_str(
-        pl.lit("row has "), pl.col("_extra_cells").cast(pl.String), pl.lit(" more filled cell(s) than the header")))
-    parsed = batch.with_columns(*reasons, extra.alias("_why_(row)"))
-    parsed = parsed.with_columns(*[v for v in values if v.meta.output_name() == "payee_redacted"]).with_columns(
-        *[v for v in values if v.meta.output_name() != "payee_redacted"])
     why = [c for c in parsed.columns if c.startswith("_why_")]
-    fatal_why = [f"_why_{c.name}" for c in entity.columns if c.on_invalid != "null_and_record"
-                 and f"_why_{c.name}" in why] + ["_why_(row)"]
-    parsed = parsed.with_columns(pl.any_horizontal(pl.col(fatal_why).is_not_null()).alias("_fatal"))
-    _date_order(batch, header, out)
-
-    good = parsed.filter(~pl.col("_fatal"))
-    bad = parsed.filter(pl.col("_fatal"))
-    soft = good.filter(pl.any_horizontal(pl.col(why).is_not_null()))
-    _classify_failures(bad, header, out, raw_names={p: n for p, n in header.mapping.items()})
-    out.issues.extend(_issues(soft, why, header))
-    keep = [c.name for c in entity.columns if c.name in raw] + \
-        (["payee_redacted"] if "payee_redacted" in good.columns else []) + ["_row_number"]
-    good = good.select(keep)
+    fatal = [f"_why_{c.name}" for c in columns if c.on_invalid != "null_and_record"] + ["_why_(row)"]
+    parsed = parsed.with_columns(pl.any_horizontal(pl.col(fatal).is_not_null()).alias("_fatal"))
+    _classify_failures(parsed.filter(pl.col("_fatal")), batch, header, out)
+    soft = parsed.filter(~pl.col("_fatal"))
+    out.issues.extend(_issues(soft.filter(pl.any_horizontal(pl.col(why).is_not_null())), why))
+    keep = [c.name for c in columns] + ["_row_number"]
+    good = pl.concat([ordinary.select(keep), soft.select(keep)]).sort("_row_number")
+    good = _withhold_payees(good, present, columns, out)
+    _date_order(good, parsed, columns, out)
     out.rows_read += good.height
     if entity.business_key:
         good = _first_of_each_key(good, entity, out)
-    if "payee_redacted" in good.columns:
-        out.payees_redacted += int(good["payee_redacted"].sum())
     out.frames.append(good)
 
 
-def _date_order(batch: pl.DataFrame, header: Header, out: Conformed) -> None:
+def _raw_columns(header: Header, layout: PublisherLayout | None) -> dict[str, pl.Expr]:
+    """Canonical column -> its raw cells (a file column, or the layout's constant)."""
+    aliases = layout.value_aliases if layout else {}
+    names = {c.name for c in header.entity.columns}
+    raw: dict[str, pl.Expr] = {}
     for position, name in header.mapping.items():
-        column = next((c for c in header.entity.columns if c.name == name), None)
-        if column is not None and column.type == "date":
-            us, uk = parsers.month_first_evidence(pl.col(f"c{position}"))
-            counts = batch.select(us.sum().alias("us"), uk.sum().alias("uk")).row(0)
-            out.month_first += counts[0] or 0
-            out.day_first += counts[1] or 0
+        if name in names:
+            expr = pl.col(f"c{position}")
+            raw[name] = parsers.cleaned(expr).replace(aliases[name]) if name in aliases else expr
+    for name, value in header.constants.items():
+        raw[name] = pl.lit(value, pl.String)
+    return raw
 
 
-def _classify_failures(bad: pl.DataFrame, header: Header, out: Conformed, raw_names: dict[int, str]) -> None:
+def _full_parse(rows: pl.DataFrame, columns, from_excel: bool) -> pl.DataFrame:
+    """The reason-giving parse, for the unusual rows only."""
+    values, reasons = [], []
+    for column in columns:
+        value, reason = parsers.parse(pl.col(f"t_{column.name}"), column, from_excel)
+        if column.required and not column.redactable:
+            reason = pl.coalesce(reason, pl.when(value.is_null()).then(pl.lit("required value is missing")))
+        values.append(value.alias(column.name))
+        reasons.append(reason.alias(f"_why_{column.name}"))
+    extra = pl.when(pl.col("_extra_cells") > 0).then(pl.concat_str(
+        pl.lit("row has "), pl.col("_extra_cells").cast(pl.String), pl.lit(" more filled cell(s) than the header")))
+    return rows.with_columns(*values, *reasons, extra.alias("_why_(row)"))
+
+
+def _withhold_payees(good: pl.DataFrame, present: dict, columns, out: Conformed) -> pl.DataFrame:
+    """Blank, masked, redacted or individual payees: the name (and what it redacts) is removed."""
+    for column in columns:
+        if not column.redactable:
+            continue
+        pattern = "(?i)" + "|".join(f"(?:{p})" for p in column.redaction_patterns)
+        name = pl.col(column.name)
+        withheld = name.is_null() | name.str.contains(pattern).fill_null(False)
+        good = good.with_columns(withheld.alias("payee_redacted")).with_columns(
+            pl.when(pl.col("payee_redacted")).then(None).otherwise(pl.col(c)).alias(c)
+            for c in (column.name, *column.redacts) if c in good.columns)
+        out.payees_redacted += int(good["payee_redacted"].sum())
+    return good
+
+
+def _date_order(good: pl.DataFrame, parsed: pl.DataFrame, columns, out: Conformed) -> None:
+    """Evidence for the file's date order: a day above 12 in first place is day-first; a
+    'month' above 12 in second place that failed as day-first can only be month-first."""
+    for column in columns:
+        if column.type == "date":
+            out.day_first += int(good.select((pl.col(column.name).dt.day() > 12).sum()).item() or 0)
+            us, _ = parsers.month_first_evidence(pl.col(f"t_{column.name}"))
+            out.month_first += int(parsed.select(us.sum()).item() or 0) if parsed.height else 0
+
+
+def _classify_failures(bad: pl.DataFrame, batch: pl.DataFrame, header: Header, out: Conformed) -> None:
     """Rows that failed: blank, footer/total, or quarantined with every reason (usually few rows)."""
     if bad.height == 0:
         return
@@ -197,21 +219,24 @@ def _classify_failures(bad: pl.DataFrame, header: Header, out: Conformed, raw_na
     money = [f"c{p}" for p, n in header.mapping.items()
              if any(c.name == n and c.type == "money" for c in header.entity.columns)]
     why = [c for c in bad.columns if c.startswith("_why_")]
-    rows = bad.select(cells + ["_row_number"] + why).rows(named=True)
+    joined = bad.select("_row_number", *why, *[c for c in bad.columns if c.startswith("t_")]).join(
+        batch.select("_row_number", *cells), on="_row_number", how="left").sort("_row_number")
+    rows = joined.rows(named=True)
     trailing_from = _trailing_start(rows, cells, money)
+    amount = next((c for c in header.entity.columns if c.type == "money"), None)
     for row in rows:
         texts = [(row[c] or "").strip() for c in cells]
         if not any(texts):
             out.blank_rows += 1
             continue
-        first = next(t for t in texts if t)
+        if max(len(t) for t in texts) > MAX_FIELD:
+            out.oversized = True
         only_amounts = all(not (row[c] or "").strip() for c in cells if c not in money)
-        if _TOTAL.match(first) or (only_amounts and row["_row_number"] >= trailing_from):
+        if _TOTAL.match(next(t for t in texts if t)) or (only_amounts and row["_row_number"] >= trailing_from):
             out.footer_rows += 1
             amounts = [row[c] for c in money if (row[c] or "").strip()]
-            if len(amounts) == 1:
-                total = pl.DataFrame({"a": amounts}).select(parsers.parse(pl.col("a"), next(
-                    c for c in header.entity.columns if c.type == "money"))[0]).item()
+            if len(amounts) == 1 and amount is not None:
+                total = pl.DataFrame({"a": amounts}).select(parsers.parse(pl.col("a"), amount)[0]).item()
                 out.publisher_total = total if total is not None else out.publisher_total
             continue
         out.rows_read += 1
@@ -219,12 +244,11 @@ def _classify_failures(bad: pl.DataFrame, header: Header, out: Conformed, raw_na
         for name in why:
             if row[name] is not None:
                 column = name.removeprefix("_why_")
-                position = next((p for p, n in raw_names.items() if n == column), None)
-                raw = row.get(f"c{position}") if position is not None else ""
-                out.issues.append(Issue(row["_row_number"], column, (raw or "")[:500], row[name]))
+                raw = row.get(f"t_{column}") or ""
+                out.issues.append(Issue(row["_row_number"], column, raw[:500], row[name]))
                 if column in header.entity.required or column == "(row)":
                     out.failures[column] = out.failures.get(column, 0) + 1
-                    out.example_failure.setdefault(column, (raw or "")[:40])
+                    out.example_failure.setdefault(column, raw[:40])
 
 
 def _trailing_start(rows: list[dict], cells: list[str], money: list[str]) -> int:
@@ -238,14 +262,13 @@ def _trailing_start(rows: list[dict], cells: list[str], money: list[str]) -> int
     return start if start is not None else 1 << 62
 
 
-def _issues(frame: pl.DataFrame, why: list[str], header: Header) -> list[Issue]:
+def _issues(frame: pl.DataFrame, why: list[str]) -> list[Issue]:
     issues = []
-    for row in frame.select(["_row_number", *why, *[f"c{p}" for p in header.mapping]]).rows(named=True):
+    for row in frame.select("_row_number", *why, *[c for c in frame.columns if c.startswith("t_")]).rows(named=True):
         for name in why:
             if row[name] is not None:
                 column = name.removeprefix("_why_")
-                position = next((p for p, n in header.mapping.items() if n == column), None)
-                issues.append(Issue(row["_row_number"], column, (row.get(f"c{position}") or "")[:500], row[name]))
+                issues.append(Issue(row["_row_number"], column, (row.get(f"t_{column}") or "")[:500], row[name]))
     return issues
 
 

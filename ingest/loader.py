@@ -18,7 +18,7 @@ import duckdb
 from ingest.conform import Conformed, WrongLayout, conform_batch, find_header
 from ingest.contracts import FEEDS, layout_for, load_contracts
 from ingest.privacy import PostcodeLookup, protect
-from ingest.readers import UnreadableFile, read_tables
+from ingest.readers import MAX_FIELD, UnreadableFile, read_tables
 from ingest.warehouse import (
     Lineage,
     Written,
@@ -65,6 +65,8 @@ def _usability(conformed: Conformed) -> str | None:
     """Reasons to refuse a file that read fine: a required column unusable in every row, or dates
     whose order can only be month-first (never dated by guess)."""
     name = conformed.source
+    if conformed.oversized:
+        return f"{name}: a cell is longer than {MAX_FIELD:,} characters; the file is not a usable table"
     if conformed.month_first and not conformed.day_first:
         return (f"{name}: dates read month-first (US order, e.g. day above 12 in the second place) in "
                 f"{conformed.month_first} row(s) and never day-first: the date order is ambiguous, refusing")
