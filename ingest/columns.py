@@ -23,7 +23,7 @@ _MON = r"^(\d{1,2})[- ]([A-Za-z]{3})[A-Za-z]*[- ](\d{4})$"
 
 
 def cleaned(raw: pl.Expr) -> pl.Expr:
-    return raw.str.replace_all("\u00a0", " ").str.strip_chars()
+    return raw.str.strip_chars(" \t\r\n\u00a0")
 
 
 def is_empty(text: pl.Expr) -> pl.Expr:

@@ -149,7 +149,8 @@ def conform_batch(batch: pl.DataFrame, header: Header, out: Conformed, layout: P
     soft = parsed.filter(~pl.col("_fatal"))
     out.issues.extend(_issues(soft.filter(pl.any_horizontal(pl.col(why).is_not_null())), why))
     keep = [c.name for c in columns] + ["_row_number"]
-    good = pl.concat([ordinary.select(keep), soft.select(keep)]).sort("_row_number")
+    good = ordinary.select(keep) if soft.height == 0 else \
+        pl.concat([ordinary.select(keep), soft.select(keep)]).sort("_row_number")
     good = _withhold_payees(good, present, columns, out)
     _date_order(good, parsed, columns, out)
     out.rows_read += good.height

@@ -22,7 +22,7 @@ import polars as pl
 
 HEAD_ROWS = 30
 MAX_FIELD = 1_000_000  # a cell bigger than this makes the file unreadable, not the machine
-BATCH_ROWS = 500_000
+CHUNK_BYTES = 32 << 20  # ~300k rows of a typical spend file per batch
 _SAMPLE_BYTES = 1 << 20
 
 
@@ -166,12 +166,17 @@ def _fast_csv_table(path: Path, label: str, sample: bytes) -> Table:
         header_line = head[header_index][0]
         schema = {f"c{i}": pl.String for i in range(width)}
         try:
-            lazy = pl.scan_csv(path, has_header=False, separator=delimiter, skip_lines=header_line,
-                               schema=schema, infer_schema=False, encoding="utf8",
-                               quote_char='"', missing_columns="insert")
-            offset = header_line + 1
-            for batch in lazy.collect_batches(chunk_size=BATCH_ROWS):
-                batch, offset = _number_rows(batch, offset)
+            first_line = header_line + 1
+            for chunk in _chunks(path, skip_lines=header_line, label=label):
+                frame = pl.read_csv(io.BytesIO(chunk), has_header=False, separator=delimiter, schema=schema,
+                                    infer_schema=False, quote_char='"', truncate_ragged_lines=False,
+                                    raise_if_empty=False, missing_columns="insert")
+                if chunk.count(b"\n") == frame.height:  # no record spans lines: plain numbering
+                    batch = frame.with_columns(pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64)
+                                               .alias("_row_number"), pl.lit(0, pl.Int32).alias("_extra_cells"))
+                    first_line += frame.height
+                else:
+                    batch, first_line = _number_rows(frame, first_line)
                 yield batch
         except pl.exceptions.ComputeError:
             # ragged rows or another irregularity: re-read exactly (same rows, same numbers)
@@ -179,6 +184,32 @@ def _fast_csv_table(path: Path, label: str, sample: bytes) -> Table:
             yield from full.batches(header_index, width)
 
     return Table(label, head, batches)
+
+
+def _chunks(path: Path, skip_lines: int, label: str, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """The file after its first `skip_lines` lines, in pieces that end at a line break outside any
+    quoted field (an even number of quote characters so far), so each piece parses on its own."""
+    with path.open("rb") as handle:
+        for _ in range(skip_lines):
+            handle.readline()
+        carry = b""
+        while True:
+            block = handle.read(size)
+            if not block:
+                if carry.count(b'"') % 2:
+                    raise UnreadableFile(f"{label}: the file ends inside a quoted field (truncated?)")
+                if carry.strip():
+                    yield carry
+                return
+            piece = carry + block
+            cut = piece.rfind(b"\n")
+            while cut != -1 and piece.count(b'"', 0, cut) % 2:
+                cut = piece.rfind(b"\n", 0, cut)
+            if cut == -1:
+                carry = piece
+                continue
+            yield piece[: cut + 1]
+            carry = piece[cut + 1:]
 
 
 def _number_rows(batch: pl.DataFrame, first_line: int) -> tuple[pl.DataFrame, int]:

@@ -97,11 +97,15 @@ def write_batch(con, entity: Entity, rows: pl.DataFrame, lineage: Lineage, writt
                                         f"AND EXISTS (SELECT 1 FROM incoming_keys k WHERE {join})",
                                         [lineage.sha256]).fetchone()[0]
         con.unregister("incoming_keys")
-    stamped = rows.with_columns(
-        pl.lit(lineage.source_file).alias("_source_file"), pl.lit(lineage.sha256).alias("_file_sha256"),
-        pl.lit(lineage.load_id).alias("_load_id"),
-        pl.lit(lineage.loaded_at).cast(pl.Datetime("us")).alias("_loaded_at"))
-    insert(con, entity.table, stamped)
+    if rows.height:
+        # The file's lineage is the same on every row: stamped by DuckDB, not shipped per row.
+        con.register("incoming", rows)
+        try:
+            con.execute(f"INSERT INTO raw.{entity.table} BY NAME SELECT *, ? AS _source_file, ? AS _file_sha256, "
+                        "? AS _load_id, ?::TIMESTAMP AS _loaded_at FROM incoming",
+                        [lineage.source_file, lineage.sha256, lineage.load_id, lineage.loaded_at])
+        finally:
+            con.unregister("incoming")
     written.rows += rows.height
     for column in entity.replace_scope:
         if len(written.publishers) <= 1:

@@ -96,8 +96,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             line = (f"{report.file}: {report.status} ({report.feed or '?'}) "
                     f"loaded {report.rows_loaded}, quarantined {report.rows_quarantined}, "
                     f"footer rows skipped {report.rows_skipped_footer}")
+            if report.payees_redacted:
+                line += f", payees withheld {report.payees_redacted}"
             if report.net_amount_gbp is not None:
                 line += f", net £{report.net_amount_gbp:,.2f}"
+            if report.publisher_total_gbp is not None:
+                agrees = abs(report.publisher_total_gbp - (report.net_amount_gbp or 0)) < 0.005
+                line += f" (publisher's total £{report.publisher_total_gbp:,.2f}: {'agrees' if agrees else 'DIFFERS'})"
             print(line + (f" — {report.message}" if report.message else ""))
     return 1 if any(r.status == "refused" for r in reports) else 0
 
@@ -142,8 +147,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(con.sql("""SELECT feed, count(DISTINCT file_sha256) AS files, max(loaded_at) AS last_load,
                                 sum(rows_loaded)::BIGINT AS rows_loaded,
                                 sum(rows_quarantined)::BIGINT AS rows_quarantined
-                         FROM raw.load_audit WHERE status IN ('loaded', 'replaced')
+                             FROM raw.load_audit WHERE status IN ('loaded', 'replaced')
                          GROUP BY feed ORDER BY feed""").pl())
+        print(con.sql("""SELECT source_file, message FROM raw.load_audit WHERE status = 'refused'
+                         ORDER BY loaded_at DESC LIMIT 20""").pl())
         print(con.sql("""SELECT feed, reason, count(*) AS rows FROM raw.quarantine
                          GROUP BY ALL ORDER BY rows DESC, feed LIMIT 20""").pl())
     con.close()

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when built with libyaml
+
 CONTRACTS_DIR = Path(__file__).parent
 LAYOUTS_FILE = "publishers.yaml"
 FEEDS = ("charter", "programme", "spend", "wellbeing")
@@ -144,7 +146,7 @@ def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, dict[str, Entit
     for path in sorted(directory.glob("*.yaml")):
         if path.name == LAYOUTS_FILE:
             continue
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         feed = spec["feed"]
         markers = tuple(spec.get("aggregate_markers", ()))
         contracts[feed] = {
@@ -179,7 +181,7 @@ def load_layouts(directory: Path = CONTRACTS_DIR) -> tuple[PublisherLayout, ...]
     path = directory / LAYOUTS_FILE
     if not path.exists():
         return ()
-    specs = yaml.safe_load(path.read_text(encoding="utf-8")).get("publishers", [])
+    specs = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER).get("publishers", [])
     return tuple(
         PublisherLayout(name=s["name"], feed=s["feed"], files=tuple(s["files"]),
                         constants=dict(s.get("constants", {})), value_aliases=dict(s.get("value_aliases", {})),
