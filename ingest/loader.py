@@ -17,6 +17,7 @@ import duckdb
 
 from ingest.conform import Conformed, WrongLayout, conform_batch, find_header
 from ingest.contracts import FEEDS, layout_for, load_contracts
+from ingest.pipeline import BackgroundWriter
 from ingest.privacy import PostcodeLookup, protect
 from ingest.readers import MAX_FIELD, UnreadableFile, read_tables
 from ingest.warehouse import (
@@ -126,10 +127,14 @@ def _load(con, path: Path, found, unmatched, lineage: Lineage, layout, key: str,
     try:
         for table, header in found:
             conformed, written = Conformed(header, table.source), Written()
-            for batch in table.batches(header.index, header.width):
-                conform_batch(batch, header, conformed, layout, table.from_excel)
-                write_batch(con, header.entity, protect(conformed.frames.pop(), header.entity, key, lookup),
-                            lineage, written)
+            writer = BackgroundWriter(write_batch)
+            try:
+                for batch in table.batches(header.index, header.width):
+                    conform_batch(batch, header, conformed, layout, table.from_excel)
+                    writer.submit(con, header.entity, protect(conformed.frames.pop(), header.entity, key, lookup),
+                                  lineage, written)
+            finally:
+                writer.close()
             if reason := _usability(conformed):
                 raise Refused(reason)
             audits.append(finish_table(con, header.entity, lineage, conformed, written, layout.notes if layout else ""))
