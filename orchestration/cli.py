@@ -42,6 +42,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _report_run(settings, outcome, started)
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Gate a reporting year and publish it (snapshot + pack) without rebuilding the warehouse."""
+    from orchestration.runner import run_pipeline
+
+    started = time.monotonic()
+    settings = _settings(args)
+    outcome = run_pipeline(settings, args.year, job_name="publish_job")
+    return _report_run(settings, outcome, started)
+
+
 def _report_run(settings: Settings, outcome, started: float) -> int:
     print(f"run {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'} "
           f"in {time.monotonic() - started:.0f} s")
@@ -192,6 +202,9 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", parents=[common], help="run the pipeline on the landing folder")
     run.add_argument("--year", help="reporting year to publish (default: the latest)")
     run.set_defaults(func=cmd_run)
+    publish = sub.add_parser("publish", parents=[common], help="gate a reporting year and publish it")
+    publish.add_argument("--year", help="reporting year, e.g. 2024-25 (default: the latest)")
+    publish.set_defaults(func=cmd_publish)
     ing = sub.add_parser("ingest", parents=[common], help="load files into the warehouse")
     ing.add_argument("paths", nargs="+")
     ing.add_argument("--feed", choices=["charter", "programme", "spend", "wellbeing"])
