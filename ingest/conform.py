@@ -138,9 +138,12 @@ def conform_batch(batch: pl.DataFrame, header: Header, out: Conformed, layout: P
         if column.required and not column.redactable:
             needs_full = needs_full | value.is_null()
         unusual.append(needs_full)
-    frame = texts.with_columns(*cheap, (pl.any_horizontal(unusual) | (pl.col("_extra_cells") > 0)).alias("_full"))
-    ordinary = frame.filter(~pl.col("_full"))
-    parsed = _full_parse(frame.filter(pl.col("_full")), columns, from_excel)
+    keep = [c.name for c in columns] + ["_row_number"]
+    frame = texts.lazy().with_columns(*cheap, (pl.any_horizontal(unusual) | (pl.col("_extra_cells") > 0))
+                                      .alias("_full"))
+    # One pass computes both halves: ordinary rows keep only their typed values.
+    ordinary, flagged = pl.collect_all([frame.filter(~pl.col("_full")).select(keep), frame.filter(pl.col("_full"))])
+    parsed = _full_parse(flagged, columns, from_excel)
 
     why = [c for c in parsed.columns if c.startswith("_why_")]
     fatal = [f"_why_{c.name}" for c in columns if c.on_invalid != "null_and_record"] + ["_why_(row)"]
@@ -148,9 +151,8 @@ def conform_batch(batch: pl.DataFrame, header: Header, out: Conformed, layout: P
     _classify_failures(parsed.filter(pl.col("_fatal")), batch, header, out)
     soft = parsed.filter(~pl.col("_fatal"))
     out.issues.extend(_issues(soft.filter(pl.any_horizontal(pl.col(why).is_not_null())), why))
-    keep = [c.name for c in columns] + ["_row_number"]
-    good = ordinary.select(keep) if soft.height == 0 else \
-        pl.concat([ordinary.select(keep), soft.select(keep)]).sort("_row_number")
+    good = ordinary if soft.height == 0 else \
+        pl.concat([ordinary, soft.select(keep)]).sort("_row_number")
     good = _withhold_payees(good, present, columns, out)
     _date_order(good, parsed, columns, out)
     out.rows_read += good.height
