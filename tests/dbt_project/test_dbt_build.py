@@ -74,7 +74,7 @@ def test_every_implemented_metric_has_a_row_per_year_and_geography(con):
     assert years == ["2022-23", "2023-24", "2024-25", "2025-26"]
     count = con.execute("select count(*) from marts.metrics").fetchone()[0]
     assert count == len(implemented) * len(years) * 6
-    assert len(implemented) == 12
+    assert len(implemented) == 33  # spec §4's 30 ids plus WB06's three GBP-value rows
 
 
 def test_pp02_share_of_analysed_spend_with_county_suppliers(con):
@@ -239,27 +239,51 @@ def test_po01_cumulative_signatories(con):
     assert metric(con, "PO01", "2025-26", WEST)["value"] == 1
 
 
-def test_toc_rag(con):
+def _expected_rag(actual, row: dict, start_year: int) -> str:
+    """Spec §5 RAG, with the default tolerance 0, from the framework seed row."""
+    base, target = float(row["baseline_value"]), float(row["target_value"])
+    b_year, t_year = int(row["baseline_year"][:4]), int(row["target_year"][:4])
+    if actual is None or start_year < b_year:
+        return "grey"
+    sign = 1 if row["direction"] == "up" else -1
+    expected_share = min(1.0, (start_year - b_year) / (t_year - b_year))
+    if (actual - base) / (target - base) >= expected_share:
+        return "green"
+    return "amber" if sign * (actual - base) > 0 else "red"
+
+
+def test_toc_rag_and_progress_for_every_indicator(con):
+    framework = seed("toc_framework")
+    assert all(row["source"] and "seed 00" in row["source"] for row in framework)
+    for row in framework:
+        actual = metric(con, row["metric_id"], "2024-25", COUNTY)["value"]
+        got = con.execute(
+            "select actual, change_since_baseline, share_of_way_to_target, rag_status, source "
+            "from marts.toc_indicators where indicator_id = ? and reporting_year = '2024-25'",
+            [row["indicator_id"]],
+        ).fetchone()
+        assert got[0] == actual and got[4] == row["source"]
+        assert got[3] == _expected_rag(actual, row, 2024), row["indicator_id"]
+        if actual is not None:
+            base, target = float(row["baseline_value"]), float(row["target_value"])
+            assert got[1] == pytest.approx(actual - base, abs=1e-12)
+            assert got[2] == pytest.approx((actual - base) / (target - base), abs=1e-12)
+
+
+def test_toc_rag_known_cases(con):
     rows = dict(
         con.execute(
             "select indicator_id, rag_status from marts.toc_indicators where reporting_year = '2024-25'"
         ).fetchall()
     )
-    # WB04 actual 24.18 from baseline 23.5 to target 24.0 (2022-23 -> 2026-27): ahead of the line
-    assert rows["TOC10"] == "green"
-    # PP02 36.9% against a 45% baseline: not improving
-    assert rows["TOC05"] == "red"
-    # FE05 is planned: no data
-    assert rows["TOC03"] == "grey"
-
-
-def test_toc_share_of_way_to_target(con):
-    row = con.execute(
-        "select actual, share_of_way_to_target, change_since_baseline from marts.toc_indicators "
-        "where indicator_id = 'TOC06' and reporting_year = '2024-25'"
-    ).fetchone()
-    assert row[1] == pytest.approx((row[0] - 4) / (6 - 4), abs=1e-12)
-    assert row[2] == pytest.approx(row[0] - 4, abs=1e-12)
+    # WB04 actual 24.18 from baseline 22 to target 23 (2022-23 -> 2026-27): ahead of the line
+    assert rows["TOC16"] == "green"
+    # PP02 36.9% against a 40% baseline: not improving
+    assert rows["TOC08"] == "red"
+    # a year without data is grey whatever the line says
+    assert con.execute(
+        "select distinct rag_status from marts.toc_indicators where reporting_year = '2022-23' and actual is null"
+    ).fetchall() == [("grey",)]
 
 
 def test_empty_warehouse_builds_with_no_data_rows(tmp_path):
@@ -268,7 +292,11 @@ def test_empty_warehouse_builds_with_no_data_rows(tmp_path):
         rows = con.execute(
             "select reporting_year, count(*), count(value), count(no_data_reason) from marts.metrics group by 1"
         ).fetchall()
-        assert rows == [("2024-25", 72, 0, 72)]
+        assert rows == [("2024-25", 33 * 6, 0, 33 * 6)]
+        pp09 = con.execute(
+            "select no_data_reason from marts.metrics where metric_id = 'PP09' and geography_level = 'county'"
+        ).fetchone()
+        assert pp09 == ("no contracts data loaded",)
         rag = con.execute("select distinct rag_status from marts.toc_indicators").fetchall()
         assert rag == [("grey",)]
 

@@ -1,37 +1,125 @@
--- Inequality metrics (IN02) per reporting year, for the county and the participant's district.
--- IN02's denominator is the job starts whose participant has a known home LSOA in the county
--- (so a known IMD decile); the notes say how many job starts that leaves out.
+-- Inequality metrics per reporting year, for the county and the person's district.
+-- IN01: mean life satisfaction of population-survey respondents in IMD 2019 quintile 5 LSOAs
+--   (least deprived) minus quintile 1 (most deprived), quintile = ceil(decile / 2) (dim_lsoas).
+--   95% Welch interval: gap +/- t(0.975, floor(Welch-Satterthwaite df)) * sqrt(s1^2/n1 + s5^2/n5);
+--   n = respondents in quintiles 1 and 5; each quintile needs 2 or more responses.
+-- IN02: denominator is the job starts whose participant has a known home LSOA in the county (so a
+--   known IMD decile); the notes say how many job starts that leaves out.
 with spine as (
-    {{ metric_spine(['IN02']) }}
+    {{ metric_spine(['IN01', 'IN02']) }}
 ),
 
 counts as (
     select * from {{ ref('int_programme__counts_by_geography') }}
 ),
 
+responses as (
+    select
+        responses.reporting_year,
+        responses.district_code,
+        lsoas.imd_quintile,
+        cast(responses.life_satisfaction as {{ type_double() }}) as score
+    from {{ ref('int_wellbeing__responses_scored') }} as responses
+    inner join {{ ref('dim_lsoas') }} as lsoas on responses.lsoa_code = lsoas.lsoa_code
+    where responses.is_population_survey
+      and responses.life_satisfaction is not null
+      and lsoas.imd_quintile in (1, 5)
+),
+
+by_geography as (
+    select reporting_year, '{{ var("county_code") }}' as geography_code, imd_quintile, score from responses
+    union all
+    select reporting_year, district_code, imd_quintile, score from responses where district_code is not null
+),
+
+quintiles as (
+    select
+        reporting_year,
+        geography_code,
+        sum(case when imd_quintile = 1 then 1 else 0 end) as n1,
+        avg(case when imd_quintile = 1 then score end) as mean1,
+        var_samp(case when imd_quintile = 1 then score end) as var1,
+        sum(case when imd_quintile = 5 then 1 else 0 end) as n5,
+        avg(case when imd_quintile = 5 then score end) as mean5,
+        var_samp(case when imd_quintile = 5 then score end) as var5
+    from by_geography
+    group by reporting_year, geography_code
+),
+
+gaps as (
+    select
+        quintiles.*,
+        mean5 - mean1 as gap,
+        var1 / n1 + var5 / n5 as se_squared
+    from quintiles
+    where n1 >= 2 and n5 >= 2
+),
+
+welch as (
+    select
+        gaps.*,
+        case when se_squared > 0 then
+            floor(se_squared * se_squared
+                / ((var1 / n1) * (var1 / n1) / (n1 - 1) + (var5 / n5) * (var5 / n5) / (n5 - 1)))
+        end as welch_df
+    from gaps
+),
+
+with_interval as (
+    select
+        welch.*,
+        case
+            when se_squared = 0 then 0
+            else {{ t_critical_95('cast(welch.welch_df as integer)') }} * sqrt(se_squared)
+        end as half_width
+    from welch
+),
+
 resolved as (
     select
         spine.*,
-        {{ pct('counts.job_starts_deciles_1_2', 'counts.job_starts_known_decile') }} as value,
-        counts.job_starts_deciles_1_2 as numerator,
-        counts.job_starts_known_decile as denominator,
-        counts.job_starts_known_decile as n,
-        cast(null as {{ type_double() }}) as ci_low,
-        cast(null as {{ type_double() }}) as ci_high,
+        case when spine.metric_id = 'IN01' then with_interval.gap
+            else {{ pct('counts.job_starts_deciles_1_2', 'counts.job_starts_known_decile') }} end as value,
+        case when spine.metric_id = 'IN02' then counts.job_starts_deciles_1_2 end as numerator,
+        case when spine.metric_id = 'IN02' then counts.job_starts_known_decile end as denominator,
+        case when spine.metric_id = 'IN01' then with_interval.n1 + with_interval.n5
+            else counts.job_starts_known_decile end as n,
+        case when spine.metric_id = 'IN01' then with_interval.gap - with_interval.half_width end as ci_low,
+        case when spine.metric_id = 'IN01' then with_interval.gap + with_interval.half_width end as ci_high,
         case
-            when counts.reporting_year is null then 'no programme enrolments or outcomes dated in the year'
-            when counts.job_starts_known_decile = 0
+            when spine.metric_id = 'IN01' and with_interval.gap is null
+                then 'fewer than 2 population-survey responses answering life satisfaction from IMD quintile '
+                    || case when coalesce(quintiles.n1, 0) < 2 then '1' else '5' end
+                    || ' LSOAs in the year in this geography'
+            when spine.metric_id = 'IN02' and counts.reporting_year is null
+                then 'no programme enrolments or outcomes dated in the year'
+            when spine.metric_id = 'IN02' and counts.job_starts_known_decile = 0
                 then 'no job starts by participants with a known home LSOA in the year'
         end as no_data_reason,
         case
-            when counts.job_starts > counts.job_starts_known_decile
+            when spine.metric_id = 'IN01' and with_interval.gap is not null
+                then 'quintile 5 mean ' || cast(round(with_interval.mean5, 3) as {{ dbt.type_string() }})
+                    || ' (n=' || cast(with_interval.n5 as {{ dbt.type_string() }}) || ') minus quintile 1 mean '
+                    || cast(round(with_interval.mean1, 3) as {{ dbt.type_string() }})
+                    || ' (n=' || cast(with_interval.n1 as {{ dbt.type_string() }}) || '); Welch df '
+                    || coalesce(cast(with_interval.welch_df as {{ dbt.type_string() }}), 'n/a')
+            when spine.metric_id = 'IN02' and counts.job_starts > counts.job_starts_known_decile
                 then cast(counts.job_starts - counts.job_starts_known_decile as {{ dbt.type_string() }})
                     || ' job starts without a known home LSOA are left out'
         end as notes
     from spine
     left join counts
-        on spine.reporting_year = counts.reporting_year
+        on spine.metric_id = 'IN02'
+        and spine.reporting_year = counts.reporting_year
         and spine.geography_code = counts.geography_code
+    left join quintiles
+        on spine.metric_id = 'IN01'
+        and spine.reporting_year = quintiles.reporting_year
+        and spine.geography_code = quintiles.geography_code
+    left join with_interval
+        on spine.metric_id = 'IN01'
+        and spine.reporting_year = with_interval.reporting_year
+        and spine.geography_code = with_interval.geography_code
 )
 
 select {{ metric_output_columns() }}

@@ -1,10 +1,14 @@
 -- Partnership metrics per reporting year, for the county and the signatory's district:
 --   PO01 signatories that had signed by the year end (cumulative);
 --   PO02 pledges active at the year end (status pledged or in_progress in their latest update on
---        or before the year end).
+--        or before the year end);
+--   PO03 share of pledges due in the year (due_on, as their status at the year end gives it) whose
+--        status at the year end is achieved; lapsed and withdrawn pledges stay in the denominator;
+--   PO04 share of signatories at the year end with at least one pledge update dated in the 12
+--        months to the year end.
 -- Signatories with no resolvable district count for the county only.
 with spine as (
-    {{ metric_spine(['PO01', 'PO02']) }}
+    {{ metric_spine(['PO01', 'PO02', 'PO03', 'PO04']) }}
 ),
 
 years as (
@@ -16,21 +20,34 @@ signatories as (
 ),
 
 pledge_status as (
-    select * from {{ ref('int_charter__pledge_status_at_year_end') }}
+    select
+        pledge_status.*,
+        coalesce({{ reporting_year('pledge_status.due_on') }} = pledge_status.reporting_year, false) as is_due_in_year
+    from {{ ref('int_charter__pledge_status_at_year_end') }} as pledge_status
 ),
 
 signed_by_year_end as (
-    select years.reporting_year, signatories.district_code
+    select
+        years.reporting_year,
+        signatories.district_code,
+        case when exists (
+            select 1
+            from {{ ref('stg_charter__pledge_updates') }} as updates
+            where updates.organisation_id = signatories.organisation_id
+              and updates.update_on < years.next_year_start_on
+              and updates.update_on >= {{ dbt.dateadd('year', -1, 'years.next_year_start_on') }}
+        ) then 1 else 0 end as has_recent_update
     from years
     inner join signatories on signatories.signed_on < years.next_year_start_on
 ),
 
 signatory_counts as (
-    select reporting_year, '{{ var("county_code") }}' as geography_code, count(*) as signatories
+    select reporting_year, '{{ var("county_code") }}' as geography_code, count(*) as signatories,
+        sum(has_recent_update) as signatories_updating
     from signed_by_year_end
     group by reporting_year
     union all
-    select reporting_year, district_code, count(*)
+    select reporting_year, district_code, count(*), sum(has_recent_update)
     from signed_by_year_end
     where district_code is not null
     group by reporting_year, district_code
@@ -38,12 +55,16 @@ signatory_counts as (
 
 pledge_counts as (
     select reporting_year, '{{ var("county_code") }}' as geography_code,
-        sum(case when is_active then 1 else 0 end) as active_pledges, count(*) as pledges
+        sum(case when is_active then 1 else 0 end) as active_pledges, count(*) as pledges,
+        sum(case when is_due_in_year then 1 else 0 end) as pledges_due,
+        sum(case when is_due_in_year and pledge_status = 'achieved' then 1 else 0 end) as pledges_due_achieved
     from pledge_status
     group by reporting_year
     union all
     select reporting_year, district_code,
-        sum(case when is_active then 1 else 0 end), count(*)
+        sum(case when is_active then 1 else 0 end), count(*),
+        sum(case when is_due_in_year then 1 else 0 end),
+        sum(case when is_due_in_year and pledge_status = 'achieved' then 1 else 0 end)
     from pledge_status
     where district_code is not null
     group by reporting_year, district_code
@@ -64,33 +85,49 @@ resolved as (
         spine.*,
         case
             when spine.metric_id = 'PO01' then coalesce(signatory_counts.signatories, 0)
-            else coalesce(pledge_counts.active_pledges, 0)
+            when spine.metric_id = 'PO02' then coalesce(pledge_counts.active_pledges, 0)
+            when spine.metric_id = 'PO03' then {{ pct('pledge_counts.pledges_due_achieved', 'pledge_counts.pledges_due') }}
+            else {{ pct('signatory_counts.signatories_updating', 'signatory_counts.signatories') }}
         end as value,
-        cast(null as {{ type_double() }}) as numerator,
-        cast(null as {{ type_double() }}) as denominator,
         case
-            when spine.metric_id = 'PO01' then coalesce(signatory_counts.signatories, 0)
-            else coalesce(pledge_counts.pledges, 0)
+            when spine.metric_id = 'PO03' then pledge_counts.pledges_due_achieved
+            when spine.metric_id = 'PO04' then signatory_counts.signatories_updating
+        end as numerator,
+        case
+            when spine.metric_id = 'PO03' then pledge_counts.pledges_due
+            when spine.metric_id = 'PO04' then signatory_counts.signatories
+        end as denominator,
+        case
+            when spine.metric_id in ('PO01', 'PO04') then coalesce(signatory_counts.signatories, 0)
+            when spine.metric_id = 'PO02' then coalesce(pledge_counts.pledges, 0)
+            else pledge_counts.pledges_due
         end as n,
         cast(null as {{ type_double() }}) as ci_low,
         cast(null as {{ type_double() }}) as ci_high,
         case
-            when spine.metric_id = 'PO01' and feed_presence.signatories_loaded = 0
+            when spine.metric_id in ('PO01', 'PO04') and feed_presence.signatories_loaded = 0
                 then 'no charter signatories loaded'
-            when spine.metric_id = 'PO02' and pledge_years.reporting_year is null
+            when spine.metric_id = 'PO04' and coalesce(signatory_counts.signatories, 0) = 0
+                then 'no signatories by the year end in this geography'
+            when spine.metric_id in ('PO02', 'PO03') and pledge_years.reporting_year is null
                 then 'no pledge updates on or before the year end'
+            when spine.metric_id = 'PO03' and coalesce(pledge_counts.pledges_due, 0) = 0
+                then 'no pledges due in the year in this geography'
         end as no_data_reason,
         case
             when spine.metric_id = 'PO02' then 'n = pledges with any status at the year end'
+            when spine.metric_id = 'PO03'
+                then 'due date and status as at the year end; lapsed and withdrawn pledges count as not achieved'
+            when spine.metric_id = 'PO04' then 'update = any pledge update dated in the 12 months to the year end'
         end as notes
     from spine
     cross join feed_presence
     left join signatory_counts
-        on spine.metric_id = 'PO01'
+        on spine.metric_id in ('PO01', 'PO04')
         and spine.reporting_year = signatory_counts.reporting_year
         and spine.geography_code = signatory_counts.geography_code
     left join pledge_counts
-        on spine.metric_id = 'PO02'
+        on spine.metric_id in ('PO02', 'PO03')
         and spine.reporting_year = pledge_counts.reporting_year
         and spine.geography_code = pledge_counts.geography_code
     left join pledge_years

@@ -6,6 +6,9 @@
 --      amber - improving on the baseline (in the desired direction) but behind that line;
 --      red   - not improving on the baseline.
 -- A target equal to the baseline (hold the line) is green when not worse than the baseline, else red.
+-- Thresholds are configuration: var rag_amber_tolerance (impact.toml [toc.rag]) and var
+-- toc_small_base_n (data-quality flag). `source` cites the seed document and recommendation the
+-- indicator comes from (seed toc_framework).
 with framework as (
     select * from {{ ref('toc_framework') }}
 ),
@@ -43,6 +46,7 @@ joined as (
         framework.target_year,
         framework.target_value,
         framework.direction,
+        framework.source,
         cast(substr(framework.baseline_year, 1, 4) as {{ dbt.type_int() }}) as baseline_start_year,
         cast(substr(framework.target_year, 1, 4) as {{ dbt.type_int() }}) as target_start_year
     from framework
@@ -102,8 +106,9 @@ select
         when metric_status = 'planned' then 'metric not yet computed (planned)'
         when actual is null then 'no data: ' || coalesce(no_data_reason, 'no value')
         when start_year < baseline_start_year then 'year before the baseline year'
-        when metric_family in ('employment', 'wellbeing', 'inequality') and n < 10
-            then 'small base (n < 10 people or responses): treat with caution'
+        when metric_family in ('employment', 'wellbeing', 'inequality') and n < {{ var('toc_small_base_n', 10) }}
+            then 'small base (n < {{ var("toc_small_base_n", 10) }} people or responses): treat with caution'
         else 'ok'
-    end as data_quality
+    end as data_quality,
+    source
 from measured
