@@ -1,5 +1,8 @@
 """The gate: Great Expectations suites over a reporting year's annual tables, and their runner."""
 
 from expectations.runner import ExpectationOutcome, GateResult, record_results, validate_year
+from expectations.suites.coverage import CoverageThresholds
 
-__all__ = ["ExpectationOutcome", "GateResult", "record_results", "validate_year"]
+__all__ = [
+    "CoverageThresholds", "ExpectationOutcome", "GateResult", "record_results", "validate_year",
+]

@@ -103,3 +103,27 @@ def masked_metrics(
         cells[mask] = marker
         frame[column] = cells
     return frame
+
+
+TOC_DERIVED = ("actual", "change_since_baseline", "share_of_way_to_target")
+
+
+def masked_toc(toc: pd.DataFrame, published_metrics: pd.DataFrame, *, marker: str = "[c]") -> pd.DataFrame:
+    """The ToC indicators as published: an indicator whose metric's county cell is suppressed for
+    the year shows `marker` for its actual and what derives from it, and grey RAG (spec §5: grey is
+    no data or suppressed), so the indicator cannot reveal what the metrics hide."""
+    if toc.empty or "metric_id" not in toc.columns:
+        return toc
+    county = published_metrics[published_metrics["geography_level"] == "county"]
+    hidden = set(zip(county.loc[county["value"] == marker, "metric_id"],
+                     county.loc[county["value"] == marker, "reporting_year"], strict=True))
+    frame = toc.copy()
+    mask = pd.Series([(m, y) in hidden for m, y in zip(frame["metric_id"], frame["reporting_year"], strict=True)],
+                     index=frame.index)
+    for column in TOC_DERIVED:
+        if column in frame.columns:
+            frame[column] = frame[column].astype("object")
+            frame.loc[mask & frame[column].notna(), column] = marker
+    if "rag_status" in frame.columns:
+        frame.loc[mask, "rag_status"] = "grey"
+    return frame

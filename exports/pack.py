@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from exports.disclosure import masked_metrics
+from exports.disclosure import masked_metrics, masked_toc
 from exports.workbook import WorkbookContent, write_workbook
 
 REVISION = re.compile(r"^r(\d{3,})$")
@@ -61,6 +61,7 @@ def write_pack(
     published = masked_metrics(
         tables["metrics"], catalogue, threshold=suppression_threshold, marker=marker
     )
+    toc = masked_toc(tables["toc"], published, marker=marker)
     names = catalogue[["metric_id", "name", "family"]]
     year_dir = Path(exports_dir) / reporting_year
     year_dir.mkdir(parents=True, exist_ok=True)
@@ -70,7 +71,7 @@ def write_pack(
         rows: dict[str, int] = {}
         csvs = {
             "metrics.csv": published.drop(columns="suppression"),
-            "toc_indicators.csv": tables["toc"],
+            "toc_indicators.csv": toc,
             "definitions.csv": catalogue,
         }
         for filename, frame in csvs.items():
@@ -84,7 +85,7 @@ def write_pack(
                 cover=_cover(partnership_name, reporting_year, produced_at, run_id, code_version,
                              gate, tables.get("load_audit"), suppression_threshold, marker),
                 metrics=published.merge(names, on="metric_id", how="left"),
-                toc=tables["toc"],
+                toc=toc,
                 catalogue=catalogue,
                 load_audit=tables.get("load_audit"),
                 marker=marker,

@@ -56,7 +56,7 @@ def write_workbook(path: Path, content: WorkbookContent) -> dict[str, int]:
         county = content.metrics[content.metrics["geography_level"] == "county"]
         rows[sheet_name("Headline metrics", taken)] = _breakdown(
             book, fmt, "Headline metrics", county, content.marker)
-        rows[sheet_name("Theory of Change", taken)] = _toc(book, fmt, content.toc)
+        rows[sheet_name("Theory of Change", taken)] = _toc(book, fmt, content.toc, content.marker)
         families = content.metrics["family"].fillna("other")
         for family in sorted(families.unique()):
             name = sheet_name(str(family).replace("_", " ").capitalize(), taken)
@@ -148,7 +148,7 @@ TOC_COLUMNS = [
 ]
 
 
-def _toc(book: Any, fmt: _Formats, toc: pd.DataFrame) -> int:
+def _toc(book: Any, fmt: _Formats, toc: pd.DataFrame, marker: str) -> int:
     sheet = book.add_worksheet("Theory of Change")
     for col, (_, header, width, _) in enumerate(TOC_COLUMNS):
         sheet.write(0, col, header, fmt.header)
@@ -162,8 +162,8 @@ def _toc(book: Any, fmt: _Formats, toc: pd.DataFrame) -> int:
                                   else None)
             elif column == "rag_status":
                 sheet.write_string(row, col, str(value), fmt.rag.get(str(value)))
-            elif number:
-                sheet.write_number(row, col, float(value), getattr(fmt, number))
+            elif number:  # a suppressed indicator shows the marker, not a number
+                _number(sheet, row, col, value, getattr(fmt, number), marker)
             else:
                 sheet.write(row, col, value)
     return len(toc)

@@ -16,13 +16,27 @@ from expectations.suites.check import Check, SuiteSpec
 UNITS = ["gbp", "pct", "count", "mean", "score", "wellby", "ratio"]
 GEOGRAPHY_LEVELS = ["county", "district"]
 REPORTED = ["value", "no_data_reason"]
+# the scale a survey mean or score lies on: metric_id -> (lowest, highest, unit, in words)
+SCALES: dict[str, tuple[float, float, str, str]] = {
+    "WB01": (0, 10, "mean", "mean life satisfaction (WB01) lies on its 0-10 scale"),
+    "WB04": (7, 35, "score", "mean SWEMWBS wellbeing score (WB04) lies on its 7-35 scale"),
+}
+
+
+def start_year(reporting_year: str) -> int:
+    """`2024-25` -> 2024 (a year starting after January); `2025` -> 2025 (a calendar year)."""
+    text = str(reporting_year)
+    start = int(text[:4]) if text[:4].isdigit() else None
+    if start is None or text not in (f"{start}-{(start + 1) % 100:02d}", str(start)):
+        raise ValueError(f"reporting year {reporting_year!r} is not of the form 2024-25 or 2025")
+    return start
 
 
 def previous_year(reporting_year: str) -> str:
-    """`2024-25` -> `2023-24`."""
-    start = int(reporting_year[:4])
-    if reporting_year != f"{start}-{(start + 1) % 100:02d}":
-        raise ValueError(f"reporting year {reporting_year!r} is not of the form 2024-25")
+    """`2024-25` -> `2023-24`; `2025` -> `2024`."""
+    start = start_year(reporting_year)
+    if len(reporting_year) == 4:
+        return str(start - 1)
     return f"{start - 1}-{start % 100:02d}"
 
 
@@ -47,6 +61,8 @@ def metric_values_suite(metrics: pd.DataFrame, catalogue: pd.DataFrame, year: st
     frame = frame.assign(reported_as=_reported_as(frame))
     units = catalogue[["metric_id", "unit"]].rename(columns={"unit": "catalogue_unit"})
     frame = frame.merge(units, on="metric_id", how="left")
+    reversed_ci = pd.to_numeric(frame["ci_low"]) > pd.to_numeric(frame["ci_high"])
+    frame["ci_shape"] = reversed_ci.map({True: "reversed", False: "ordered"}).astype("object")
     catalogue_ids = sorted(catalogue["metric_id"].dropna().unique().tolist())
     checks = (
         Check(
@@ -98,11 +114,30 @@ def metric_values_suite(metrics: pd.DataFrame, catalogue: pd.DataFrame, year: st
             ),
             "value >= 0 where unit is count",
         ),
+        *(
+            Check(
+                words, "error",
+                gxe.ExpectColumnValuesToBeBetween(
+                    column="value", min_value=low, max_value=high,
+                    row_condition=(Column("metric_id") == metric_id) & (Column("unit") == unit),
+                ),
+                f"{low:g} <= value <= {high:g} for {metric_id} ({unit})",
+            )
+            for metric_id, (low, high, unit, words) in SCALES.items()
+        ),
+        Check(
+            "confidence interval is not reversed (its low end is not above its high end)",
+            "error",
+            gxe.ExpectColumnValuesToNotBeInSet(column="ci_shape", value_set=["reversed"]),
+            "ci_low <= ci_high (a width of zero or more)",
+        ),
+        # the two below judge well-formed intervals only: a reversed one is reported just above
         Check(
             "value is not below its confidence interval", "error",
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A="value", column_B="ci_low", or_equal=True,
                 ignore_row_if="either_value_is_missing",
+                row_condition=Column("ci_shape") == "ordered",
             ),
             "ci_low <= value",
         ),
@@ -111,14 +146,17 @@ def metric_values_suite(metrics: pd.DataFrame, catalogue: pd.DataFrame, year: st
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A="ci_high", column_B="value", or_equal=True,
                 ignore_row_if="either_value_is_missing",
+                row_condition=Column("ci_shape") == "ordered",
             ),
             "value <= ci_high",
         ),
         Check(
+            # Shares only: a ratio such as job starts per 100 enrolled (FE04) may exceed its base.
             "numerator does not exceed denominator", "error",
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A="denominator", column_B="numerator", or_equal=True,
                 ignore_row_if="either_value_is_missing",
+                row_condition=Column("unit") == "pct",
             ),
             "numerator <= denominator",
         ),

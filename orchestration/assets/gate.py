@@ -11,7 +11,7 @@ from dagster import (
     asset_check,
 )
 
-from expectations import record_results, validate_year
+from expectations import CoverageThresholds, record_results, validate_year
 from orchestration.config import Settings
 from orchestration.publication import latest_reporting_year
 from orchestration.warehouse import WRITER_POOL, write_connection
@@ -34,7 +34,10 @@ def build_gate_check(settings: Settings):
     def publication_gate(context: AssetCheckExecutionContext) -> AssetCheckResult:
         with write_connection(settings) as con:
             year = requested_year(context.run.tags, con)
-            result = validate_year(con, year, settings.gx_dir, yoy_warning_pct=settings.gate.yoy_warning_pct)
+            result = validate_year(
+                con, year, settings.gx_dir, yoy_warning_pct=settings.gate.yoy_warning_pct,
+                suppression_threshold=settings.disclosure.suppression_threshold,
+                coverage=CoverageThresholds(year_start_month=settings.reporting.year_start_month))
             record_results(con, result, context.run.run_id)
         problems = [
             f"[{e.severity.upper()}] {e.suite}: {e.expectation} — {e.concerns}: "

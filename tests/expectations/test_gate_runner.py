@@ -104,7 +104,7 @@ def test_consistency_checks_name_the_metric(warehouse, tmp_path: Path):
                        metric_row("WB01", YEAR, 7.9, unit="mean", n=400, ci=(7.0, 7.4)))
     rows = replace_row(rows, "PP02", YEAR, "district",
                        metric_row("PP02", YEAR, 50.0, unit="pct", geography=("district",
-                                  "E07000178", "Oxford"), numerator=9.0, denominator=5.0))
+                                  "E07000178", "Oxford"), numerator=200.0, denominator=150.0, n=150))
     rows.append(metric_row("XX99", YEAR, 1.0, unit="count", geography=COUNTY))
     result = validate_year(warehouse(rows), YEAR, tmp_path / "gx")
 
@@ -122,22 +122,45 @@ def test_missing_table_is_an_error_not_a_pass(warehouse, tmp_path: Path):
     result = validate_year(con, YEAR, tmp_path / "gx")
     assert result.status == "error"
     assert "toc_indicators" in result.message
+    broken = {o.suite for o in result.outcomes if o.exception}
+    assert broken == {"toc", "disclosure"}  # the groups that read the table
+    assert any(o.suite == "metric_values" and o.passed for o in result.outcomes)  # others ran
 
     record_results(con, result, "run-err")
-    [(passed, observed)] = con.sql("select passed, observed from gate.results").fetchall()
-    assert passed is False and "toc_indicators" in observed
+    failed = con.sql("select suite, observed from gate.results where not passed").fetchall()
+    assert {suite for suite, _ in failed} == {"toc", "disclosure"}
+    assert all("toc_indicators" in observed for _, observed in failed)
 
 
-def test_exception_inside_a_gx_expectation_is_an_error(warehouse, tmp_path: Path):
-    # GX catches this itself and reports success=False with exception_info: it must not be
-    # read as an ordinary failure, let alone a pass
+def test_dropped_column_is_an_error_not_a_pass(warehouse, tmp_path: Path):
     con = warehouse()
     con.execute("alter table marts.metrics drop column ci_low")
     result = validate_year(con, YEAR, tmp_path / "gx")
     assert result.status == "error"
     assert "ci_low" in result.message
-    broken = outcome(result, "value is not below its confidence interval")
-    assert broken.exception and not broken.passed
+    assert not any(o.passed for o in result.outcomes if o.suite in ("metrics", "disclosure"))
+
+
+def test_exception_inside_a_gx_expectation_is_an_error(warehouse, tmp_path: Path, monkeypatch):
+    # GX catches this itself and reports success=False with exception_info: it must not be
+    # read as an ordinary failure, let alone a pass
+    from great_expectations import expectations as gxe
+
+    from expectations.suites import toc
+    from expectations.suites.check import Check, SuiteSpec
+
+    def with_a_broken_check(*args):
+        specs = toc.toc_suites(*args)
+        broken = Check("indicator has a colour", "error",
+                       gxe.ExpectColumnValuesToNotBeNull(column="colour"), "colour set")
+        return [*specs, SuiteSpec("toc_extra", specs[0].frame, (broken,))]
+
+    monkeypatch.setattr("expectations.runner.toc_suites", with_a_broken_check)
+    result = validate_year(warehouse(), YEAR, tmp_path / "gx")
+    assert result.status == "error"
+    assert "colour" in result.message
+    broken = outcome(result, "indicator has a colour")
+    assert broken.exception and not broken.passed and broken.observed.startswith("exception")
 
 
 def test_results_are_replaced_per_run_and_kept_across_runs(warehouse, tmp_path: Path):

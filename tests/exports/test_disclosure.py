@@ -101,3 +101,20 @@ def test_no_suppressed_district_can_be_recovered_by_differencing():
         districts = out[out["geography_level"] == "district"]
         county_hidden = out.loc[out["geography_level"] == "county", "suppression"].notna().all()
         assert districts["suppression"].notna().sum() != 1 or county_hidden
+
+
+def test_toc_indicator_of_a_suppressed_metric_is_masked_and_grey():
+    import pandas as pd
+
+    from exports.disclosure import masked_toc
+
+    published = pd.DataFrame({"metric_id": ["FE06", "FE01"], "reporting_year": ["2024-25"] * 2,
+                              "geography_level": ["county"] * 2, "value": ["[c]", "856"]})
+    toc = pd.DataFrame({"indicator_id": ["T1", "T2"], "metric_id": ["FE06", "FE01"],
+                        "reporting_year": ["2024-25"] * 2, "actual": [7.0, 856.0],
+                        "change_since_baseline": [2.0, 100.0], "share_of_way_to_target": [0.5, 0.9],
+                        "rag_status": ["green", "amber"]})
+    out = masked_toc(toc, published)
+    assert out.loc[0, ["actual", "change_since_baseline", "share_of_way_to_target", "rag_status"]].tolist() == [
+        "[c]", "[c]", "[c]", "grey"]
+    assert out.loc[1, ["actual", "rag_status"]].tolist() == [856.0, "amber"]

@@ -1,0 +1,160 @@
+"""Coverage: does each feed cover the reporting year? One suite over a small frame of counts.
+
+Counts are taken from the marts with DuckDB (columns per dbt_project/models/marts/_marts__models.yml)
+and judged by GX. A missing table or column raises, and the runner turns that into a gate error.
+Rows labelled with the year but dated outside it raise too: the year's start month is then wrong.
+
+- spend: months with a payment, per anchor (anchors paying in the year or the year before, so a
+  feed that stopped is seen); all months pass, `payment_months_warning_from` up to all warns,
+  fewer is an error;
+- programme: participants enrolled and outcomes reported in each quarter of the year;
+- wellbeing: survey responses completed in the year;
+- charter: pledge updates in the year (a pledge's status at the year end set by an update dated
+  within the year).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pandas as pd
+from great_expectations import expectations as gxe
+from great_expectations.expectations.row_conditions import Column
+
+from expectations.suites.check import Check, SuiteSpec
+from expectations.suites.metrics import previous_year, start_year
+
+_CONCERNS = ("feed", "period")
+
+
+@dataclass(frozen=True)
+class CoverageThresholds:
+    """How much of the year each feed must cover (settings for the coverage suite)."""
+
+    year_start_month: int = 4  # impact.toml [reporting] year_start_month; a `2025` label is Jan
+    payment_months_full: int = 12  # months with payments for a pass
+    payment_months_warning_from: int = 10  # from here up to full: a warning; below: an error
+    programme_records_per_quarter: int = 1  # enrolments, and outcomes, in each quarter
+    wellbeing_responses: int = 1
+    pledge_updates: int = 1
+
+
+def year_bounds(year: str, start_month: int) -> tuple[date, date]:
+    """First day of the year and first day of the next: `2024-25` with April -> 2024-04-01, 2025-04-01."""
+    first = start_year(year)
+    month = 1 if len(year) == 4 else start_month
+    return date(first, month, 1), date(first + 1, month, 1)
+
+
+def _quarter_label(start: date, quarter: int) -> str:
+    month = start.month + 3 * (quarter - 1)
+    first = date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    return f"Q{quarter} (from {first:%b %Y})"
+
+
+def _outside(con: duckdb.DuckDBPyConnection, table: str, year_column: str, date_column: str,
+             year: str, bounds: tuple[date, date]) -> None:
+    [(outside,)] = con.execute(
+        f"select count(*) from {table} where {year_column} = $year"
+        f" and ({date_column} < $start or {date_column} >= $end)",
+        {"year": year, "start": bounds[0], "end": bounds[1]},
+    ).fetchall()
+    if outside:
+        raise ValueError(
+            f"{outside} rows of {table} labelled {year} are dated outside {bounds[0]} to "
+            f"{bounds[1]}: is the reporting year's start month right?"
+        )
+
+
+def _payment_rows(con: duckdb.DuckDBPyConnection, year: str,
+                  bounds: tuple[date, date]) -> list[tuple]:
+    _outside(con, "marts.fct_payments", "reporting_year", "payment_date", year, bounds)
+    months = con.execute(
+        "select coalesce(anchor, '(anchor not given)') as anchor, count(distinct case when"
+        " reporting_year = $year then date_trunc('month', payment_date) end) as months"
+        " from marts.fct_payments where reporting_year in ($year, $previous)"
+        " group by all order by anchor",
+        {"year": year, "previous": previous_year(year)},
+    ).fetchall()
+    return [("spend", anchor, "payment months", n) for anchor, n in months] or [
+        ("spend", "(no anchor has any payment)", "payment months", 0)
+    ]
+
+
+def _quarter_rows(con: duckdb.DuckDBPyConnection, year: str, bounds: tuple[date, date],
+                  table: str, year_column: str, date_column: str, measure: str) -> list[tuple]:
+    _outside(con, table, year_column, date_column, year, bounds)
+    counts = dict(con.execute(
+        f"select datediff('month', $start, {date_column}) // 3 + 1 as quarter, count(*)"
+        f" from {table} where {year_column} = $year group by all",
+        {"year": year, "start": bounds[0]},
+    ).fetchall())
+    return [("programme", _quarter_label(bounds[0], q), measure, counts.get(q, 0))
+            for q in (1, 2, 3, 4)]
+
+
+def coverage_frame(con: duckdb.DuckDBPyConnection, year: str,
+                   thresholds: CoverageThresholds) -> pd.DataFrame:
+    bounds = year_bounds(year, thresholds.year_start_month)
+    [(responses,)] = con.execute(
+        "select count(*) from marts.fct_responses where reporting_year = ?", [year]
+    ).fetchall()
+    [(updates,)] = con.execute(
+        "select count(*) from marts.fct_pledge_status where reporting_year = $year"
+        " and status_updated_on >= $start and status_updated_on < $end",
+        {"year": year, "start": bounds[0], "end": bounds[1]},
+    ).fetchall()
+    rows = [
+        *_payment_rows(con, year, bounds),
+        *_quarter_rows(con, year, bounds, "marts.fct_participants", "enrolment_year",
+                       "enrolled_on", "participants enrolled"),
+        *_quarter_rows(con, year, bounds, "marts.fct_outcomes", "reporting_year", "outcome_on",
+                       "outcomes reported"),
+        ("wellbeing", year, "survey responses", responses),
+        ("charter", year, "pledge updates", updates),
+    ]
+    frame = pd.DataFrame(rows, columns=["feed", "period", "measure", "count"]).astype(
+        {"feed": "object", "period": "object", "measure": "object", "count": "int64"}
+    )
+    return frame
+
+
+def _at_least(measure: str, minimum: int, words: str, unit: str, *, severity: str = "error",
+              below: int | None = None) -> Check:
+    condition = Column("measure") == measure
+    if below is not None:  # only rows at or above the error tier: a shorter one is an error
+        condition = condition & (Column("count") >= below)
+    return Check(
+        words, severity,  # type: ignore[arg-type]
+        gxe.ExpectColumnValuesToBeBetween(column="count", min_value=minimum,
+                                          row_condition=condition),
+        f"at least {minimum} {unit}", concern_columns=_CONCERNS,
+    )
+
+
+def coverage_suites(con: duckdb.DuckDBPyConnection, year: str,
+                    thresholds: CoverageThresholds | None = None) -> list[SuiteSpec]:
+    t = thresholds or CoverageThresholds()
+    full, warn = t.payment_months_full, t.payment_months_warning_from
+    checks = (
+        _at_least("payment months", warn,
+                  f"each anchor's spend covers at least {warn} months of the year",
+                  "months with payments per anchor"),
+        _at_least("payment months", full,
+                  f"each anchor's spend covers all {full} months of the year",
+                  "months with payments per anchor", severity="warning", below=warn),
+        _at_least("participants enrolled", t.programme_records_per_quarter,
+                  "programme providers returned enrolments in every quarter",
+                  "participant enrolled per quarter"),
+        _at_least("outcomes reported", t.programme_records_per_quarter,
+                  "programme providers returned outcomes in every quarter",
+                  "outcome per quarter"),
+        _at_least("survey responses", t.wellbeing_responses,
+                  "the wellbeing survey has responses in the year", "responses in the year"),
+        _at_least("pledge updates", t.pledge_updates,
+                  "Charter signatories updated their pledges in the year",
+                  "pledge update in the year"),
+    )
+    return [SuiteSpec("coverage", coverage_frame(con, year, t), checks)]

@@ -1,0 +1,97 @@
+"""Coverage parameters, reporting-year labels, and broken inputs ending as gate errors."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from gate_marts import YEAR
+
+from expectations import CoverageThresholds, validate_year
+from expectations.suites.coverage import year_bounds
+from expectations.suites.metrics import previous_year, start_year
+
+ONE_MONTH_SHORT = (
+    "delete from marts.fct_payments where anchor = 'Oxford City Council' and "
+    "payment_date between date '2024-11-01' and date '2024-11-30'"
+)
+
+
+def failed(result):
+    return [(o.suite, o.expectation, o.severity, o.concerns) for o in result.outcomes
+            if not o.passed]
+
+
+@pytest.mark.parametrize("statement, needle", [
+    ("drop table marts.fct_responses", "fct_responses"),
+    ("drop table marts.fct_payments", "fct_payments"),
+    ("alter table marts.fct_payments drop column payment_date", "payment_date"),
+    ("alter table marts.fct_outcomes drop column outcome_on", "outcome_on"),
+    ("alter table marts.fct_pledge_status drop column status_updated_on", "status_updated_on"),
+])
+def test_missing_feed_table_or_column_is_an_error_not_a_pass(statement, needle, warehouse,
+                                                             tmp_path: Path):
+    con = warehouse()
+    con.execute(statement)
+    result = validate_year(con, YEAR, tmp_path / "gx")
+    assert result.status == "error"
+    assert needle in result.message
+    [(suite, expectation, severity, _)] = failed(result)
+    assert (suite, severity) == ("coverage", "error")
+    assert all(o.passed for o in result.outcomes if o.suite != "coverage")  # the rest still ran
+
+
+def test_an_anchor_that_stopped_paying_is_named(warehouse, tmp_path: Path):
+    con = warehouse()
+    con.execute("delete from marts.fct_payments where anchor = 'Oxford City Council' "
+                f"and reporting_year = '{YEAR}'")
+    result = validate_year(con, YEAR, tmp_path / "gx")
+    assert failed(result) == [("coverage", "each anchor's spend covers at least 10 months of "
+                               "the year", "error", ("spend/Oxford City Council",))]
+    assert "[0]" in result.failures[0].observed
+
+
+def test_coverage_thresholds_are_parameters(warehouse, tmp_path: Path):
+    con = warehouse()
+    con.execute(ONE_MONTH_SHORT)
+    assert validate_year(con, YEAR, tmp_path / "gx").status == "warned"
+    lenient = CoverageThresholds(payment_months_full=11)
+    assert validate_year(con, YEAR, tmp_path / "gx", coverage=lenient).status == "passed"
+    strict = CoverageThresholds(payment_months_warning_from=12, wellbeing_responses=6)
+    result = validate_year(con, YEAR, tmp_path / "gx", coverage=strict)
+    assert {(o.expectation, o.severity) for o in result.failures} == {
+        ("each anchor's spend covers at least 12 months of the year", "error"),
+        ("the wellbeing survey has responses in the year", "error"),
+    }
+
+
+def test_a_wrong_year_start_month_is_an_error_not_a_quiet_miscount(warehouse, tmp_path: Path):
+    result = validate_year(warehouse(), YEAR, tmp_path / "gx",
+                           coverage=CoverageThresholds(year_start_month=1))
+    assert result.status == "error"
+    assert "start month" in result.message
+
+
+def test_quarters_are_named_by_their_first_month(warehouse, tmp_path: Path):
+    con = warehouse()
+    con.execute("delete from marts.fct_outcomes where outcome_on >= date '2025-01-01'")
+    [gap] = validate_year(con, YEAR, tmp_path / "gx").failures
+    assert gap.concerns == ("programme/Q4 (from Jan 2025)",)
+
+
+def test_reporting_year_labels():
+    assert previous_year("2024-25") == "2023-24"
+    assert previous_year("2000-01") == "1999-00"
+    assert previous_year("2025") == "2024"  # calendar years (start month 1)
+    assert year_bounds("2024-25", 4) == (date(2024, 4, 1), date(2025, 4, 1))
+    assert year_bounds("2024-25", 9) == (date(2024, 9, 1), date(2025, 9, 1))
+    assert year_bounds("2025", 4) == (date(2025, 1, 1), date(2026, 1, 1))
+    for bad in ("2024-26", "24-25", "FY2024"):
+        with pytest.raises(ValueError):
+            start_year(bad)
+
+
+def test_a_bad_year_label_is_an_error(warehouse, tmp_path: Path):
+    result = validate_year(warehouse(), "FY2024", tmp_path / "gx")
+    assert result.status == "error" and "FY2024" in result.message
