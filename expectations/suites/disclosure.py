@@ -119,6 +119,10 @@ def toc_actuals_frame(frame: pd.DataFrame, toc: pd.DataFrame, year: str) -> pd.D
     return out
 
 
+# Families whose counts are counts of people (procurement and partnership count organisations).
+PEOPLE_FAMILIES = ("employment", "wellbeing", "inequality")
+
+
 def disclosure_suites(metrics: pd.DataFrame, catalogue: pd.DataFrame, toc: pd.DataFrame,
                       year: str, *, threshold: int = 10) -> list[SuiteSpec]:
     frame = disclosure_frame(metrics, catalogue, year, threshold)
@@ -162,4 +166,16 @@ def disclosure_suites(metrics: pd.DataFrame, catalogue: pd.DataFrame, toc: pd.Da
             concern_columns=("indicator_id", "metric_id"),
         ),
     ))
-    return [cells, actuals]
+    counted = catalogue[(catalogue["unit"] == "count") & catalogue["family"].isin(PEOPLE_FAMILIES)]
+    flags = counted[["metric_id"]].reset_index(drop=True).astype("object")
+    flags["person_count"] = ["flagged" if bool(v) else "not flagged" for v in counted["is_person_count"]]
+    catalogue_check = SuiteSpec("disclosure_catalogue", flags, (
+        Check(
+            "counts of people are flagged as person counts in the catalogue", "error",
+            gxe.ExpectColumnValuesToBeInSet(column="person_count", value_set=["flagged"]),
+            "every count metric of the employment, wellbeing and inequality families is masked "
+            "as a count of people (the pack's suppression relies on the flag)",
+            concern_columns=("metric_id",),
+        ),
+    ))
+    return [cells, actuals, catalogue_check]

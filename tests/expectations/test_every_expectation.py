@@ -114,6 +114,8 @@ DEFECTS: dict[str, tuple[str, str, list[str], object]] = {
     # defect is a ToC masking that leaks (standing in for a regression in exports.disclosure).
     "no ToC indicator publishes a value the metrics suppress": ("disclosure_toc", "error", [
         update("n = 8", "WB04", CTY)], ("masked_toc", lambda toc, published, marker="[c]": toc)),
+    "counts of people are flagged as person counts in the catalogue": ("disclosure_catalogue", "error", [
+        "update marts.metric_catalogue set is_person_count = false where metric_id = 'FE03'"], None),
     "each anchor's spend covers at least 10 months of the year": ("coverage", "error", [
         f"delete from marts.fct_payments where anchor = 'Oxford City Council' and "
         f"reporting_year = '{YEAR}' and month(payment_date) not in (4, 5, 6, 7, 8)"], None),
