@@ -22,7 +22,7 @@ import polars as pl
 
 HEAD_ROWS = 30
 MAX_FIELD = 1_000_000  # a cell bigger than this makes the file unreadable, not the machine
-CHUNK_BYTES = 32 << 20  # ~300k rows of a typical spend file per batch
+CHUNK_BYTES = 16 << 20  # ~150k rows of a typical spend file per batch
 _SAMPLE_BYTES = 1 << 20
 
 
