@@ -10,10 +10,11 @@ Primary suppression, per row of `marts.metrics`:
   than spec §7, which names only the denominator);
 - true zeros are shown, and money (unit `gbp`) is never suppressed.
 
-Secondary suppression, per metric and year: if exactly one district cell is suppressed and the
-county total is published, the next-smallest non-zero district cell is suppressed too, so the
-first cannot be recovered as county minus the other districts. With no district left to take,
-the county total is suppressed instead.
+Secondary suppression, per metric and year: where exactly one suppressed district cell holds a
+non-zero part (a count, a rate's base or its numerator) and the county total is published, the
+next-smallest district cell that is non-zero in every part is suppressed too, so no suppressed
+part can be recovered as county minus the other districts. With no such district, the county
+total is suppressed instead.
 """
 
 from __future__ import annotations
@@ -55,19 +56,28 @@ def suppression_flags(
 def _protect_from_differencing(
     frame: pd.DataFrame, group: pd.DataFrame, value: pd.Series, base: pd.Series
 ) -> None:
+    """If exactly one suppressed district cell holds a non-zero part (a count, a rate's base or its
+    numerator), county minus the published districts would give it back: suppress one more
+    district cell that is non-zero in every part, or else the county total."""
     districts = group[group["geography_level"] == "district"]
-    suppressed = districts["suppression"].notna()
     county = group[(group["geography_level"] == "county") & value[group.index].notna()]
-    if suppressed.sum() != 1 or county.empty or county["suppression"].notna().any():
+    if county.empty or county["suppression"].notna().any():
         return
-    # size is what differencing would recover: the count itself, or a rate's denominator
-    size = value.where(group["unit"] == "count", base)[districts.index]
-    # a zero cell cannot protect: county minus the rest would still give the suppressed cell
-    candidates = districts[~suppressed & size.gt(0)]
+    count = districts["unit"] == "count"
+    numerator = _numbers(frame["numerator"])[districts.index]
+    parts = {"size": value.where(count, base)[districts.index],
+             "numerator": numerator.where(~count & numerator.notna())}
+    suppressed = frame.loc[districts.index, "suppression"].notna()
+    exposed = any(int((suppressed & part.gt(0)).sum()) == 1 for part in parts.values())
+    if not exposed:
+        return
+    # a zero cell cannot protect: it would leave the suppressed part recoverable
+    protects = parts["size"].gt(0) & (parts["numerator"].isna() | parts["numerator"].gt(0))
+    candidates = districts[~suppressed & protects]
     if candidates.empty:
         frame.loc[county.index, "suppression"] = "secondary"
         return
-    ranked = pd.DataFrame({"size": size[candidates.index], "code": candidates["geography_code"]})
+    ranked = pd.DataFrame({"size": parts["size"][candidates.index], "code": candidates["geography_code"]})
     frame.loc[ranked.sort_values(["size", "code"]).index[0], "suppression"] = "secondary"
 
 

@@ -146,11 +146,9 @@ def disclosure_suites(metrics: pd.DataFrame, catalogue: pd.DataFrame, toc: pd.Da
                 column="count_differencing", value_set=[f"value {RECOVERABLE}"]),
             "county minus the published districts is not equal to a single suppressed cell",
         ),
-        # warning until exports' secondary suppression protects a rate's numerator as well as
-        # its base (a protecting cell with numerator 0 leaves the suppressed numerator exposed)
         Check(
             "no suppressed percentage's numerator or base can be worked out from the county total",
-            "warning",
+            "error",
             gxe.ExpectColumnValuesToNotBeInSet(
                 column="rate_differencing", value_set=[f"{c} {RECOVERABLE}" for c in _PARTS]),
             "county minus the published districts is not equal to a single suppressed "

@@ -118,3 +118,24 @@ def test_toc_indicator_of_a_suppressed_metric_is_masked_and_grey():
     assert out.loc[0, ["actual", "change_since_baseline", "share_of_way_to_target", "rag_status"]].tolist() == [
         "[c]", "[c]", "[c]", "grey"]
     assert out.loc[1, ["actual", "rag_status"]].tolist() == [856.0, "amber"]
+
+
+def test_a_zero_numerator_district_cannot_protect_a_suppressed_rate():
+    """County minus the published districts must not give back a suppressed rate's numerator."""
+    import pandas as pd
+
+    from exports.disclosure import suppression_flags
+
+    rows = [  # IN02-like share: Vale's numerator of 2 is primary-suppressed
+        ("county", "C", 30.0, 30, 115), ("district", "A", 0.0, 0, 40),
+        ("district", "B", 25.0, 15, 60), ("district", "V", 13.3, 2, 15),
+    ]
+    metrics = pd.DataFrame([{"metric_id": "IN02", "reporting_year": "2024-25", "geography_level": level,
+                             "geography_code": code, "unit": "pct", "value": value, "numerator": num,
+                             "denominator": den, "n": den, "ci_low": None, "ci_high": None}
+                            for level, code, value, num, den in rows])
+    catalogue = pd.DataFrame({"metric_id": ["IN02"], "is_person_count": [False]})
+    flags = suppression_flags(metrics, catalogue).set_index("geography_code")["suppression"]
+    assert flags["V"] == "primary"
+    assert flags["A"] is None  # numerator 0: it would not hide Vale's 2 (30 - 0 - 15 - ... = 2)
+    assert flags["B"] == "secondary"
