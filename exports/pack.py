@@ -21,10 +21,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from exports.datapackage import check_package, describe
 from exports.disclosure import masked_metrics, masked_toc
+from exports.sources import YearSources, year_sources
 from exports.workbook import WorkbookContent, write_workbook
 
 REVISION = re.compile(r"^r(\d{3,})$")
+DATA_LOG_COLUMNS = ("feed", "file", "contributes", "rows_in_year", "sha256", "rows_loaded",
+                    "rows_rejected", "loaded_at")
 
 
 class PackError(RuntimeError):
@@ -53,7 +57,7 @@ def write_pack(
     code_version: str,
 ) -> PackResult:
     produced_at = datetime.now(UTC).replace(microsecond=0)
-    tables = read_snapshot(Path(snapshot_path), reporting_year)
+    tables, sources = read_snapshot(Path(snapshot_path), reporting_year)
     gate = gate_summary(tables.get("gate_results"))
     if gate["status"] in ("failed", "error"):
         raise PackError(f"the gate for {reporting_year} has status {gate['status']}: no pack")
@@ -73,17 +77,26 @@ def write_pack(
             "metrics.csv": published.drop(columns="suppression"),
             "toc_indicators.csv": toc,
             "definitions.csv": catalogue,
+            "data_log.csv": pd.DataFrame(sources.files, columns=list(DATA_LOG_COLUMNS)).astype(
+                {"rows_in_year": "Int64", "rows_loaded": "Int64", "rows_rejected": "Int64"}),
         }
         for filename, frame in csvs.items():
+            if frame.columns.empty:  # e.g. no ToC indicators in this snapshot: no file
+                continue
             frame.to_csv(staging / filename, index=False, encoding="utf-8")
             rows[filename] = len(frame)
+        title = f"{partnership_name}: impact pack {reporting_year}"
+        package = describe(staging, title=title, year=reporting_year, marker=marker)
+        (staging / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
+        rows["datapackage.json"] = len(package["resources"])
+        check_package(staging / "datapackage.json")
         workbook = f"impact-pack-{reporting_year}.xlsx"
         sheets = write_workbook(
             staging / workbook,
             WorkbookContent(
-                title=f"{partnership_name}: impact pack {reporting_year}",
+                title=title,
                 cover=_cover(partnership_name, reporting_year, produced_at, run_id, code_version,
-                             gate, tables.get("load_audit"), suppression_threshold, marker),
+                             gate, tables.get("load_audit"), sources, suppression_threshold, marker),
                 metrics=published.merge(names, on="metric_id", how="left"),
                 toc=toc,
                 catalogue=catalogue,
@@ -97,7 +110,7 @@ def write_pack(
             "produced_at": produced_at.isoformat(), "partnership": partnership_name,
             "suppression": {"threshold": suppression_threshold, "marker": marker},
             "gate": gate,
-            "source_files": _source_files(tables.get("load_audit")),
+            "source_files": sources.files,
             "files": [
                 {"path": name, "sha256": _sha256(staging / name), "rows": rows[name],
                  **({"sheets": sheets} if name == workbook else {})}
@@ -135,8 +148,9 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
     ).fetchone()[0])
 
 
-def read_snapshot(snapshot_path: Path, year: str) -> dict[str, pd.DataFrame]:
-    """The year's tables from the snapshot; optional tables absent from it are simply left out."""
+def read_snapshot(snapshot_path: Path, year: str) -> tuple[dict[str, pd.DataFrame], YearSources]:
+    """The year's tables from the snapshot (optional tables absent from it are simply left out),
+    and what fed the year."""
     if not snapshot_path.is_file():
         raise PackError(f"no published snapshot at {snapshot_path}")
     with duckdb.connect(str(snapshot_path), read_only=True) as con:
@@ -156,11 +170,12 @@ def read_snapshot(snapshot_path: Path, year: str) -> dict[str, pd.DataFrame]:
                 "select * from gate.results where reporting_year = ? and run_id = ("
                 " select run_id from gate.results where reporting_year = ?"
                 " order by validated_at desc limit 1)", [year, year]).df()
-        if _table_exists(con, "raw", "load_audit"):
-            tables["load_audit"] = con.sql("select * from raw.load_audit order by loaded_at").df()
+        if _table_exists(con, "lineage", "load_audit"):
+            tables["load_audit"] = con.sql("select * from lineage.load_audit order by loaded_at").df()
+        sources = year_sources(con, year)
     if tables["metrics"].empty:
         raise PackError(f"the snapshot has no metrics for {year}")
-    return tables
+    return tables, sources
 
 
 def gate_summary(results: pd.DataFrame | None) -> dict[str, Any]:
@@ -181,21 +196,12 @@ def gate_summary(results: pd.DataFrame | None) -> dict[str, Any]:
             "expectations": len(results), "failures": failures, "warnings": warnings}
 
 
-def _source_files(load_audit: pd.DataFrame | None) -> list[dict[str, Any]]:
-    if load_audit is None or load_audit.empty:
-        return []
-    loaded = load_audit[load_audit["status"].isin(["loaded", "replaced"])]
-    return [{"feed": r.feed, "entity": r.entity, "file": r.source_file, "sha256": r.file_sha256,
-             "rows_loaded": None if pd.isna(r.rows_loaded) else int(r.rows_loaded)}
-            for r in loaded.itertuples()]
-
-
 def _cover(partnership: str, year: str, produced_at: datetime, run_id: str, code_version: str,
-           gate: dict[str, Any], load_audit: pd.DataFrame | None, threshold: int,
-           marker: str) -> list[tuple[str, Any]]:
-    sources: list[str] = ["no load audit in this snapshot"]
+           gate: dict[str, Any], load_audit: pd.DataFrame | None, year_sources: YearSources,
+           threshold: int, marker: str) -> list[tuple[str, Any]]:
+    files: list[str] = ["no load audit in this snapshot"]
     if load_audit is not None and not load_audit.empty:
-        sources = [
+        files = [
             f"{feed}: {int((g['status'] != 'refused').sum())} files loaded, "
             f"{int((g['status'] == 'refused').sum())} refused, "
             f"{int(g['rows_loaded'].fillna(0).sum()):,} rows loaded, "
@@ -211,7 +217,8 @@ def _cover(partnership: str, year: str, produced_at: datetime, run_id: str, code
         ("Quality gate", f"{gate['status']} (gate run {gate.get('run_id') or '-'}, "
                          f"{gate['expectations']} expectations)"),
         ("Gate warnings", gate["warnings"] or ["none"]),
-        ("Sources", sources),
+        ("Coverage of the year", year_sources.coverage or ["no dated facts in this snapshot"]),
+        ("Source files", files),
         ("Suppression", f"Counts of people from 1 to {threshold - 1} below county level, and "
                         f"percentages or means based on fewer than {threshold}, are shown as "
                         f"{marker}. Further cells are shown as {marker} where a suppressed cell "

@@ -110,15 +110,21 @@ def build_snapshot(path: Path, *, with_optional: bool = True, gate_failed: bool 
             "('new', '2024-25', 'metric_year_on_year', 'year-on-year change is at most 50%', "
             " 'warning', false, '1 of 6 rows unexpected: [210.0]', '<= 50%', "
             " 'PP01/county/E10000025', '2025-05-02 10:00:00+00')")
-        con.execute("create schema raw")
         con.execute(
-            "create table raw.load_audit (load_id varchar, feed varchar, entity varchar, "
+            "create table marts.fct_payments as select * from (values "
+            "('p1', '2024-25', date '2024-04-03', 100.0, 'spend/county-2024-q1.csv', 7),"
+            "('p2', '2024-25', date '2024-05-09', 250.0, 'spend/county-2024-q1.csv', 8),"
+            "('p3', '2023-24', date '2024-03-28', 75.0, 'spend/county-2023-q4.csv', 2))"
+            " t(payment_id, reporting_year, payment_date, amount_gbp, _source_file, _row_number)")
+        con.execute("create schema lineage")
+        con.execute(
+            "create table lineage.load_audit (load_id varchar, feed varchar, entity varchar, "
             "source_file varchar, file_sha256 varchar, publisher varchar, status varchar, "
             "message varchar, rows_read integer, rows_loaded integer, rows_quarantined integer, "
             "rows_skipped_footer integer, columns_dropped varchar, net_amount_gbp decimal(18,2),"
             " loaded_at timestamptz)")
         con.execute(
-            "insert into raw.load_audit values "
+            "insert into lineage.load_audit values "
             "('l1', 'spend', 'payments', 'spend/county-2024-q1.csv', 'ab12', 'County Council', "
             " 'loaded', null, 1000, 990, 10, 2, 'payee_name', 123456.78, '2025-04-30 09:00:00+00'),"
             "('l2', 'programme', 'participants', 'programme/bad.xlsx', 'cd34', 'Provider A', "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +14,7 @@ import pytest
 from pack_snapshot import PERSON_METRICS, YEAR, build_snapshot
 
 import exports.pack as pack
+from exports.datapackage import InvalidPackage, UndescribedColumn, check_package, describe
 from exports.pack import PackError, write_pack
 
 SETTINGS = dict(partnership_name="Oxfordshire Inclusive Economy Partnership", run_id="run-1",
@@ -76,7 +79,12 @@ def test_csvs_and_manifest_match_the_files(snapshot: Path, tmp_path: Path):
     assert manifest["reporting_year"] == YEAR and manifest["run_id"] == "run-1"
     assert manifest["code_version"] == "abc123"
     assert manifest["gate"]["status"] == "warned" and manifest["gate"]["run_id"] == "new"
-    assert manifest["source_files"][0]["file"] == "spend/county-2024-q1.csv"
+    # only the file with payments dated in the year fed it; the 2023-24 file did not
+    assert manifest["source_files"] == [{
+        "feed": "spend", "file": "spend/county-2024-q1.csv", "contributes": "payments in 2024-25",
+        "rows_in_year": 2, "sha256": "ab12", "rows_loaded": 990, "rows_rejected": 10,
+        "loaded_at": manifest["source_files"][0]["loaded_at"]}]
+    assert read_csv(result.folder / "data_log.csv")[0]["rows_in_year"] == "2"
     listed = {f["path"]: f for f in manifest["files"]}
     assert set(listed) == {p.name for p in result.files} - {"manifest.json"}
     for name, entry in listed.items():
@@ -152,3 +160,40 @@ def test_a_failed_gate_writes_no_pack(tmp_path: Path):
 def test_a_year_without_metrics_is_refused(snapshot: Path, tmp_path: Path):
     with pytest.raises(PackError, match="no metrics for 2030-31"):
         write_pack(snapshot, "2030-31", tmp_path / "exports", **SETTINGS)
+
+
+def test_datapackage_describes_every_column_and_frictionless_validates_it(snapshot: Path, tmp_path: Path):
+    result = write_pack(snapshot, YEAR, tmp_path / "exports", **SETTINGS)
+    package = json.loads((result.folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["path"] for r in package["resources"]} == {
+        "metrics.csv", "toc_indicators.csv", "definitions.csv", "data_log.csv"}
+    for resource in package["resources"]:
+        with (result.folder / resource["path"]).open(encoding="utf-8") as f:
+            header = next(csv.reader(f))
+        fields = resource["schema"]["fields"]
+        assert [f["name"] for f in fields] == header
+        assert all(f["type"] and f["description"] for f in fields)
+        assert "[c]" in resource["schema"]["missingValues"]
+    cli = Path(sys.executable).with_name("frictionless")
+    run = subprocess.run([str(cli), "validate", "datapackage.json"], cwd=result.folder,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "VALID" in run.stdout.upper() and "INVALID" not in run.stdout.upper()
+
+
+def test_a_csv_that_breaks_its_schema_fails_validation(snapshot: Path, tmp_path: Path):
+    result = write_pack(snapshot, YEAR, tmp_path / "exports", **SETTINGS)
+    metrics = result.folder / "metrics.csv"
+    lines = metrics.read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split(",")
+    cells[5] = "about seven"  # value must be a number or the marker
+    lines[1] = ",".join(cells)
+    metrics.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InvalidPackage, match="row 2, column value"):
+        check_package(result.folder / "datapackage.json")
+
+
+def test_an_undescribed_column_is_refused(tmp_path: Path):
+    (tmp_path / "metrics.csv").write_text("metric_id,secret_column\nPP01,1\n", encoding="utf-8")
+    with pytest.raises(UndescribedColumn, match="secret_column"):
+        describe(tmp_path, title="t", year=YEAR, marker="[c]")
