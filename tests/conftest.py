@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,3 +27,24 @@ def real_data() -> Path:
     if not SHARED_REAL.exists():
         pytest.skip(f"real public files not present at {SHARED_REAL}")
     return SHARED_REAL
+
+
+DEMO_SCALE = 0.25
+DEMO_SEED = 20240401
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory) -> tuple[Path, str, float, int]:
+    """`impact demo` once per session at a quarter of the demo's size: (data dir, its stdout,
+    scale, seed).
+    Tests read what it wrote and never write into it."""
+    data_dir = tmp_path_factory.mktemp("demo") / "data"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "demo", "--data-dir", str(data_dir),
+         "--scale", str(DEMO_SCALE), "--seed", str(DEMO_SEED)],
+        capture_output=True, text=True, env=env, timeout=1800,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    return data_dir, done.stdout, DEMO_SCALE, DEMO_SEED

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -16,24 +14,14 @@ import pytest
 from demo.generate import build_files, summarise
 
 pytestmark = pytest.mark.e2e
-SCALE = 0.25
-SEED = 20240401
 YEAR = "2024-25"
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("demo") / "data"
-    env = {k: v for k, v in __import__("os").environ.items()
-           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
-    done = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "demo", "--data-dir", str(data_dir),
-         "--scale", str(SCALE), "--seed", str(SEED)],
-        capture_output=True, text=True, env=env, timeout=1800,
-    )
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    summary = summarise(build_files(SEED, SCALE), data_dir / "landing", SEED, SCALE)
-    return data_dir, done.stdout, summary
+def demo_run(demo_data_dir):
+    data_dir, stdout, scale, seed = demo_data_dir
+    summary = summarise(build_files(seed, scale), data_dir / "landing", seed, scale)
+    return data_dir, stdout, summary
 
 
 def _warehouse(data_dir: Path):
