@@ -100,7 +100,7 @@ def write_pack(
                 metrics=published.merge(names, on="metric_id", how="left"),
                 toc=toc,
                 catalogue=catalogue,
-                load_audit=tables.get("load_audit"),
+                load_audit=_data_log(tables.get("load_audit")),
                 marker=marker,
             ),
         )
@@ -186,7 +186,7 @@ def gate_summary(results: pd.DataFrame | None) -> dict[str, Any]:
 
     def lines(severity: str) -> list[str]:
         picked = failed[failed["severity"] == severity]
-        return [f"{r.suite}: {r.expectation} (observed {r.observed}; concerns {r.concerns or '-'})"
+        return [f"{r.suite}: {r.expectation} (observed {_short(r.observed)}; concerns {_short(r.concerns) or '-'})"
                 for r in picked.itertuples()]
 
     failures, warnings = lines("error"), lines("warning")
@@ -225,6 +225,23 @@ def _cover(partnership: str, year: str, produced_at: datetime, run_id: str, code
                         "could otherwise be worked out from the county total. True zeros are "
                         "shown; money totals are not suppressed."),
     ]
+
+
+DATA_LOG_SHEET = ("feed", "entity", "source_file", "status", "rows_read", "rows_loaded",
+                  "rows_quarantined", "rows_skipped_footer", "columns_dropped", "message", "loaded_at")
+
+
+def _data_log(load_audit: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Every file the warehouse took or refused, with the columns a reader of the pack needs."""
+    if load_audit is None:
+        return None
+    return load_audit[[c for c in DATA_LOG_SHEET if c in load_audit.columns]]
+
+
+def _short(text: object, limit: int = 160) -> str:
+    """Gate observations can list hundreds of values; the cover needs the gist."""
+    text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,") + "…"
 
 
 def _sha256(path: Path) -> str:

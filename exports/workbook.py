@@ -15,13 +15,16 @@ RAG_FILLS = {"green": "#C6EFCE", "amber": "#FFEB9C", "red": "#FFC7CE", "grey": "
 UNIT_FORMATS = {"gbp": "£#,##0", "pct": "0.0%", "count": "#,##0", "mean": "0.0",
                 "score": "0.0", "wellby": "#,##0.0", "ratio": "0.0"}
 BREAKDOWN_COLUMNS = [
-    ("metric_id", "Metric", 9), ("name", "Name", 40), ("geography_level", "Level", 9),
+    ("metric_id", "Metric", 13), ("name", "Name", 48), ("geography_level", "Level", 9),
     ("geography_code", "Code", 11), ("geography_name", "Area", 22), ("value", "Value", 14),
     ("numerator", "Numerator", 14), ("denominator", "Denominator", 14), ("n", "n", 8),
     ("ci_low", "95% CI low", 11), ("ci_high", "95% CI high", 11), ("unit", "Unit", 7),
-    ("no_data_reason", "No data because", 30), ("notes", "Notes", 30),
+    ("no_data_reason", "No data because", 36), ("notes", "Notes", 48),
 ]
 VALUE_LIKE = {"value", "ci_low", "ci_high"}  # take the metric's unit format
+WRAPPED = {"name", "no_data_reason", "notes"}
+WIDTHS = {column: width for column, _, width in BREAKDOWN_COLUMNS}
+COVER_CHARS_PER_LINE = 105  # at the cover's column width of 110
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,24 @@ def write_workbook(path: Path, content: WorkbookContent) -> dict[str, int]:
         rows[sheet_name("Data log", taken)] = _table(
             book, fmt, "Data log", content.load_audit,
             empty="No load audit in this snapshot: files loaded and rejected are not listed.")
+        for sheet in book.worksheets():
+            _print_setup(sheet, content.title)
     finally:
         book.close()
     return rows
+
+
+def _print_setup(sheet: Any, title: str) -> None:
+    """Readable on paper: A4 landscape, one page wide, the header row on every page."""
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    if sheet.name != "Cover":
+        sheet.repeat_rows(0)
+    safe = title.replace("&", "&&")
+    sheet.set_header(f"&L&8{safe}&R&8&A")
+    sheet.set_footer("&R&8Page &P of &N")
 
 
 class _Formats:
@@ -79,9 +97,12 @@ class _Formats:
         self.title = book.add_format({"bold": True, "font_size": 16})
         self.label = book.add_format({"bold": True, "valign": "top"})
         self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
-        self.marker = book.add_format({"align": "right"})
-        self.units = {unit: book.add_format({"num_format": f}) for unit, f in UNIT_FORMATS.items()}
-        self.integer = book.add_format({"num_format": "#,##0"})
+        self.marker = book.add_format({"align": "right", "valign": "top"})
+        self.top = book.add_format({"valign": "top"})
+        self.centre = book.add_format({"align": "center"})
+        self.units = {unit: book.add_format({"num_format": f, "valign": "top"})
+                      for unit, f in UNIT_FORMATS.items()}
+        self.integer = book.add_format({"num_format": "#,##0", "valign": "top"})
         self.one_decimal = book.add_format({"num_format": "0.0"})
         self.share = book.add_format({"num_format": "0%"})
         self.rag = {k: book.add_format({"bg_color": c, "border": 1}) for k, c in RAG_FILLS.items()}
@@ -90,14 +111,18 @@ class _Formats:
 def _cover(book: Any, fmt: _Formats, content: WorkbookContent) -> int:
     sheet = book.add_worksheet("Cover")
     sheet.set_column(0, 0, 26)
-    sheet.set_column(1, 1, 100)
+    sheet.set_column(1, 1, 110, fmt.wrap)
     sheet.write(0, 0, content.title, fmt.title)
     row = 2
     for label, value in content.cover:
         lines = value if isinstance(value, list) else [value]
         sheet.write(row, 0, label, fmt.label)
         for line in lines or ["none"]:
-            sheet.write(row, 1, "" if line is None else str(line), fmt.wrap)
+            text = "" if line is None else str(line)
+            sheet.write(row, 1, text, fmt.wrap)
+            wrapped = max(1, -(-len(text) // COVER_CHARS_PER_LINE))  # clients don't size rows
+            if wrapped > 1:
+                sheet.set_row(row, 15 * wrapped)
             row += 1
     return row - 2
 
@@ -106,7 +131,7 @@ def _number(sheet: Any, row: int, col: int, value: Any, cell_format: Any, marker
     if value is None or (isinstance(value, float) and pd.isna(value)):
         sheet.write_blank(row, col, None)
     elif value == marker:
-        sheet.write_string(row, col, marker, None)
+        sheet.write_string(row, col, marker, cell_format)
     else:
         sheet.write_number(row, col, float(value), cell_format)
 
@@ -121,16 +146,23 @@ def _breakdown(book: Any, fmt: _Formats, name: str, frame: pd.DataFrame, marker:
     order = order.sort_values(["metric_id", "_level", "geography_name"])
     for row, record in enumerate(order.to_dict("records"), start=1):
         unit = record.get("unit")
+        lines = 1
         for col, (column, _, _) in enumerate(BREAKDOWN_COLUMNS):
             value = record.get(column)
             if column in VALUE_LIKE | {"numerator", "denominator", "n"}:
                 if unit == "pct" and column in VALUE_LIKE and value not in (None, marker):
                     value = None if pd.isna(value) else float(value) / 100  # 0.0% wants a fraction
                 cell_format = fmt.units.get(unit) if column in VALUE_LIKE else (
-                    fmt.units["gbp"] if unit == "gbp" else fmt.integer)
+                    fmt.units["gbp"] if unit == "gbp" and column != "n" else fmt.integer)
                 _number(sheet, row, col, value, cell_format, marker)
+            elif column in WRAPPED:
+                text = "" if value is None or pd.isna(value) else str(value)
+                sheet.write_string(row, col, text, fmt.wrap)
+                lines = max(lines, -(-len(text) // int(WIDTHS[column] * 1.1)))
             else:
-                sheet.write(row, col, None if pd.isna(value) else value)
+                sheet.write(row, col, None if pd.isna(value) else value, fmt.top)
+        if lines > 1:  # spreadsheet clients don't size rows of wrapped text on opening
+            sheet.set_row(row, 15 * lines)
     if len(order):
         sheet.autofilter(0, 0, len(order), len(BREAKDOWN_COLUMNS) - 1)
     return len(order)
@@ -138,10 +170,10 @@ def _breakdown(book: Any, fmt: _Formats, name: str, frame: pd.DataFrame, marker:
 
 TOC_COLUMNS = [
     ("indicator_id", "Indicator", 10, None), ("working_group", "Working group", 24, None),
-    ("toc_level", "ToC level", 10, None), ("indicator_name", "Indicator name", 40, None),
+    ("toc_level", "ToC level", 10, None), ("indicator_name", "Indicator name", 62, None),
     ("metric_id", "Metric", 9, None), ("actual", "Actual", 12, "one_decimal"),
-    ("baseline_year", "Baseline year", 10, None), ("baseline_value", "Baseline", 12, "one_decimal"),
-    ("target_year", "Target year", 10, None), ("target_value", "Target", 12, "one_decimal"),
+    ("baseline_year", "Baseline year", 12, None), ("baseline_value", "Baseline", 12, "one_decimal"),
+    ("target_year", "Target year", 12, None), ("target_value", "Target", 12, "one_decimal"),
     ("change_since_baseline", "Change since baseline", 12, "one_decimal"),
     ("share_of_way_to_target", "Share of way to target", 12, "share"),
     ("rag_status", "RAG", 8, None), ("data_quality", "Data quality", 20, None),
@@ -165,7 +197,7 @@ def _toc(book: Any, fmt: _Formats, toc: pd.DataFrame, marker: str) -> int:
             elif number:  # a suppressed indicator shows the marker, not a number
                 _number(sheet, row, col, value, getattr(fmt, number), marker)
             else:
-                sheet.write(row, col, value)
+                sheet.write(row, col, value, fmt.centre if column.endswith("_year") else None)
     return len(toc)
 
 
@@ -187,5 +219,8 @@ def _table(book: Any, fmt: _Formats, name: str, frame: pd.DataFrame | None, *, e
                 continue
             if isinstance(value, pd.Timestamp):
                 value = value.isoformat()
-            sheet.write(row, col, value if isinstance(value, int | float | bool) else str(value))
+            if isinstance(value, int | float | bool):
+                sheet.write(row, col, value)
+            else:
+                sheet.write_string(row, col, str(value), fmt.wrap)
     return len(frame)

@@ -62,7 +62,7 @@ def test_pack_workbook_has_sheets_formats_colours_and_markers(snapshot: Path, tm
     assert fills["T1"] == ("green", "FFC6EFCE") and fills["T2"] == ("red", "FFFFC7CE")
     assert fills["T3"][1] == "FFFFEB9C" and fills["T4"][1] == "FFD9D9D9"
     assert toc.freeze_panes == "A2"
-    assert book["Data log"]["A1"].value == "load_id"
+    assert book["Data log"]["A1"].value == "feed" and book["Data log"]["C2"].value == "spend/county-2024-q1.csv"
     assert book["Definitions"].max_row == 7
 
 
