@@ -89,8 +89,8 @@ def _freshness_check(settings: Settings, feed: str, table: str):
         return AssetCheckResult(
             passed=not state.late(now), severity=AssetCheckSeverity.WARN,
             description=state.describe(now),
-            metadata={"newest_file": state.newest_file or "none", "age_days": round(age, 1) if age is not None else -1.0,
-                      "allowed_days": state.allowed_days,
+            metadata={"newest_file": state.newest_file or "none",
+                      "age_days": round(age, 1) if age is not None else -1.0, "allowed_days": state.allowed_days,
                       "loaded_at": state.loaded_at.isoformat() if state.loaded_at else "never",
                       "read_from": ledger.source if ledger else "nothing loaded yet"})
 
