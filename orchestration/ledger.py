@@ -25,6 +25,7 @@ class Ledger:
     load_audit: pl.DataFrame
     gate_results: pl.DataFrame
     published_at: dt.datetime | None = None
+    quarantine_reasons: pl.DataFrame | None = None  # never published: only from the working warehouse
 
     def loaded_sha256s(self) -> set[str]:
         if self.load_audit.is_empty():
@@ -47,7 +48,12 @@ def _from_warehouse(settings: Settings, wait: float) -> Ledger | None:
         with writer_lock(settings, timeout=wait):
             con = duckdb.connect(str(settings.warehouse_path), read_only=True)
             try:
-                return Ledger("working warehouse", _table(con, "raw.load_audit"), _table(con, "gate.results"))
+                reasons = _table(con, "raw.quarantine")
+                if reasons.height:
+                    reasons = (reasons.group_by("feed", "reason").len("rows")
+                               .sort(["rows", "feed"], descending=[True, False]).head(20))
+                return Ledger("working warehouse", _table(con, "raw.load_audit"), _table(con, "gate.results"),
+                              quarantine_reasons=reasons)
             finally:
                 con.close()
     except (WarehouseBusy, duckdb.Error):
