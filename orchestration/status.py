@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from ingest.contracts import load_contracts
+from ingest.loader import sha256_of
 from orchestration.assets.ingest import landing_files
 from orchestration.config import Settings
 from orchestration.freshness import feed_freshness, utc_now
@@ -64,15 +65,29 @@ def landing_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
     if not audit.is_empty():
         for row in audit.sort("loaded_at").iter_rows(named=True):
             last[(row["feed"], row["source_file"].split("#")[0])] = row
+    loaded = {}
+    if not audit.is_empty():
+        for row in audit.filter(pl.col("status").is_in(_LOADED)).iter_rows(named=True):
+            loaded[row["file_sha256"]] = row["source_file"].split("#")[0]
     rows = []
     for feed in load_contracts():
         for path in landing_files(settings, feed):
             row = last.get((feed, path.name))
             if row is None:
-                rows.append({"file": f"{feed}/{path.name}", "state": "not loaded yet"})
+                # Only files unknown by name are hashed: a copy of a loaded file is not waiting.
+                twin = loaded.get(_sha256(path))
+                state = f"same content as {twin}: not loaded again" if twin else "not loaded yet"
+                rows.append({"file": f"{feed}/{path.name}", "state": state})
             elif row["status"] == "refused":
                 rows.append({"file": f"{feed}/{path.name}", "state": f"REFUSED: {row['message']}"})
     return rows
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return sha256_of(path)
+    except OSError:
+        return None
 
 
 def year_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:

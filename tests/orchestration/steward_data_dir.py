@@ -30,11 +30,17 @@ def build(settings: Settings) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((CORPUS / name).read_bytes())
     (settings.landing_dir / "spend" / "arrived-today.csv").write_bytes(b"not yet loaded\n")
+    (settings.landing_dir / "spend" / "copy-of-good.csv").write_bytes((CORPUS / FILES["spend"]).read_bytes())
     with write_connection(settings) as con:
         for feed, name in FILES.items():
             [report] = load_files(con, [settings.landing_dir / feed / name], feed=feed,
                                   key=settings.pseudonymisation_key(), lookup=PostcodeLookup({}, "test"))
             assert report.status == "loaded", report
+        truncated = settings.landing_dir / "spend" / "truncated.csv"
+        truncated.write_bytes((CORPUS / "truncated_in_quotes.csv").read_bytes())
+        [refused] = load_files(con, [truncated], feed="spend", key=settings.pseudonymisation_key(),
+                               lookup=PostcodeLookup({}, "test"))
+        assert refused.status == "refused", refused
         con.execute(f"UPDATE raw.load_audit SET loaded_at = loaded_at - INTERVAL {CHARTER_AGE_DAYS} DAY "
                     "WHERE feed = 'charter'")
         con.execute("CREATE SCHEMA gate")

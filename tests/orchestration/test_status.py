@@ -53,8 +53,10 @@ def test_status_prints_feeds_freshness_landing_years_and_runs(steward, capsys):
     assert feeds["charter"][6] == "LATE: newest file 200 days old (allowed 99)"
     assert feeds["programme"][1:] == ["-", "-", "0/0", "0", "0/0",
                                       "LATE: no file loaded yet (expected one every 99 days at most)"]
-    assert _section(out, "Landing folder: files not (successfully) loaded")[1] == [
-        "spend/arrived-today.csv", "not loaded yet"]
+    assert _section(out, "Landing folder: files not (successfully) loaded")[1:] == [
+        ["spend/arrived-today.csv", "not loaded yet"],
+        ["spend/copy-of-good.csv", "same content as good_payments.csv: not loaded again"],
+        ["spend/truncated.csv", "REFUSED: truncated.csv: the file ends inside a quoted field (truncated?)"]]
     years = {row[0]: row for row in _section(out, "Reporting years")[1:]}
     assert years["2024-25"][1] == "FAILED (2 errors, 1 warnings) 2025-06-02 09:00"
     assert years["2024-25"][2] == "r002 (2025-06-02T10:00, gate warned)"
