@@ -122,8 +122,10 @@ def build_landing_sensor(settings: Settings, ingest_assets: list):
             for path in landing_files(settings, feed):
                 if _is_candidate(path):
                     look.consider(feed, path, known_loads)
-        for name in look.recorded:
-            context.log.info(f"{name}: already loaded (same content), recorded without a run")
+        if look.recorded:
+            more = len(look.recorded) - 5
+            shown = ", ".join(look.recorded[:5]) + (f" and {more} more" if more > 0 else "")
+            context.log.info(f"already loaded (same content), recorded without a run: {shown}")
         requests = [run_request(feed, path, sha, feeds[feed].keys) for feed, path, sha in look.requests]
         skip = None if requests else SkipReason("; ".join(look.waiting) or "no new files in the landing folder")
         return SensorResult(run_requests=requests, cursor=look.cursor(), skip_reason=skip)

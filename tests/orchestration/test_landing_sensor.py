@@ -147,3 +147,13 @@ def test_an_unreadable_file_fails_its_run_with_the_loaders_reason(landing):
     description = failure.step_failure_data.user_failure_data.description
     assert description == "oxford-2024-05.csv: the file ends inside a quoted field (truncated?)"
     assert landing.tick().run_requests == []  # taken: not retried until the file changes
+
+
+def test_a_run_for_a_file_that_has_gone_fails_saying_so(settings):
+    from dagster import Failure
+
+    from orchestration.landing import landing_tags, requested_files
+
+    assert requested_files({}, settings, "spend") is None  # not a landing run: the whole folder
+    with pytest.raises(Failure, match=r"spend/gone.csv is no longer in the landing folder"):
+        requested_files(landing_tags("spend", "gone.csv", "ab" * 32), settings, "spend")
