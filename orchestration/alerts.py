@@ -49,7 +49,7 @@ def what_to_do(failed: list[str], files: list[str], error: str) -> str:
         return "another process held the warehouse; run it again when that process has finished."
     if files:
         feeds = sorted({f.split("/")[0] for f in files})
-        return (f"fix the file as the error says (it names the row and column), then drop the corrected file "
+        return (f"fix the file as the error says, then drop the corrected file "
                 f"into landing/{feeds[0]}/ (a changed file is taken as new), or remove it. Nothing of it "
                 f"was loaded. The rules: docs/ingest-policy.md.")
     return ("open the run in the Dagster UI, read the failed step's log, fix the cause and re-execute the run "
