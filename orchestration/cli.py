@@ -142,28 +142,9 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    import duckdb
+    from orchestration.status import status_report
 
-    settings = _settings(args)
-    try:
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    except duckdb.Error as exc:
-        print(f"the warehouse is not readable now ({exc}); try again when the run has finished")
-        return 1
-    import polars as pl
-
-    print(f"data directory: {settings.data_dir}")
-    with pl.Config(tbl_rows=50, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=90):
-        print(con.sql("""SELECT feed, count(DISTINCT file_sha256) AS files, max(loaded_at) AS last_load,
-                                sum(rows_loaded)::BIGINT AS rows_loaded,
-                                sum(rows_quarantined)::BIGINT AS rows_quarantined
-                             FROM raw.load_audit WHERE status IN ('loaded', 'replaced')
-                         GROUP BY feed ORDER BY feed""").pl())
-        print(con.sql("""SELECT source_file, message FROM raw.load_audit WHERE status = 'refused'
-                         ORDER BY loaded_at DESC LIMIT 20""").pl())
-        print(con.sql("""SELECT feed, reason, count(*) AS rows FROM raw.quarantine
-                         GROUP BY ALL ORDER BY rows DESC, feed LIMIT 20""").pl())
-    con.close()
+    print(status_report(_settings(args)))
     return 0
 
 
@@ -215,7 +196,8 @@ def parser() -> argparse.ArgumentParser:
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     sql.add_argument("--max-rows", type=int, default=50, help="rows shown in the table (default 50)")
     sql.set_defaults(func=cmd_sql)
-    status = sub.add_parser("status", parents=[common], help="feeds, loads and quarantine")
+    status = sub.add_parser("status", parents=[common],
+                            help="feeds, freshness, landing folder, gate and packs per year, recent runs")
     status.set_defaults(func=cmd_status)
     ui = sub.add_parser("ui", parents=[common], help="Dagster UI on localhost")
     ui.add_argument("--port", type=int)

@@ -67,6 +67,28 @@ class DagsterSettings(_Section):
     port: int = Field(3000, ge=1, le=65535)
 
 
+class Landing(_Section):
+    sensor_interval_seconds: int = Field(15, ge=5)
+    settle_seconds: float = Field(5, ge=0)
+
+
+class Freshness(_Section):
+    grace_days: int = Field(7, ge=0)
+    cadence_days: dict[str, int] = {"spend": 31, "programme": 92, "wellbeing": 365, "charter": 92}
+
+
+class Alerts(_Section):
+    log_file: Path = Path("alerts.log")
+    webhook_url_env: str = ""
+    email_to: list[str] = []
+    email_from: str = "impact-warehouse@localhost"
+    smtp_host: str = ""
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_user_env: str = ""
+    smtp_password_env: str = ""
+
+
 class Settings(_Section):
     partnership: Partnership = Partnership()
     paths: Paths = Paths()
@@ -76,6 +98,9 @@ class Settings(_Section):
     gate: Gate = Gate()
     toc: Toc = Toc()
     dagster: DagsterSettings = DagsterSettings()
+    landing: Landing = Landing()
+    freshness: Freshness = Freshness()
+    alerts: Alerts = Alerts()
 
     @field_validator("paths")
     @classmethod
@@ -92,6 +117,10 @@ class Settings(_Section):
     @property
     def landing_dir(self) -> Path:
         return self.data_dir / "landing"
+
+    @property
+    def alerts_path(self) -> Path:
+        return self.data_dir / self.alerts.log_file
 
     @property
     def warehouse_path(self) -> Path:

@@ -15,6 +15,7 @@ from dagster import (
 from ingest import FileReport, PostcodeLookup, load_files
 from ingest.contracts import load_contracts
 from orchestration.config import Settings
+from orchestration.landing import fail_if_refused, requested_files
 from orchestration.warehouse import WRITER_POOL, write_connection
 
 # The files each feed's asset takes from its landing folder (the sensor uses the same patterns).
@@ -47,7 +48,8 @@ def _feed_asset(feed: str, settings: Settings):
     @multi_asset(name=f"ingest_{feed}", specs=specs, pool=WRITER_POOL, can_subset=False,
                  description=f"Load new files from landing/{feed}/ into raw.{feed}__*")
     def _ingest(context: AssetExecutionContext):
-        reports = ingest_reports(settings, feed, landing_files(settings, feed))
+        paths = requested_files(context.run.tags, settings, feed) or landing_files(settings, feed)
+        reports = ingest_reports(settings, feed, paths)
         for report in reports:
             log = context.log.warning if report.status == "refused" else context.log.info
             log(f"{report.file}: {report.status}, {report.rows_loaded} loaded, "
@@ -65,6 +67,7 @@ def _feed_asset(feed: str, settings: Settings):
                     "files_already_loaded": sum(r.status == "duplicate" for r in reports),
                 },
             )
+        fail_if_refused(context.run.tags, reports)
 
     return _ingest
 

@@ -1,0 +1,1 @@
+"""Sensors: the landing folder (files start ingest runs) and run failures (alerts)."""

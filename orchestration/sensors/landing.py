@@ -1,0 +1,133 @@
+"""The landing-folder sensor: a file dropped into landing/<feed>/ starts one ingest run for it.
+
+Files are matched by the patterns declared beside the ingest assets (LANDING_PATTERNS). The cursor
+remembers, per file, its size and mtime at the last look and the sha256 it was taken with:
+- a new file waits until its size and mtime are unchanged across two looks and it is
+  `settle_seconds` old (still being copied), and while it is empty;
+- then it is taken: one run of the feed's ingest asset, run key feed/name@sha256, tags naming it;
+- the same bytes are never taken twice (same name, or a copy under another name), a changed file is;
+- files already in the load audit (loaded before the sensor saw them) are recorded, not re-run.
+Files stay where they are: the landing folder is what a full rebuild reads. The sensor never
+raises on a file; an unreadable file is the run's failure, which the alert sensor reports.
+"""
+
+
+import json
+import time
+from pathlib import Path
+
+from dagster import (
+    AssetsDefinition,
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
+
+from ingest.loader import sha256_of
+from orchestration.assets.ingest import landing_files
+from orchestration.config import Settings
+from orchestration.landing import landing_tags
+from orchestration.ledger import read_ledger
+
+INGEST_JOB = "ingest_job"
+
+
+def _is_candidate(path: Path) -> bool:
+    # Office lock files (~$book.xlsx) and hidden partial copies are never data.
+    return not path.name.startswith(("~$", "."))
+
+
+class LandingLook:
+    """One evaluation: the cursor before, what was decided for each file, the cursor after."""
+
+    def __init__(self, cursor: str | None, settle_seconds: float, now: float):
+        self.files: dict[str, dict] = json.loads(cursor or "{}").get("files", {})
+        self.settle_seconds, self.now = settle_seconds, now
+        self.waiting: list[str] = []
+        self.requests: list[tuple[str, Path, str]] = []  # (feed, path, sha256)
+        self.recorded: list[str] = []
+        self.seen: set[str] = set()
+
+    def taken_sha256s(self) -> set[str]:
+        return {entry["sha256"] for entry in self.files.values() if entry.get("sha256")}
+
+    def consider(self, feed: str, path: Path, known_loads) -> None:
+        name = f"{feed}/{path.name}"
+        self.seen.add(name)
+        try:
+            stat = path.stat()
+        except OSError as exc:  # vanished or unreadable between listing and looking
+            self.waiting.append(f"{name}: {exc.strerror or exc}")
+            return
+        entry = self.files.get(name, {})
+        same = entry.get("size") == stat.st_size and entry.get("mtime") == stat.st_mtime
+        if same and entry.get("taken"):
+            return
+        self.files[name] = {**entry, "size": stat.st_size, "mtime": stat.st_mtime, "taken": False}
+        if stat.st_size == 0:
+            self.waiting.append(f"{name} is empty")
+        elif not same or self.now - stat.st_mtime < self.settle_seconds:
+            self.waiting.append(f"{name} may still be being written (waiting until it stops changing)")
+        else:
+            self._take(feed, path, name, known_loads)
+
+    def _take(self, feed: str, path: Path, name: str, known_loads) -> None:
+        try:
+            sha = sha256_of(path)
+        except OSError as exc:
+            self.waiting.append(f"{name} cannot be read yet: {exc.strerror or exc}")
+            return
+        already = sha in self.taken_sha256s() or sha in known_loads()
+        self.files[name].update(sha256=sha, taken=True)
+        if already:
+            self.recorded.append(name)
+        else:
+            self.requests.append((feed, path, sha))
+
+    def cursor(self) -> str:
+        # Taken files stay (their sha256 keeps a re-dropped copy from running again); files that
+        # vanished before they were taken are forgotten.
+        files = {n: e for n, e in self.files.items() if e.get("taken") or e.get("sha256") or n in self.seen}
+        return json.dumps({"files": files}, sort_keys=True)
+
+
+def run_request(feed: str, path: Path, sha256: str, asset_keys) -> RunRequest:
+    return RunRequest(run_key=f"{feed}/{path.name}@{sha256}", job_name=INGEST_JOB,
+                      asset_selection=list(asset_keys), tags=landing_tags(feed, path.name, sha256))
+
+
+def build_landing_sensor(settings: Settings, ingest_assets: list):
+    feeds = {a.op.name.removeprefix("ingest_"): a for a in ingest_assets
+             if isinstance(a, AssetsDefinition) and a.op.name.startswith("ingest_")}
+
+    @sensor(name="landing_folder", job_name=INGEST_JOB, default_status=DefaultSensorStatus.RUNNING,
+            minimum_interval_seconds=settings.landing.sensor_interval_seconds,
+            description=f"Starts an ingest run for each file dropped into {settings.landing_dir}/<feed>/ "
+                        "once it has stopped changing; never the same file twice.")
+    def landing_folder(context: SensorEvaluationContext):
+        look = LandingLook(context.cursor, settings.landing.settle_seconds, time.time())
+        known: set[str] | None = None
+
+        def known_loads() -> set[str]:
+            nonlocal known
+            if known is None:
+                ledger = read_ledger(settings)
+                known = ledger.loaded_sha256s() if ledger else set()
+            return known
+
+        for feed in feeds:
+            for path in landing_files(settings, feed):
+                if _is_candidate(path):
+                    look.consider(feed, path, known_loads)
+        if look.recorded:
+            more = len(look.recorded) - 5
+            shown = ", ".join(look.recorded[:5]) + (f" and {more} more" if more > 0 else "")
+            context.log.info(f"already loaded (same content), recorded without a run: {shown}")
+        requests = [run_request(feed, path, sha, feeds[feed].keys) for feed, path, sha in look.requests]
+        skip = None if requests else SkipReason("; ".join(look.waiting) or "no new files in the landing folder")
+        return SensorResult(run_requests=requests, cursor=look.cursor(), skip_reason=skip)
+
+    return landing_folder

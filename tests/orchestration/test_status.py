@@ -1,0 +1,83 @@
+"""`impact status` on a steward's data directory: feeds, freshness, landing, years, runs, and while
+another process writes the warehouse."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from dagster import DagsterInstance, job, op
+from steward_data_dir import build
+
+from orchestration.cli import main
+from orchestration.landing import landing_tags
+from orchestration.runner import prepare_environment
+from orchestration.warehouse import writer_lock
+
+
+@pytest.fixture
+def steward(settings, monkeypatch):
+    build(settings)
+    monkeypatch.setenv("DAGSTER_HOME", str(settings.dagster_home))  # prepare_environment sets it
+    prepare_environment(settings)
+
+    @op
+    def took_the_file():
+        return None
+
+    @job
+    def ingest_job():
+        took_the_file()
+
+    with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        assert ingest_job.execute_in_process(
+            instance=instance, tags=landing_tags("spend", "good_payments.csv", "ab" * 32)).success
+    return settings
+
+
+def _section(text: str, title: str) -> list[str]:
+    lines = text.split(f"\n{title}\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    return [re.split(r"\s{2,}", line.strip()) for line in lines]
+
+
+def test_status_prints_feeds_freshness_landing_years_and_runs(steward, capsys):
+    assert main(["status", "--data-dir", str(steward.data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "loads and gate results as of: working warehouse" in out
+    feeds = {row[0]: row for row in _section(out, "Feeds")[1:]}
+    assert set(feeds) == {"charter", "programme", "spend", "wellbeing"}
+    assert feeds["spend"][1:2] == ["good_payments.csv"]
+    assert feeds["spend"][3:6] == ["2/0", "1", "2/0"]  # the corpus file: 2 payments, none quarantined
+    assert feeds["spend"][6] == "fresh: newest file 0 days old (allowed 38)"
+    assert feeds["charter"][1] == "baseline_pledge_updates.csv"
+    assert feeds["charter"][6] == "LATE: newest file 200 days old (allowed 99)"
+    assert feeds["programme"][1:] == ["-", "-", "0/0", "0", "0/0",
+                                      "LATE: no file loaded yet (expected one every 99 days at most)"]
+    assert _section(out, "Landing folder: files not (successfully) loaded")[1:] == [
+        ["spend/arrived-today.csv", "not loaded yet"],
+        ["spend/copy-of-good.csv", "same content as good_payments.csv: not loaded again"],
+        ["spend/truncated.csv", "REFUSED: truncated.csv: the file ends inside a quoted field (truncated?)"]]
+    years = {row[0]: row for row in _section(out, "Reporting years")[1:]}
+    assert years["2024-25"][1] == "FAILED (2 errors, 1 warnings) 2025-06-02 09:00"
+    assert years["2024-25"][2] == "r002 (2025-06-02T10:00, gate warned)"
+    assert years["2023-24"][1:] == ["passed with warnings (0 errors, 1 warnings) 2025-05-01 09:00",
+                                    "r001 (2025-06-01T10:00, gate warned)"]
+    [run] = _section(out, "Recent runs (Dagster)")[1:]
+    assert run[1:4] == ["ingest_job", "SUCCESS", "spend/good_payments.csv"]
+
+
+def test_status_reads_the_publication_while_a_run_writes(steward, capsys):
+    with writer_lock(steward, timeout=5):  # as a pipeline step holds it
+        assert main(["status", "--data-dir", str(steward.data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"as of: publication of \d{4}-\d\d-\d\d \d\d:\d\d \(a run is writing the warehouse now\)", out)
+    feeds = {row[0]: row for row in _section(out, "Feeds")[1:]}
+    assert feeds["spend"][1] == "good_payments.csv" and feeds["charter"][6].startswith("LATE")
+    years = {row[0]: row for row in _section(out, "Reporting years")[1:]}
+    assert years["2024-25"][1].startswith("FAILED")  # gate.results is copied whole at publication
+    assert "Quarantine" not in out  # never published: only shown from the working warehouse
+
+
+def test_status_of_an_empty_data_directory(settings, capsys):
+    assert main(["status", "--data-dir", str(settings.data_dir)]) == 0
+    assert "nothing loaded or published yet" in capsys.readouterr().out
