@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from exports.disclosure import masked_metrics, masked_toc
+from exports.report import build_report, write_report
 from exports.workbook import WorkbookContent, write_workbook
 
 REVISION = re.compile(r"^r(\d{3,})$")
@@ -62,6 +63,8 @@ def write_pack(
         tables["metrics"], catalogue, threshold=suppression_threshold, marker=marker
     )
     toc = masked_toc(tables["toc"], published, marker=marker)
+    trend = masked_metrics(  # every year up to this one, for the report's trends
+        tables["metrics_all_years"], catalogue, threshold=suppression_threshold, marker=marker)
     names = catalogue[["metric_id", "name", "family"]]
     year_dir = Path(exports_dir) / reporting_year
     year_dir.mkdir(parents=True, exist_ok=True)
@@ -78,12 +81,13 @@ def write_pack(
             frame.to_csv(staging / filename, index=False, encoding="utf-8")
             rows[filename] = len(frame)
         workbook = f"impact-pack-{reporting_year}.xlsx"
+        cover = _cover(partnership_name, reporting_year, produced_at, run_id, code_version,
+                       gate, tables.get("load_audit"), suppression_threshold, marker)
         sheets = write_workbook(
             staging / workbook,
             WorkbookContent(
                 title=f"{partnership_name}: impact pack {reporting_year}",
-                cover=_cover(partnership_name, reporting_year, produced_at, run_id, code_version,
-                             gate, tables.get("load_audit"), suppression_threshold, marker),
+                cover=cover,
                 metrics=published.merge(names, on="metric_id", how="left"),
                 toc=toc,
                 catalogue=catalogue,
@@ -92,6 +96,11 @@ def write_pack(
             ),
         )
         rows[workbook] = sum(sheets.values())
+        rows.update(write_report(staging, build_report(
+            title=f"{partnership_name}: impact report {reporting_year}",
+            reporting_year=reporting_year, gate_status=gate["status"], cover=cover,
+            metrics=published, trend=trend, toc=toc, catalogue=catalogue, marker=marker,
+            produced_at=produced_at)))
         manifest = {
             "reporting_year": reporting_year, "run_id": run_id, "code_version": code_version,
             "produced_at": produced_at.isoformat(), "partnership": partnership_name,
@@ -146,6 +155,9 @@ def read_snapshot(snapshot_path: Path, year: str) -> dict[str, pd.DataFrame]:
         tables = {
             "metrics": con.execute(
                 "select * from marts.metrics where reporting_year = ?", [year]).df(),
+            "metrics_all_years": con.execute(
+                "select * from marts.metrics where reporting_year <= ? order by reporting_year",
+                [year]).df(),
             "catalogue": con.sql("select * from marts.metric_catalogue order by metric_id").df(),
             "toc": con.execute(
                 "select * from marts.toc_indicators where reporting_year = ? order by indicator_id",
