@@ -8,8 +8,10 @@ when the cell is suppressed or has no data, and text is what the reader sees ("4
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ RC = {
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",
     "svg.fonttype": "none",  # text stays text: smaller files, selectable and searchable
-    "svg.hashsalt": "impact-report",  # stable element ids, so the same data gives the same SVG
+    "svg.hashsalt": "impact-report",  # ids from content, not random: same data, same file
     "figure.dpi": 100,
 }
 PNG_DPI = 150
@@ -78,7 +80,7 @@ def rag_chart(counts: Sequence[tuple[str, str, int]]) -> Chart:
         fig.tight_layout()
         alt = "Bar chart of Theory of Change indicators by RAG status: " + ", ".join(
             f"{label} {count}" for _, label, count in counts) + "."
-        return _render(fig, alt)
+        return _render(fig, alt, "rag")
 
 
 def trend_chart(title: str, unit: str, points: Sequence[Point]) -> Chart:
@@ -113,7 +115,7 @@ def trend_chart(title: str, unit: str, points: Sequence[Point]) -> Chart:
         fig.tight_layout()
         alt = f"Line chart of {title} by reporting year: " + ", ".join(
             f"{p.label} {p.text}" for p in points) + "."
-        return _render(fig, alt)
+        return _render(fig, alt, f"trend {title}")
 
 
 def district_chart(title: str, unit: str, districts: Sequence[Point], county: Point | None) -> Chart:
@@ -151,7 +153,7 @@ def district_chart(title: str, unit: str, districts: Sequence[Point], county: Po
         alt = f"Bar chart of {title} by district: " + ", ".join(
             f"{p.label} {p.text}" for p in districts) + (
             f"; {county.label} {county.text}." if county is not None else ".")
-        return _render(fig, alt)
+        return _render(fig, alt, f"districts {title}")
 
 
 def _value_axis(ax, unit: str, values: Sequence[float], *, axis: str, zero: bool) -> None:
@@ -206,13 +208,19 @@ def _title(fig: Figure, title: str, width: int) -> None:
                  fontsize=8.5, fontweight="bold")
 
 
-def _render(fig: Figure, alt: str) -> Chart:
+def _render(fig: Figure, alt: str, name: str) -> Chart:
+    """Save as SVG and PNG. The SVG's element ids get a prefix made from `name`: an id must be unique
+    in the HTML page that inlines every chart, and stay the same for the same chart."""
     FigureCanvasAgg(fig)  # the Agg canvas, set explicitly: no display backend is consulted
     svg_buffer, png_buffer = io.StringIO(), io.BytesIO()
-    fig.savefig(svg_buffer, format="svg", metadata={"Date": None})
+    # no RDF metadata block: it would only add links to vocabularies and a date
+    fig.savefig(svg_buffer, format="svg",
+                metadata={"Date": None, "Format": None, "Type": None, "Creator": None})
     fig.savefig(png_buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
     svg = svg_buffer.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML declaration and DOCTYPE to inline it
+    prefix = f"c{hashlib.sha256(name.encode()).hexdigest()[:8]}-"
+    svg = re.sub(r'(\sid="|url\(#|href="#)', lambda m: m.group(1) + prefix, svg)
     width, height = fig.get_size_inches()
     return Chart(svg=svg, png=png_buffer.getvalue(), alt=alt, width_in=float(width),
                  height_in=float(height))
