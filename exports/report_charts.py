@@ -109,7 +109,7 @@ def trend_chart(title: str, unit: str, points: Sequence[Point]) -> Chart:
         short = len(points) > 4  # "2018-19" -> "18-19", so seven years fit side by side
         ax.set_xticks(x, [p.label[2:] if short else p.label for p in points], fontsize=7)
         ax.set_xlim(-0.5, len(points) - 0.5)
-        _title(fig, title, 44)
+        _title(fig, title, 40)
         ax.grid(axis="y", color="#E5E7EB", linewidth=0.6)
         ax.set_axisbelow(True)
         fig.tight_layout()
@@ -146,7 +146,7 @@ def district_chart(title: str, unit: str, districts: Sequence[Point], county: Po
                         textcoords="offset points", va="center", ha="left" if left else "right",
                         fontsize=7.5, color=INK if p.value is not None else MUTED, bbox=LABEL_BOX)
         ax.set_yticks(y, [p.label for p in districts])
-        _title(fig, title, 58)
+        _title(fig, title, 54)
         ax.grid(axis="x", color="#E5E7EB", linewidth=0.6)
         ax.set_axisbelow(True)
         fig.tight_layout()

@@ -126,10 +126,10 @@ def _trends(pdf: _ReportPDF, content: ReportContent, charts: Charts) -> None:
     years = content.years
     rows = [[h.metric_id, h.name, *[next((p.text for p in h.trend if p.label == y), "")
                                     for y in years]] for h in content.headlines]
-    share = 0.6 / max(len(years), 1)
+    share = 0.72 / max(len(years), 1)
     _heading(pdf, "Headline metrics by reporting year", size=11)
-    _table(pdf, ["Metric", "Name", *years], rows, (0.13, 0.27, *[share] * len(years)),
-           numeric=set(range(2, 2 + len(years))))
+    _table(pdf, ["Metric", "Name", *years], rows, (0.11, 0.17, *[share] * len(years)),
+           numeric=set(range(2, 2 + len(years))), size=6.5)
 
 
 def _districts(pdf: _ReportPDF, content: ReportContent, charts: Charts) -> None:
@@ -194,12 +194,12 @@ def _chart_grid(pdf: _ReportPDF, charts: Sequence[Chart], *, columns: int = 2,
 
 def _table(pdf: _ReportPDF, headings: Sequence[str], rows: Sequence[Sequence[str]],
            widths: Sequence[float], *, fills: dict[tuple[int, int], tuple] | None = None,
-           numeric: set[int] = frozenset(), show_headings: bool = True) -> None:
-    pdf.set_font(FONT, "", 7.5)
+           numeric: set[int] = frozenset(), show_headings: bool = True, size: float = 7.5) -> None:
+    pdf.set_font(FONT, "", size)
     heading_style = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=ACCENT)
     with pdf.table(col_widths=tuple(widths), width=pdf.epw, text_align="LEFT",
                    first_row_as_headings=show_headings, headings_style=heading_style,
-                   line_height=4, padding=1.2, v_align="TOP") as table:
+                   line_height=size * 0.53, padding=(1.2, 1.2 * size / 7.5), v_align="TOP") as table:
         if show_headings:
             heading = table.row()
             for text in headings:
