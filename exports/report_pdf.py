@@ -166,7 +166,7 @@ def _heading(pdf: _ReportPDF, text: str, *, size: float = 14, keep: float = 30) 
 def _paragraph(pdf: _ReportPDF, text: str) -> None:
     pdf.set_font(FONT, "", 8.5)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(0, 4.5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 4.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.ln(1)
 
