@@ -1,4 +1,5 @@
-"""The steering group's pack: workbook, tidy CSVs, manifest, and the disclosure control they pass."""
+"""The steering group's pack: workbook, tidy CSVs, HTML and PDF report, manifest, and the disclosure control
+they pass."""
 
 from exports.pack import PackError, PackResult, write_pack
 

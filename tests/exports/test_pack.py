@@ -197,3 +197,14 @@ def test_an_undescribed_column_is_refused(tmp_path: Path):
     (tmp_path / "metrics.csv").write_text("metric_id,secret_column\nPP01,1\n", encoding="utf-8")
     with pytest.raises(UndescribedColumn, match="secret_column"):
         describe(tmp_path, title="t", year=YEAR, marker="[c]")
+
+
+def test_gate_observations_do_not_quote_values_into_the_pack(snapshot: Path, tmp_path: Path):
+    """The gate quotes the year-on-year changes it flagged ([210.0]); next to last year's published
+    figure such a change would give back a withheld cell, so no file of the pack carries it."""
+    result = write_pack(snapshot, YEAR, tmp_path / "exports", **SETTINGS)
+    manifest = (result.folder / "manifest.json").read_text(encoding="utf-8")
+    assert "1 of 6 rows unexpected" in manifest and "210.0" not in manifest
+    cover = openpyxl.load_workbook(result.folder / f"impact-pack-{YEAR}.xlsx")["Cover"]
+    text = " ".join(str(c.value) for row in cover.iter_rows() for c in row if c.value)
+    assert "year-on-year" in text and "210.0" not in text
