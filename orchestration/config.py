@@ -67,6 +67,11 @@ class DagsterSettings(_Section):
     port: int = Field(3000, ge=1, le=65535)
 
 
+class DocsSite(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+
+
 class Settings(_Section):
     partnership: Partnership = Partnership()
     paths: Paths = Paths()
@@ -76,6 +81,7 @@ class Settings(_Section):
     gate: Gate = Gate()
     toc: Toc = Toc()
     dagster: DagsterSettings = DagsterSettings()
+    docs: DocsSite = DocsSite()
 
     @field_validator("paths")
     @classmethod
@@ -104,6 +110,10 @@ class Settings(_Section):
     @property
     def exports_dir(self) -> Path:
         return self.data_dir / "exports"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.data_dir / "docs"
 
     @property
     def gx_dir(self) -> Path:
