@@ -3,25 +3,13 @@ tests/test_end_to_end.py runs it. Tests here only read it; the reader-loop test 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from impact_cli import impact
 
 SCALE = 0.25
 SEED = 20240401
-YEAR = "2024-25"
-COUNTY = "E10000025"
-
-
-def impact(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
-    """The `impact` command as a steward runs it, in a clean environment."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args],
-                          capture_output=True, text=True, env=env, timeout=timeout)
 
 
 @pytest.fixture(scope="session")
