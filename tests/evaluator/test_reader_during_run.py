@@ -53,16 +53,18 @@ def test_a_reader_loop_sees_whole_publications_during_a_full_run(demo_dir, tmp_p
     first = _read_snapshot(snapshot)
     env = {k: v for k, v in os.environ.items()
            if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
-    run = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run", "--data-dir", str(data_dir)],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    log = tmp_path / "run.log"  # a file, not a pipe: nobody reads a pipe during the loop, so it would fill
+    with log.open("w") as sink:
+        run = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run", "--data-dir", str(data_dir)],
+                               stdout=sink, stderr=subprocess.STDOUT, text=True, env=env)
     seen, parquet_seen, reads = [first], [], 0
     try:
         while run.poll() is None:
             seen.append(_read_snapshot(snapshot))
             parquet_seen.append(_read_parquet_set(link))
             reads += 1
-            time.sleep(0.05)
-        output = run.stdout.read()
+            time.sleep(0.2)
+        output = log.read_text()
     finally:
         if run.poll() is None:
             run.kill()
