@@ -1,4 +1,4 @@
-"""`impact`: everything a data steward does without the UI (demo, run, ingest, sql, status, ui)."""
+"""`impact`: everything a data steward does without the UI (demo, run, ingest, sql, docs, status, ui)."""
 
 from __future__ import annotations
 
@@ -120,11 +120,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
-    from orchestration.warehouse import read_snapshot
+    from orchestration.evaluator_access import explain_error, open_for_query
 
     settings = _settings(args)
     try:
-        con = read_snapshot(settings.published_path)
+        con = open_for_query(settings.published_path)
         relation = con.sql(args.query)
         if relation is None:
             print("(statement ran; nothing to show)")
@@ -136,8 +136,30 @@ def cmd_sql(args: argparse.Namespace) -> int:
             with pl.Config(tbl_rows=args.max_rows, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=60):
                 print(relation.pl())
     except (duckdb.Error, FileNotFoundError) as exc:
-        print(f"impact sql: {exc}", file=sys.stderr)
+        print(f"impact sql: {explain_error(exc)}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from orchestration.docs_site import DocsError, generate_site, serve
+
+    settings = _settings(args)
+    try:
+        site = generate_site(settings)
+    except DocsError as exc:
+        print(f"impact docs: {exc}", file=sys.stderr)
+        return 1
+    page = site / "static_index.html"
+    if args.print_path:
+        print(page)
+    elif args.open:
+        import webbrowser
+
+        print(f"opening {page}")
+        webbrowser.open(page.as_uri())
+    else:
+        serve(site, settings.docs.host, args.port or settings.docs.port)
     return 0
 
 
@@ -198,6 +220,11 @@ def parser() -> argparse.ArgumentParser:
     sql.set_defaults(func=cmd_sql)
     status = sub.add_parser("status", parents=[common],
                             help="feeds, freshness, landing folder, gate and packs per year, recent runs")
+    docs = sub.add_parser("docs", parents=[common], help="dbt documentation site of the marts (localhost)")
+    docs.add_argument("--port", type=int, help="port to serve on (default [docs] port in impact.toml)")
+    docs.add_argument("--open", action="store_true", help="open the static page in a browser instead")
+    docs.add_argument("--print-path", action="store_true", help="generate, print the static page's path, exit")
+    docs.set_defaults(func=cmd_docs)
     status.set_defaults(func=cmd_status)
     ui = sub.add_parser("ui", parents=[common], help="Dagster UI on localhost")
     ui.add_argument("--port", type=int)

@@ -89,6 +89,11 @@ class Alerts(_Section):
     smtp_password_env: str = ""
 
 
+class DocsSite(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+
+
 class Settings(_Section):
     partnership: Partnership = Partnership()
     paths: Paths = Paths()
@@ -101,6 +106,7 @@ class Settings(_Section):
     landing: Landing = Landing()
     freshness: Freshness = Freshness()
     alerts: Alerts = Alerts()
+    docs: DocsSite = DocsSite()
 
     @field_validator("paths")
     @classmethod
@@ -133,6 +139,10 @@ class Settings(_Section):
     @property
     def exports_dir(self) -> Path:
         return self.data_dir / "exports"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.data_dir / "docs"
 
     @property
     def gx_dir(self) -> Path:

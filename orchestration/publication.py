@@ -8,7 +8,11 @@ from pathlib import Path
 
 import duckdb
 
-# What evaluators get: marts, reference data, gate results and the load audit (lineage).
+from orchestration.parquet_copies import swap_in, write_parquet_set
+from orchestration.snapshot_lineage import add_file_list, record_publication
+
+# What evaluators get: marts, reference data, gate results and the load audit (lineage), plus
+# lineage.files and lineage.publication (orchestration/snapshot_lineage.py) and Parquet copies.
 # Never: raw rows, the quarantine (it holds raw values), staging, or any key.
 PUBLISHED_SCHEMAS = ("marts", "reference", "gate")
 LINEAGE_TABLES = {"raw.load_audit": "lineage.load_audit"}
@@ -25,7 +29,6 @@ def build_snapshot(warehouse: Path, published: Path, run_id: str) -> dict[str, i
     published.parent.mkdir(parents=True, exist_ok=True)
     staging = published.with_name(f".{published.name}.{run_id}.tmp")
     staging.unlink(missing_ok=True)
-    counts: dict[str, int] = {}
     con = duckdb.connect(str(staging))
     try:
         con.execute(f"ATTACH '{warehouse}' AS work (READ_ONLY)")
@@ -38,15 +41,17 @@ def build_snapshot(warehouse: Path, published: Path, run_id: str) -> dict[str, i
             target = LINEAGE_TABLES.get(f"{schema}.{table}", f"{schema}.{table}")
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {target.split('.')[0]}")
             con.execute(f"CREATE TABLE {target} AS SELECT * FROM work.{schema}.{table}")
-            counts[target] = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
-        con.execute("CREATE SCHEMA IF NOT EXISTS lineage")
-        con.execute("CREATE TABLE lineage.publication AS SELECT ? AS run_id, now() AS published_at",
-                    [run_id])
+        if ("raw", "load_audit") in tables:
+            add_file_list(con)
         con.execute("DETACH work")
+        counts = record_publication(con, run_id)
         con.execute("CHECKPOINT")
+        parquet = write_parquet_set(con, published, run_id)
     finally:
         con.close()
     with staging.open("rb") as handle:
         os.fsync(handle.fileno())
+    staging.chmod(0o444)  # evaluators' tools open it read-only; a read-write open fails for non-root users
     os.replace(staging, published)
+    swap_in(published, parquet)
     return counts

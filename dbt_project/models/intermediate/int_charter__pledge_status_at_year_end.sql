@@ -36,7 +36,10 @@ select
     ranked.update_on as status_updated_on,
     ranked.pledge_status,
     ranked.pledge_status in ('pledged', 'in_progress') as is_active,
-    ranked.progress_value
+    ranked.progress_value,
+    ranked._source_file,
+    ranked._row_number,
+    ranked._load_id
 from ranked
 left join {{ ref('int_charter__signatories_located') }} as signatories
     on ranked.organisation_id = signatories.organisation_id

@@ -11,7 +11,10 @@ select
     signatories.lsoa_code,
     signatories.signed_on,
     {{ reporting_year('signatories.signed_on') }} as signed_in_year,
-    coalesce(signatories.anchor_institution, false) as is_anchor_institution
+    coalesce(signatories.anchor_institution, false) as is_anchor_institution,
+    signatories._source_file,
+    signatories._row_number,
+    signatories._load_id
 from {{ ref('stg_charter__signatories') }} as signatories
 left join {{ ref('district_aliases') }} as aliases
     on lower(trim(signatories.district_text)) = aliases.alias

@@ -39,7 +39,10 @@ select
     coalesce(outcome_summary.outcomes_reported, 0) as outcomes_reported,
     coalesce(outcome_summary.job_starts, 0) as job_starts,
     outcome_summary.first_job_start_on,
-    coalesce(outcome_summary.has_job_sustained_26w, false) as has_job_sustained_26w
+    coalesce(outcome_summary.has_job_sustained_26w, false) as has_job_sustained_26w,
+    participants._source_file,
+    participants._row_number,
+    participants._load_id
 from participants
 left join {{ ref('lsoa_imd2019') }} as lsoas
     on participants.lsoa_code = lsoas.lsoa_code
