@@ -200,7 +200,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--year", help="reporting year to publish (default: the latest)")
     demo.set_defaults(func=cmd_demo)
     run = sub.add_parser("run", parents=[common], help="run the pipeline on the landing folder")
-    run.add_argument("--year", help="reporting year to publish (default: the latest)")
+    run.add_argument("--year", help="reporting year to publish, a Dagster partition (default: the latest with data)")
     run.set_defaults(func=cmd_run)
     publish = sub.add_parser("publish", parents=[common], help="gate a reporting year and publish it")
     publish.add_argument("--year", help="reporting year, e.g. 2024-25 (default: the latest)")
@@ -226,11 +226,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from orchestration.runner import YearUnknown
+
     args = parser().parse_args(argv)
     try:
         return args.func(args)
     except ConfigError as exc:
         print(f"impact: configuration: {exc}", file=sys.stderr)
+        return 2
+    except YearUnknown as exc:
+        print(f"impact: reporting year: {exc}", file=sys.stderr)
         return 2
 
 

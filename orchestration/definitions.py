@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
+from dagster import Definitions
 
-from orchestration.assets.gate import build_gate_check
+from orchestration.assets.gate import build_annual_tables, build_gate_check
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.publication import build_publication_assets
 from orchestration.assets.warehouse import build_dbt_assets, dbt_resource
 from orchestration.config import Settings, load_settings
+from orchestration.reporting_years import reporting_year_partitions
+from orchestration.schedules import JOBS, build_schedules
 
 
 def build_definitions(settings: Settings) -> Definitions:
-    everything = AssetSelection.all()
+    years = reporting_year_partitions(settings.reporting.first_year, settings.reporting.year_start_month)
     return Definitions(
         assets=[*build_ingest_assets(settings), build_dbt_assets(settings),
-                *build_publication_assets(settings)],
-        asset_checks=[build_gate_check(settings)],
-        jobs=[
-            define_asset_job("impact_pipeline", everything,
-                             description="Ingest new landing files, build the warehouse, gate, publish and export."),
-            define_asset_job("ingest_job", AssetSelection.groups("ingest"),
-                             description="Load new files from the landing folder."),
-            define_asset_job("publish_job",
-                             AssetSelection.checks_for_assets(AssetKey(["metrics"]))
-                             | AssetSelection.groups("publication"),
-                             description="Gate a reporting year and, if it passes, publish the snapshot and the pack."),
-        ],
+                build_annual_tables(settings, years), *build_publication_assets(settings, years)],
+        asset_checks=[build_gate_check(settings, years)],
+        jobs=JOBS,
+        schedules=build_schedules(settings, years.get_partition_keys()),
         resources={"dbt": dbt_resource()},
     )
 

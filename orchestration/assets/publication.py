@@ -1,22 +1,32 @@
-"""Publication assets: the evaluators' snapshot and the steering group's annual pack."""
+"""Publication assets: the evaluators' snapshot (one file, every year) and the steering group's
+annual pack (one partition per reporting year). Both sit downstream of the blocking gate."""
 
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    PartitionsDefinition,
+    asset,
+)
 
 from exports import write_pack
-from orchestration.assets.gate import requested_year
+from orchestration.assets.gate import ANNUAL_MARTS, ANNUAL_TABLES
 from orchestration.config import Settings
 from orchestration.publication import build_snapshot
-from orchestration.warehouse import WRITER_POOL, read_snapshot, writer_lock
+from orchestration.warehouse import WRITER_POOL, writer_lock
 
 CODE_VERSION = "0.1.0"
 
 
-def build_publication_assets(settings: Settings) -> list:
+def build_publication_assets(settings: Settings, partitions: PartitionsDefinition) -> list:
+    # Not partitioned: one file holds every year; it is rebuilt whenever a year passes the gate.
     @asset(key=["published_snapshot"], group_name="publication", pool=WRITER_POOL,
-           deps=[AssetKey(["metrics"]), AssetKey(["toc_indicators"]), AssetKey(["metric_catalogue"])],
+           deps=[ANNUAL_TABLES, *(AssetKey([name]) for name in ANNUAL_MARTS)],
            owners=["team:data-stewards"], kinds={"duckdb"},
-           description="Read-only DuckDB snapshot for evaluators, replaced atomically after the gate passes.")
+           description="Read-only DuckDB snapshot for evaluators (marts, reference data, gate results, "
+                       "load audit; every reporting year), replaced atomically after a year's gate passes.")
     def published_snapshot(context: AssetExecutionContext) -> MaterializeResult:
         with writer_lock(settings):
             counts = build_snapshot(settings.warehouse_path, settings.published_path, context.run_id)
@@ -25,15 +35,14 @@ def build_publication_assets(settings: Settings) -> list:
             "tables": MetadataValue.json(counts),
         })
 
-    @asset(key=["annual_pack"], group_name="publication", deps=[AssetKey(["published_snapshot"])],
+    @asset(key=["annual_pack"], group_name="publication", partitions_def=partitions,
+           deps=[AssetKey(["published_snapshot"]), ANNUAL_TABLES],
            owners=["team:steering-group"], kinds={"excel", "csv"},
-           description="The steering group's annual impact pack for the reporting year: XLSX, CSVs, manifest.")
+           description="The steering group's annual impact pack for a reporting year, under "
+                       "exports/<year>/<revision>/: XLSX, CSVs with datapackage.json, manifest. "
+                       "A re-run writes a new revision and keeps the old one.")
     def annual_pack(context: AssetExecutionContext) -> MaterializeResult:
-        con = read_snapshot(settings.published_path)
-        try:
-            year = requested_year(context.run.tags, con)
-        finally:
-            con.close()
+        year = context.partition_key
         pack = write_pack(
             settings.published_path, year, settings.exports_dir,
             partnership_name=settings.partnership.name,

@@ -31,20 +31,25 @@ def test_asset_graph_snapshot(defs):
     for model in ("stg_spend__payments", "int_spend__payments_classified", "fct_payments", "metrics",
                   "metric_catalogue", "toc_indicators"):
         assert groups[model] == "warehouse", model
+    assert groups["annual_tables"] == "gate"
     assert groups["published_snapshot"] == groups["annual_pack"] == "publication"
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
-    assert ("metrics", "publication_gate") in checks
+    assert ("annual_tables", "publication_gate") in checks
     assert any(a == "metrics" and n.startswith("unique_combination") for a, n in checks)
     assert any(a.startswith("raw/") and n.startswith("source_not_null") for a, n in checks)  # source tests
-    assert {"impact_pipeline", "ingest_job", "publish_job"} <= {j.name for j in defs.jobs}
+    assert {"impact_pipeline", "ingest_job", "build_job", "publish_job"} <= {j.name for j in defs.jobs}
     for key in graph.get_all_asset_keys():
-        assert graph.get(key).description, f"{key.to_user_string()} has no description"
+        node = graph.get(key)
+        assert node.description, f"{key.to_user_string()} has no description"
+        assert node.owners, f"{key.to_user_string()} has no owner"
 
 
 def test_publication_depends_on_the_gated_tables(defs):
     graph = defs.resolve_asset_graph()
     parents = graph.get(AssetKey(["published_snapshot"])).parent_keys
     assert AssetKey(["metrics"]) in parents and AssetKey(["toc_indicators"]) in parents
+    assert AssetKey(["annual_tables"]) in parents
+    assert AssetKey(["annual_tables"]) in graph.get(AssetKey(["annual_pack"])).parent_keys
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
