@@ -58,6 +58,8 @@ def _report_run(settings: Settings, outcome, started: float) -> int:
     print(f"  gate for {outcome.reporting_year}: {outcome.gate_status}")
     if not outcome.success:
         print(f"  failed steps: {', '.join(outcome.failed_steps) or 'none'}")
+        for message in filter(None, outcome.messages):
+            print(f"  {message}")
         _print_gate_failures(settings)
         print("  nothing was published: the snapshot and exports are as they were")
         return 1

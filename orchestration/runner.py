@@ -40,6 +40,7 @@ class RunOutcome:
     gate_status: str | None
     pack_folder: Path | None
     failed_steps: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)  # why steps failed, for the steward
     materialized: list[str] = field(default_factory=list)
 
 
@@ -115,6 +116,9 @@ def _execute(settings: Settings, job, reporting_year: str | None, log_level: str
     for event in result.all_events:
         if event.is_step_failure:
             outcome.failed_steps.append(event.step_key or "?")
+            failure = event.step_failure_data
+            described = failure.user_failure_data.description if failure.user_failure_data else None
+            outcome.messages.append(described or (failure.error.message.strip() if failure.error else ""))
         if event.event_type_value == "ASSET_MATERIALIZATION":
             mat = event.event_specific_data.materialization
             outcome.materialized.append(mat.asset_key.to_user_string())

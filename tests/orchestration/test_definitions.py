@@ -104,3 +104,68 @@ def test_a_failed_gate_leaves_snapshot_and_exports_byte_for_byte_unchanged(publi
                          "AND run_id = ?", [outcome.run_id]).fetchall()
     con.close()
     assert any("PP02" in str(concerns) for _, concerns in failed), failed
+
+
+def test_backfilling_two_years_writes_a_pack_per_year_as_partition_runs(published_demo):
+    from dagster import AssetKey, DagsterInstance
+
+    from orchestration.runner import run_pipeline
+
+    settings, first = published_demo
+    earlier = ["2022-23", "2023-24"]
+    assert first.reporting_year not in earlier  # the fixture published the latest year
+    saved = dict(os.environ)
+    try:
+        outcomes = [run_pipeline(settings, year, job_name="publish_job") for year in earlier]
+        with DagsterInstance.get() as instance:
+            packs = instance.get_materialized_partitions(AssetKey(["annual_pack"]))
+            gated = instance.get_materialized_partitions(AssetKey(["annual_tables"]))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    for year, outcome in zip(earlier, outcomes, strict=True):
+        assert outcome.success, outcome
+        assert outcome.gate_status in ("passed", "warned")
+        assert outcome.pack_folder.parent == settings.exports_dir / year
+        assert (outcome.pack_folder / "manifest.json").is_file()
+        assert (outcome.pack_folder / f"impact-pack-{year}.xlsx").is_file()
+    assert len({o.run_id for o in outcomes}) == 2
+    assert {*earlier, first.reporting_year} <= packs and {*earlier, first.reporting_year} <= gated
+    con = duckdb.connect(str(settings.published_path), read_only=True)
+    published_years = {r[0] for r in con.execute("SELECT DISTINCT reporting_year FROM gate.results").fetchall()}
+    con.close()
+    assert set(earlier) <= published_years
+
+
+def test_a_year_without_data_is_refused_with_the_years_the_warehouse_holds(published_demo):
+    from orchestration.runner import run_pipeline
+
+    settings, _ = published_demo
+    exports_before = _tree_digest(settings.exports_dir)
+    saved = dict(os.environ)
+    try:
+        from orchestration.definitions import build_definitions
+
+        latest = build_definitions(settings).resolve_job_def("publish_job").partitions_def.get_partition_keys()[-1]
+        outcome = run_pipeline(settings, latest, job_name="publish_job")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert not outcome.success
+    assert any("annual_tables" in step for step in outcome.failed_steps), outcome.failed_steps
+    assert any(f"marts.metrics has no rows for {latest}" in m and "2024-25" in m for m in outcome.messages)
+    assert outcome.gate_status is None and outcome.pack_folder is None
+    assert _tree_digest(settings.exports_dir) == exports_before
+
+
+def test_a_year_dagster_does_not_know_is_refused_before_any_run(published_demo):
+    from orchestration.runner import YearUnknown, run_pipeline
+
+    settings, _ = published_demo
+    saved = dict(os.environ)
+    try:
+        with pytest.raises(YearUnknown, match="2019-20 is not a reporting year Dagster knows"):
+            run_pipeline(settings, "2019-20", job_name="publish_job")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
