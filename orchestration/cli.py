@@ -60,7 +60,7 @@ def _report_run(settings: Settings, outcome, started: float) -> int:
         print(f"  failed steps: {', '.join(outcome.failed_steps) or 'none'}")
         for message in filter(None, outcome.messages):
             print(f"  {message}")
-        _print_gate_failures(settings)
+        _print_gate_failures(settings, outcome.run_id)
         print("  nothing was published: the snapshot and exports are as they were")
         return 1
     print(f"  snapshot: {settings.published_path}")
@@ -70,15 +70,14 @@ def _report_run(settings: Settings, outcome, started: float) -> int:
     return 0
 
 
-def _print_gate_failures(settings: Settings) -> None:
+def _print_gate_failures(settings: Settings, run_id: str) -> None:
     import duckdb
 
     try:
         con = duckdb.connect(str(settings.warehouse_path), read_only=True)
         rows = con.execute(
             """SELECT severity, suite, expectation, concerns, observed, expected FROM gate.results
-               WHERE run_id = (SELECT run_id FROM gate.results ORDER BY validated_at DESC LIMIT 1)
-                 AND NOT passed ORDER BY severity, suite""").fetchall()
+               WHERE run_id = ? AND NOT passed ORDER BY severity, suite""", [run_id]).fetchall()
         con.close()
     except duckdb.Error:
         return

@@ -98,6 +98,15 @@ class YearUnknown(RuntimeError):
     """No year was asked for and the warehouse cannot say which is the latest."""
 
 
+def _failure_message(failure) -> str:
+    """What a steward should read; a failed gate is left out (its expectations are printed)."""
+    if failure.user_failure_data and failure.user_failure_data.description:
+        return failure.user_failure_data.description
+    if not failure.error or failure.error.cls_name == "DagsterAssetCheckFailedError":
+        return ""
+    return " ".join(failure.error.message.split())
+
+
 def _execute(settings: Settings, job, reporting_year: str | None, log_level: str) -> RunOutcome:
     from dagster import DagsterInstance
 
@@ -116,9 +125,7 @@ def _execute(settings: Settings, job, reporting_year: str | None, log_level: str
     for event in result.all_events:
         if event.is_step_failure:
             outcome.failed_steps.append(event.step_key or "?")
-            failure = event.step_failure_data
-            described = failure.user_failure_data.description if failure.user_failure_data else None
-            outcome.messages.append(described or (failure.error.message.strip() if failure.error else ""))
+            outcome.messages.append(_failure_message(event.step_failure_data))
         if event.event_type_value == "ASSET_MATERIALIZATION":
             mat = event.event_specific_data.materialization
             outcome.materialized.append(mat.asset_key.to_user_string())

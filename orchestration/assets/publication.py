@@ -1,10 +1,13 @@
 """Publication assets: the evaluators' snapshot (one file, every year) and the steering group's
-annual pack (one partition per reporting year). Both sit downstream of the blocking gate."""
+annual pack (one partition per reporting year). Both sit downstream of the blocking gate, and both
+refuse to run where no gate has passed, so selecting them alone in the UI cannot skip the gate."""
 
 
+import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
+    Failure,
     MaterializeResult,
     MetadataValue,
     PartitionsDefinition,
@@ -15,9 +18,36 @@ from exports import write_pack
 from orchestration.assets.gate import ANNUAL_MARTS, ANNUAL_TABLES
 from orchestration.config import Settings
 from orchestration.publication import build_snapshot
-from orchestration.warehouse import WRITER_POOL, writer_lock
+from orchestration.warehouse import WRITER_POOL, read_snapshot, write_connection, writer_lock
 
 CODE_VERSION = "0.1.0"
+
+
+def require_gate_in_this_run(settings: Settings, run_id: str) -> None:
+    with write_connection(settings) as con:
+        try:
+            evaluated, errors = con.execute(
+                """SELECT count(*), count(*) FILTER (WHERE NOT passed AND severity = 'error')
+                   FROM gate.results WHERE run_id = ?""", [run_id]).fetchone()
+        except duckdb.CatalogException:  # no gate has ever run here
+            evaluated, errors = 0, 0
+    if not evaluated or errors:
+        raise Failure("the snapshot is published only in a run whose publication_gate passed: "
+                      "launch publish_job (or impact_pipeline) for a reporting year instead")
+
+
+def require_gated_year(settings: Settings, year: str) -> None:
+    con = read_snapshot(settings.published_path)
+    try:
+        latest = con.execute("SELECT max(validated_at) FROM gate.results WHERE reporting_year = ?",
+                             [year]).fetchone()[0]
+    except duckdb.CatalogException:
+        latest = None
+    finally:
+        con.close()
+    if latest is None:
+        raise Failure(f"{year} has not passed the gate in the published snapshot: launch publish_job "
+                      f"for {year} (it gates the year, publishes the snapshot and writes the pack)")
 
 
 def build_publication_assets(settings: Settings, partitions: PartitionsDefinition) -> list:
@@ -28,6 +58,7 @@ def build_publication_assets(settings: Settings, partitions: PartitionsDefinitio
            description="Read-only DuckDB snapshot for evaluators (marts, reference data, gate results, "
                        "load audit; every reporting year), replaced atomically after a year's gate passes.")
     def published_snapshot(context: AssetExecutionContext) -> MaterializeResult:
+        require_gate_in_this_run(settings, context.run_id)
         with writer_lock(settings):
             counts = build_snapshot(settings.warehouse_path, settings.published_path, context.run_id)
         return MaterializeResult(metadata={
@@ -43,6 +74,7 @@ def build_publication_assets(settings: Settings, partitions: PartitionsDefinitio
                        "A re-run writes a new revision and keeps the old one.")
     def annual_pack(context: AssetExecutionContext) -> MaterializeResult:
         year = context.partition_key
+        require_gated_year(settings, year)  # write_pack itself refuses a year whose gate failed
         pack = write_pack(
             settings.published_path, year, settings.exports_dir,
             partnership_name=settings.partnership.name,

@@ -169,3 +169,68 @@ def test_a_year_dagster_does_not_know_is_refused_before_any_run(published_demo):
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def _materialize_alone(settings, key: str, partition_key: str | None = None):
+    """Materialize one asset on its own, as a steward could from the UI (no gate in the run)."""
+    from dagster import AssetSelection, DagsterInstance, materialize
+
+    from orchestration.assets.warehouse import dbt_resource
+    from orchestration.definitions import build_definitions
+    from orchestration.runner import prepare_environment
+
+    prepare_environment(settings)
+    defs = build_definitions(settings)
+    with DagsterInstance.get() as instance:
+        return materialize(list(defs.assets), selection=AssetSelection.assets(key), instance=instance,
+                           partition_key=partition_key, resources={"dbt": dbt_resource()},
+                           raise_on_error=False)
+
+
+def _failure_messages(result) -> str:
+    return " ".join(e.step_failure_data.user_failure_data.description
+                    for e in result.all_events if e.is_step_failure and e.step_failure_data.user_failure_data)
+
+
+def test_publication_assets_selected_alone_cannot_skip_the_gate(published_demo):
+    settings, _ = published_demo
+    snapshot_before = hashlib.sha256(settings.published_path.read_bytes()).hexdigest()
+    exports_before = _tree_digest(settings.exports_dir)
+    saved = dict(os.environ)
+    try:
+        snapshot = _materialize_alone(settings, "published_snapshot")
+        pack = _materialize_alone(settings, "annual_pack", "2025-26")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert not snapshot.success and "publication_gate passed" in _failure_messages(snapshot)
+    assert not pack.success and "2025-26 has not passed the gate" in _failure_messages(pack)
+    assert hashlib.sha256(settings.published_path.read_bytes()).hexdigest() == snapshot_before
+    assert _tree_digest(settings.exports_dir) == exports_before
+    assert not (settings.exports_dir / "2025-26").exists()
+
+
+def test_ingest_materializations_say_what_loaded(published_demo):
+    from dagster import AssetKey, DagsterInstance
+
+    settings, _ = published_demo
+    saved = dict(os.environ)
+    try:
+        os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+        with DagsterInstance.get() as instance:
+            event = instance.get_latest_materialization_event(AssetKey(["raw", "spend__payments"]))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()}
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    rows, quarantined, files = con.execute(
+        """SELECT (SELECT count(*) FROM raw.spend__payments),
+                  (SELECT count(DISTINCT (source_file, row_number)) FROM raw.quarantine WHERE entity = 'payments'),
+                  (SELECT list(DISTINCT source_file ORDER BY source_file) FROM raw.load_audit
+                    WHERE entity = 'payments' AND status = 'loaded')""").fetchone()
+    con.close()
+    assert metadata["dagster/row_count"] == rows > 0
+    assert metadata["rows_loaded"] == rows  # the demo's files, loaded once
+    assert metadata["rows_quarantined"] == quarantined > 0  # the demo plants bad payment rows
+    assert sorted(Path(f).name for f in metadata["files_loaded"]) == sorted(Path(f).name for f in files)
