@@ -23,17 +23,17 @@ from orchestration.warehouse import WRITER_POOL, read_snapshot, write_connection
 CODE_VERSION = "0.1.0"
 
 
-def require_gate_in_this_run(settings: Settings, run_id: str) -> None:
+def require_gate_in_this_run(settings: Settings, run_id: str, year: str) -> None:
     with write_connection(settings) as con:
         try:
             evaluated, errors = con.execute(
                 """SELECT count(*), count(*) FILTER (WHERE NOT passed AND severity = 'error')
-                   FROM gate.results WHERE run_id = ?""", [run_id]).fetchone()
+                   FROM gate.results WHERE run_id = ? AND reporting_year = ?""", [run_id, year]).fetchone()
         except duckdb.CatalogException:  # no gate has ever run here
             evaluated, errors = 0, 0
     if not evaluated or errors:
-        raise Failure("the snapshot is published only in a run whose publication_gate passed: "
-                      "launch publish_job (or impact_pipeline) for a reporting year instead")
+        raise Failure(f"the snapshot is published only in a run whose publication_gate passed for {year}: "
+                      f"launch publish_job (or impact_pipeline) for {year} instead")
 
 
 def require_gated_year(settings: Settings, year: str) -> None:
@@ -51,17 +51,20 @@ def require_gated_year(settings: Settings, year: str) -> None:
 
 
 def build_publication_assets(settings: Settings, partitions: PartitionsDefinition) -> list:
-    # Not partitioned: one file holds every year; it is rebuilt whenever a year passes the gate.
-    @asset(key=["published_snapshot"], group_name="publication", pool=WRITER_POOL,
+    # One file holds every year. It is partitioned by year all the same, so that publishing a year
+    # (and each year of a backfill) is one run: gate, then the whole snapshot, then the pack.
+    @asset(key=["published_snapshot"], group_name="publication", pool=WRITER_POOL, partitions_def=partitions,
            deps=[ANNUAL_TABLES, *(AssetKey([name]) for name in ANNUAL_MARTS)],
            owners=["team:data-stewards"], kinds={"duckdb"},
            description="Read-only DuckDB snapshot for evaluators (marts, reference data, gate results, "
-                       "load audit; every reporting year), replaced atomically after a year's gate passes.")
+                       "load audit; every reporting year in one file), rebuilt and replaced atomically in "
+                       "the run in which a year's gate passes; a partition records that run.")
     def published_snapshot(context: AssetExecutionContext) -> MaterializeResult:
-        require_gate_in_this_run(settings, context.run_id)
+        require_gate_in_this_run(settings, context.run_id, context.partition_key)
         with writer_lock(settings):
             counts = build_snapshot(settings.warehouse_path, settings.published_path, context.run_id)
         return MaterializeResult(metadata={
+            "reporting_year": context.partition_key,
             "path": MetadataValue.path(str(settings.published_path)),
             "tables": MetadataValue.json(counts),
         })

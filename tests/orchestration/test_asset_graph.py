@@ -77,4 +77,4 @@ def test_the_flow_is_grouped_for_a_steward(defs):
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups == {"ingest", "warehouse", "gate", "publication"}
     partitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
-    assert partitioned == {"annual_tables", "annual_pack"}
+    assert partitioned == {"annual_tables", "published_snapshot", "annual_pack"}

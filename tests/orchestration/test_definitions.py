@@ -198,12 +198,12 @@ def test_publication_assets_selected_alone_cannot_skip_the_gate(published_demo):
     exports_before = _tree_digest(settings.exports_dir)
     saved = dict(os.environ)
     try:
-        snapshot = _materialize_alone(settings, "published_snapshot")
+        snapshot = _materialize_alone(settings, "published_snapshot", "2024-25")
         pack = _materialize_alone(settings, "annual_pack", "2025-26")
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    assert not snapshot.success and "publication_gate passed" in _failure_messages(snapshot)
+    assert not snapshot.success and "publication_gate passed for 2024-25" in _failure_messages(snapshot)
     assert not pack.success and "2025-26 has not passed the gate" in _failure_messages(pack)
     assert hashlib.sha256(settings.published_path.read_bytes()).hexdigest() == snapshot_before
     assert _tree_digest(settings.exports_dir) == exports_before
