@@ -58,7 +58,9 @@ def _report_run(settings: Settings, outcome, started: float) -> int:
     print(f"  gate for {outcome.reporting_year}: {outcome.gate_status}")
     if not outcome.success:
         print(f"  failed steps: {', '.join(outcome.failed_steps) or 'none'}")
-        _print_gate_failures(settings)
+        for message in filter(None, outcome.messages):
+            print(f"  {message}")
+        _print_gate_failures(settings, outcome.run_id)
         print("  nothing was published: the snapshot and exports are as they were")
         return 1
     print(f"  snapshot: {settings.published_path}")
@@ -68,15 +70,14 @@ def _report_run(settings: Settings, outcome, started: float) -> int:
     return 0
 
 
-def _print_gate_failures(settings: Settings) -> None:
+def _print_gate_failures(settings: Settings, run_id: str) -> None:
     import duckdb
 
     try:
         con = duckdb.connect(str(settings.warehouse_path), read_only=True)
         rows = con.execute(
             """SELECT severity, suite, expectation, concerns, observed, expected FROM gate.results
-               WHERE run_id = (SELECT run_id FROM gate.results ORDER BY validated_at DESC LIMIT 1)
-                 AND NOT passed ORDER BY severity, suite""").fetchall()
+               WHERE run_id = ? AND NOT passed ORDER BY severity, suite""", [run_id]).fetchall()
         con.close()
     except duckdb.Error:
         return
@@ -203,7 +204,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--year", help="reporting year to publish (default: the latest)")
     demo.set_defaults(func=cmd_demo)
     run = sub.add_parser("run", parents=[common], help="run the pipeline on the landing folder")
-    run.add_argument("--year", help="reporting year to publish (default: the latest)")
+    run.add_argument("--year", help="reporting year to publish, a Dagster partition (default: the latest with data)")
     run.set_defaults(func=cmd_run)
     publish = sub.add_parser("publish", parents=[common], help="gate a reporting year and publish it")
     publish.add_argument("--year", help="reporting year, e.g. 2024-25 (default: the latest)")
@@ -235,11 +236,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from orchestration.runner import YearUnknown
+
     args = parser().parse_args(argv)
     try:
         return args.func(args)
     except ConfigError as exc:
         print(f"impact: configuration: {exc}", file=sys.stderr)
+        return 2
+    except YearUnknown as exc:
+        print(f"impact: reporting year: {exc}", file=sys.stderr)
         return 2
 
 

@@ -6,7 +6,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -39,6 +39,14 @@ class Paths(_Section):
 
 class Reporting(_Section):
     year_start_month: int = Field(4, ge=1, le=12)
+    first_year: str = "2022-23"  # the first reporting year offered as a Dagster partition
+
+    @model_validator(mode="after")
+    def _first_year_is_a_label(self) -> Reporting:
+        from orchestration.reporting_years import start_year
+
+        start_year(self.first_year, self.year_start_month)  # ValueError names the expected form
+        return self
 
 
 class Disclosure(_Section):

@@ -2,40 +2,32 @@
 
 from __future__ import annotations
 
-from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
+from dagster import Definitions
 
-from orchestration.assets.gate import build_gate_check
+from orchestration.assets.gate import build_annual_tables, build_gate_check
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.publication import build_publication_assets
 from orchestration.assets.warehouse import build_dbt_assets, dbt_resource
 from orchestration.config import Settings, load_settings
 from orchestration.freshness import build_freshness_checks, build_freshness_schedule
+from orchestration.reporting_years import reporting_year_partitions
+from orchestration.schedules import JOBS, build_schedules
 from orchestration.sensors.alerts import build_failure_alert_sensor
 from orchestration.sensors.landing import build_landing_sensor
 
 
 def build_definitions(settings: Settings) -> Definitions:
-    everything = AssetSelection.all()
+    years = reporting_year_partitions(settings.reporting.first_year, settings.reporting.year_start_month)
     ingest_assets = build_ingest_assets(settings)
     freshness_checks = build_freshness_checks(settings)
     freshness_job, freshness_schedule = build_freshness_schedule(freshness_checks)
     return Definitions(
         assets=[*ingest_assets, build_dbt_assets(settings),
-                *build_publication_assets(settings)],
-        asset_checks=[build_gate_check(settings), *freshness_checks],
-        jobs=[
-            define_asset_job("impact_pipeline", everything,
-                             description="Ingest new landing files, build the warehouse, gate, publish and export."),
-            define_asset_job("ingest_job", AssetSelection.groups("ingest"),
-                             description="Load new files from the landing folder."),
-            define_asset_job("publish_job",
-                             AssetSelection.checks_for_assets(AssetKey(["metrics"]))
-                             | AssetSelection.groups("publication"),
-                             description="Gate a reporting year and, if it passes, publish the snapshot and the pack."),
-            freshness_job,
-        ],
+                build_annual_tables(settings, years), *build_publication_assets(settings, years)],
+        asset_checks=[build_gate_check(settings, years), *freshness_checks],
+        jobs=[*JOBS, freshness_job],
         sensors=[build_landing_sensor(settings, ingest_assets), build_failure_alert_sensor(settings)],
-        schedules=[freshness_schedule],
+        schedules=[*build_schedules(settings, years.get_partition_keys()), freshness_schedule],
         resources={"dbt": dbt_resource()},
     )
 

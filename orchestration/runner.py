@@ -40,29 +40,92 @@ class RunOutcome:
     gate_status: str | None
     pack_folder: Path | None
     failed_steps: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)  # why steps failed, for the steward
     materialized: list[str] = field(default_factory=list)
 
 
 def run_pipeline(settings: Settings, reporting_year: str | None = None,
                  job_name: str = "impact_pipeline", log_level: str = "INFO") -> RunOutcome:
-    from dagster import DagsterInstance
+    """Run a job; a job that gates and publishes runs as the reporting year's partition.
 
-    from orchestration.assets.gate import YEAR_TAG
+    Without a year, `impact_pipeline` first builds (ingest + warehouse, `build_job`) and then
+    publishes the latest year with metric values (`publish_job`): two runs, because which year
+    is the latest is known only once the new files are loaded.
+    """
     from orchestration.dbt import ensure_manifest
 
     prepare_environment(settings)
     ensure_manifest()
     from orchestration.definitions import build_definitions  # after the manifest exists
 
-    job = build_definitions(settings).resolve_job_def(job_name)
-    tags = {YEAR_TAG: reporting_year} if reporting_year else {}
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def(job_name)
+    if job.partitions_def is None or reporting_year:
+        return _execute(settings, job, reporting_year, log_level)
+    built = None
+    if job_name == "impact_pipeline":
+        built = _execute(settings, defs.resolve_job_def("build_job"), None, log_level)
+        if not built.success:
+            return built
+    reporting_year = latest_year(settings)
+    outcome = _execute(settings, defs.resolve_job_def("publish_job"), reporting_year, log_level)
+    if built:
+        outcome.materialized[:0] = built.materialized
+    return outcome
+
+
+def latest_year(settings: Settings) -> str:
+    import duckdb
+
+    from orchestration.publication import latest_reporting_year
+
+    try:
+        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    except duckdb.Error as exc:
+        raise YearUnknown(f"cannot read {settings.warehouse_path} to find the latest year: {exc}") from exc
+    try:
+        year = latest_reporting_year(con)
+    except duckdb.Error:
+        year = None
+    finally:
+        con.close()
+    if not year:
+        raise YearUnknown("no reporting year has metric values yet: load data and build first")
+    return year
+
+
+class YearUnknown(RuntimeError):
+    """No year was asked for and the warehouse cannot say which is the latest."""
+
+
+def _failure_message(failure) -> str:
+    """What a steward should read; a failed gate is left out (its expectations are printed)."""
+    if failure.user_failure_data and failure.user_failure_data.description:
+        return failure.user_failure_data.description
+    if not failure.error or failure.error.cls_name == "DagsterAssetCheckFailedError":
+        return ""
+    return " ".join(failure.error.message.split())
+
+
+def _execute(settings: Settings, job, reporting_year: str | None, log_level: str) -> RunOutcome:
+    from dagster import DagsterInstance
+
+    if job.partitions_def is not None:
+        keys = job.partitions_def.get_partition_keys()
+        if reporting_year not in keys:
+            raise YearUnknown(f"{reporting_year} is not a reporting year Dagster knows ({keys[0]} to "
+                              f"{keys[-1]}; the first is [reporting] first_year in the configuration)")
+    else:
+        reporting_year = None
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False,
-                                        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+        result = job.execute_in_process(
+            instance=instance, partition_key=reporting_year, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
     outcome = RunOutcome(result.run_id, result.success, reporting_year, None, None)
     for event in result.all_events:
         if event.is_step_failure:
             outcome.failed_steps.append(event.step_key or "?")
+            outcome.messages.append(_failure_message(event.step_failure_data))
         if event.event_type_value == "ASSET_MATERIALIZATION":
             mat = event.event_specific_data.materialization
             outcome.materialized.append(mat.asset_key.to_user_string())
@@ -72,5 +135,4 @@ def run_pipeline(settings: Settings, reporting_year: str | None = None,
             evaluation = event.event_specific_data
             if evaluation.check_name == "publication_gate":
                 outcome.gate_status = evaluation.metadata["status"].value
-                outcome.reporting_year = evaluation.metadata["reporting_year"].value
     return outcome

@@ -34,6 +34,15 @@ def ingest_reports(settings: Settings, feed: str, paths: list[Path]) -> list[Fil
         return load_files(con, paths, feed=feed, key=key, lookup=lookup)
 
 
+def table_rows(settings: Settings, tables: list[str]) -> dict[str, int]:
+    """Rows each raw table holds after the load (0 for a table no file has created yet)."""
+    with write_connection(settings) as con:
+        existing = {f"{s}.{t}" for s, t in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] if t in existing else 0
+                for t in tables}
+
+
 def _feed_asset(feed: str, settings: Settings):
     entities = load_contracts()[feed]
     specs = [
@@ -50,6 +59,7 @@ def _feed_asset(feed: str, settings: Settings):
     def _ingest(context: AssetExecutionContext):
         paths = requested_files(context.run.tags, settings, feed) or landing_files(settings, feed)
         reports = ingest_reports(settings, feed, paths)
+        rows_now = table_rows(settings, [f"raw.{entity.table}" for entity in entities.values()])
         for report in reports:
             log = context.log.warning if report.status == "refused" else context.log.info
             log(f"{report.file}: {report.status}, {report.rows_loaded} loaded, "
@@ -65,6 +75,7 @@ def _feed_asset(feed: str, settings: Settings):
                     "files_refused": MetadataValue.json(
                         {r.file: r.message for r in reports if r.status == "refused"}),
                     "files_already_loaded": sum(r.status == "duplicate" for r in reports),
+                    "dagster/row_count": rows_now[f"raw.{entity.table}"],
                 },
             )
         fail_if_refused(context.run.tags, reports)

@@ -1,39 +1,83 @@
-"""Publication assets: the evaluators' snapshot and the steering group's annual pack."""
+"""Publication assets: the evaluators' snapshot (one file, every year) and the steering group's
+annual pack (one partition per reporting year). Both sit downstream of the blocking gate, and both
+refuse to run where no gate has passed, so selecting them alone in the UI cannot skip the gate."""
 
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+import duckdb
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    PartitionsDefinition,
+    asset,
+)
 
 from exports import write_pack
-from orchestration.assets.gate import requested_year
+from orchestration.assets.gate import ANNUAL_MARTS, ANNUAL_TABLES
 from orchestration.config import Settings
 from orchestration.publication import build_snapshot
-from orchestration.warehouse import WRITER_POOL, read_snapshot, writer_lock
+from orchestration.warehouse import WRITER_POOL, read_snapshot, write_connection, writer_lock
 
 CODE_VERSION = "0.1.0"
 
 
-def build_publication_assets(settings: Settings) -> list:
-    @asset(key=["published_snapshot"], group_name="publication", pool=WRITER_POOL,
-           deps=[AssetKey(["metrics"]), AssetKey(["toc_indicators"]), AssetKey(["metric_catalogue"])],
+def require_gate_in_this_run(settings: Settings, run_id: str, year: str) -> None:
+    with write_connection(settings) as con:
+        try:
+            evaluated, errors = con.execute(
+                """SELECT count(*), count(*) FILTER (WHERE NOT passed AND severity = 'error')
+                   FROM gate.results WHERE run_id = ? AND reporting_year = ?""", [run_id, year]).fetchone()
+        except duckdb.CatalogException:  # no gate has ever run here
+            evaluated, errors = 0, 0
+    if not evaluated or errors:
+        raise Failure(f"the snapshot is published only in a run whose publication_gate passed for {year}: "
+                      f"launch publish_job (or impact_pipeline) for {year} instead")
+
+
+def require_gated_year(settings: Settings, year: str) -> None:
+    con = read_snapshot(settings.published_path)
+    try:
+        latest = con.execute("SELECT max(validated_at) FROM gate.results WHERE reporting_year = ?",
+                             [year]).fetchone()[0]
+    except duckdb.CatalogException:
+        latest = None
+    finally:
+        con.close()
+    if latest is None:
+        raise Failure(f"{year} has not passed the gate in the published snapshot: launch publish_job "
+                      f"for {year} (it gates the year, publishes the snapshot and writes the pack)")
+
+
+def build_publication_assets(settings: Settings, partitions: PartitionsDefinition) -> list:
+    # One file holds every year. It is partitioned by year all the same, so that publishing a year
+    # (and each year of a backfill) is one run: gate, then the whole snapshot, then the pack.
+    @asset(key=["published_snapshot"], group_name="publication", pool=WRITER_POOL, partitions_def=partitions,
+           deps=[ANNUAL_TABLES, *(AssetKey([name]) for name in ANNUAL_MARTS)],
            owners=["team:data-stewards"], kinds={"duckdb"},
-           description="Read-only DuckDB snapshot for evaluators, replaced atomically after the gate passes.")
+           description="Read-only DuckDB snapshot for evaluators (marts, reference data, gate results, "
+                       "load audit; every reporting year in one file), rebuilt and replaced atomically in "
+                       "the run in which a year's gate passes; a partition records that run.")
     def published_snapshot(context: AssetExecutionContext) -> MaterializeResult:
+        require_gate_in_this_run(settings, context.run_id, context.partition_key)
         with writer_lock(settings):
             counts = build_snapshot(settings.warehouse_path, settings.published_path, context.run_id)
         return MaterializeResult(metadata={
+            "reporting_year": context.partition_key,
             "path": MetadataValue.path(str(settings.published_path)),
             "tables": MetadataValue.json(counts),
         })
 
-    @asset(key=["annual_pack"], group_name="publication", deps=[AssetKey(["published_snapshot"])],
+    @asset(key=["annual_pack"], group_name="publication", partitions_def=partitions,
+           deps=[AssetKey(["published_snapshot"]), ANNUAL_TABLES],
            owners=["team:steering-group"], kinds={"excel", "csv"},
-           description="The steering group's annual impact pack for the reporting year: XLSX, CSVs, manifest.")
+           description="The steering group's annual impact pack for a reporting year, under "
+                       "exports/<year>/<revision>/: XLSX, CSVs with datapackage.json, manifest. "
+                       "A re-run writes a new revision and keeps the old one.")
     def annual_pack(context: AssetExecutionContext) -> MaterializeResult:
-        con = read_snapshot(settings.published_path)
-        try:
-            year = requested_year(context.run.tags, con)
-        finally:
-            con.close()
+        year = context.partition_key
+        require_gated_year(settings, year)  # write_pack itself refuses a year whose gate failed
         pack = write_pack(
             settings.published_path, year, settings.exports_dir,
             partnership_name=settings.partnership.name,

@@ -31,20 +31,25 @@ def test_asset_graph_snapshot(defs):
     for model in ("stg_spend__payments", "int_spend__payments_classified", "fct_payments", "metrics",
                   "metric_catalogue", "toc_indicators"):
         assert groups[model] == "warehouse", model
+    assert groups["annual_tables"] == "gate"
     assert groups["published_snapshot"] == groups["annual_pack"] == "publication"
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
-    assert ("metrics", "publication_gate") in checks
+    assert ("annual_tables", "publication_gate") in checks
     assert any(a == "metrics" and n.startswith("unique_combination") for a, n in checks)
     assert any(a.startswith("raw/") and n.startswith("source_not_null") for a, n in checks)  # source tests
-    assert {"impact_pipeline", "ingest_job", "publish_job"} <= {j.name for j in defs.jobs}
+    assert {"impact_pipeline", "ingest_job", "build_job", "publish_job"} <= {j.name for j in defs.jobs}
     for key in graph.get_all_asset_keys():
-        assert graph.get(key).description, f"{key.to_user_string()} has no description"
+        node = graph.get(key)
+        assert node.description, f"{key.to_user_string()} has no description"
+        assert node.owners, f"{key.to_user_string()} has no owner"
 
 
 def test_publication_depends_on_the_gated_tables(defs):
     graph = defs.resolve_asset_graph()
     parents = graph.get(AssetKey(["published_snapshot"])).parent_keys
     assert AssetKey(["metrics"]) in parents and AssetKey(["toc_indicators"]) in parents
+    assert AssetKey(["annual_tables"]) in parents
+    assert AssetKey(["annual_tables"]) in graph.get(AssetKey(["annual_pack"])).parent_keys
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
@@ -99,3 +104,133 @@ def test_a_failed_gate_leaves_snapshot_and_exports_byte_for_byte_unchanged(publi
                          "AND run_id = ?", [outcome.run_id]).fetchall()
     con.close()
     assert any("PP02" in str(concerns) for _, concerns in failed), failed
+
+
+def test_backfilling_two_years_writes_a_pack_per_year_as_partition_runs(published_demo):
+    from dagster import AssetKey, DagsterInstance
+
+    from orchestration.runner import run_pipeline
+
+    settings, first = published_demo
+    earlier = ["2022-23", "2023-24"]
+    assert first.reporting_year not in earlier  # the fixture published the latest year
+    saved = dict(os.environ)
+    try:
+        outcomes = [run_pipeline(settings, year, job_name="publish_job") for year in earlier]
+        with DagsterInstance.get() as instance:
+            packs = instance.get_materialized_partitions(AssetKey(["annual_pack"]))
+            gated = instance.get_materialized_partitions(AssetKey(["annual_tables"]))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    for year, outcome in zip(earlier, outcomes, strict=True):
+        assert outcome.success, outcome
+        assert outcome.gate_status in ("passed", "warned")
+        assert outcome.pack_folder.parent == settings.exports_dir / year
+        assert (outcome.pack_folder / "manifest.json").is_file()
+        assert (outcome.pack_folder / f"impact-pack-{year}.xlsx").is_file()
+    assert len({o.run_id for o in outcomes}) == 2
+    assert {*earlier, first.reporting_year} <= packs and {*earlier, first.reporting_year} <= gated
+    con = duckdb.connect(str(settings.published_path), read_only=True)
+    published_years = {r[0] for r in con.execute("SELECT DISTINCT reporting_year FROM gate.results").fetchall()}
+    con.close()
+    assert set(earlier) <= published_years
+
+
+def test_a_year_without_data_is_refused_with_the_years_the_warehouse_holds(published_demo):
+    from orchestration.runner import run_pipeline
+
+    settings, _ = published_demo
+    exports_before = _tree_digest(settings.exports_dir)
+    saved = dict(os.environ)
+    try:
+        from orchestration.definitions import build_definitions
+
+        latest = build_definitions(settings).resolve_job_def("publish_job").partitions_def.get_partition_keys()[-1]
+        outcome = run_pipeline(settings, latest, job_name="publish_job")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert not outcome.success
+    assert any("annual_tables" in step for step in outcome.failed_steps), outcome.failed_steps
+    assert any(f"marts.metrics has no rows for {latest}" in m and "2024-25" in m for m in outcome.messages)
+    assert outcome.gate_status is None and outcome.pack_folder is None
+    assert _tree_digest(settings.exports_dir) == exports_before
+
+
+def test_a_year_dagster_does_not_know_is_refused_before_any_run(published_demo):
+    from orchestration.runner import YearUnknown, run_pipeline
+
+    settings, _ = published_demo
+    saved = dict(os.environ)
+    try:
+        with pytest.raises(YearUnknown, match="2019-20 is not a reporting year Dagster knows"):
+            run_pipeline(settings, "2019-20", job_name="publish_job")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _materialize_alone(settings, key: str, partition_key: str | None = None):
+    """Materialize one asset on its own, as a steward could from the UI (no gate in the run)."""
+    from dagster import AssetSelection, DagsterInstance, materialize
+
+    from orchestration.assets.warehouse import dbt_resource
+    from orchestration.definitions import build_definitions
+    from orchestration.runner import prepare_environment
+
+    prepare_environment(settings)
+    defs = build_definitions(settings)
+    with DagsterInstance.get() as instance:
+        return materialize(list(defs.assets), selection=AssetSelection.assets(key), instance=instance,
+                           partition_key=partition_key, resources={"dbt": dbt_resource()},
+                           raise_on_error=False)
+
+
+def _failure_messages(result) -> str:
+    return " ".join(e.step_failure_data.user_failure_data.description
+                    for e in result.all_events if e.is_step_failure and e.step_failure_data.user_failure_data)
+
+
+def test_publication_assets_selected_alone_cannot_skip_the_gate(published_demo):
+    settings, _ = published_demo
+    snapshot_before = hashlib.sha256(settings.published_path.read_bytes()).hexdigest()
+    exports_before = _tree_digest(settings.exports_dir)
+    saved = dict(os.environ)
+    try:
+        snapshot = _materialize_alone(settings, "published_snapshot", "2024-25")
+        pack = _materialize_alone(settings, "annual_pack", "2025-26")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert not snapshot.success and "publication_gate passed for 2024-25" in _failure_messages(snapshot)
+    assert not pack.success and "2025-26 has not passed the gate" in _failure_messages(pack)
+    assert hashlib.sha256(settings.published_path.read_bytes()).hexdigest() == snapshot_before
+    assert _tree_digest(settings.exports_dir) == exports_before
+    assert not (settings.exports_dir / "2025-26").exists()
+
+
+def test_ingest_materializations_say_what_loaded(published_demo):
+    from dagster import AssetKey, DagsterInstance
+
+    settings, _ = published_demo
+    saved = dict(os.environ)
+    try:
+        os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+        with DagsterInstance.get() as instance:
+            event = instance.get_latest_materialization_event(AssetKey(["raw", "spend__payments"]))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()}
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    rows, quarantined, files = con.execute(
+        """SELECT (SELECT count(*) FROM raw.spend__payments),
+                  (SELECT count(DISTINCT (source_file, row_number)) FROM raw.quarantine WHERE entity = 'payments'),
+                  (SELECT list(DISTINCT source_file ORDER BY source_file) FROM raw.load_audit
+                    WHERE entity = 'payments' AND status = 'loaded')""").fetchone()
+    con.close()
+    assert metadata["dagster/row_count"] == rows > 0
+    assert metadata["rows_loaded"] == rows  # the demo's files, loaded once
+    assert metadata["rows_quarantined"] == quarantined > 0  # the demo plants bad payment rows
+    assert sorted(Path(f).name for f in metadata["files_loaded"]) == sorted(Path(f).name for f in files)

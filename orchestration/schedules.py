@@ -1,0 +1,71 @@
+"""Jobs a steward launches and the two schedules that launch them.
+
+- `monthly_rebuild` (on by default): on the 2nd of each month at 06:00, load whatever new files the
+  landing folder holds and rebuild the warehouse. Nothing is published: publication is per year.
+- `yearly_publication` (off by default; switch it on in the UI under Automation): two months after
+  a reporting year closes (1 June for an April year), ingest, rebuild, gate and publish the year just
+  closed, as a partition run of `impact_pipeline`. The two months let providers send Q4 returns.
+"""
+
+from datetime import datetime
+
+from dagster import (
+    AssetSelection,
+    DefaultScheduleStatus,
+    RunRequest,
+    ScheduleEvaluationContext,
+    SkipReason,
+    define_asset_job,
+    schedule,
+)
+
+from orchestration.config import Settings
+from orchestration.reporting_years import year_just_closed
+
+TIMEZONE = "Europe/London"
+MONTHS_AFTER_YEAR_END = 2  # time for the year's last quarterly returns to arrive
+
+impact_pipeline = define_asset_job(
+    "impact_pipeline", AssetSelection.all(),
+    description="Ingest new landing files, build the warehouse, gate a reporting year (the run's "
+                "partition) and, if it passes, publish the snapshot and that year's pack.")
+ingest_job = define_asset_job(
+    "ingest_job", AssetSelection.groups("ingest"), description="Load new files from the landing folder.")
+build_job = define_asset_job(
+    "build_job", AssetSelection.groups("ingest", "warehouse"),
+    description="Load new landing files and rebuild the warehouse (dbt models and tests); publishes nothing.")
+publish_job = define_asset_job(
+    "publish_job", AssetSelection.groups("gate", "publication"),
+    description="Gate a reporting year (the run's partition) and, if it passes, publish the snapshot "
+                "and the year's pack, without reloading or rebuilding the warehouse.")
+
+JOBS = [impact_pipeline, ingest_job, build_job, publish_job]
+
+
+def publication_cron(year_start_month: int) -> str:
+    month = (year_start_month - 1 + MONTHS_AFTER_YEAR_END) % 12 + 1
+    return f"0 6 1 {month} *"
+
+
+def build_schedules(settings: Settings, partition_keys: list[str]) -> list:
+    start_month = settings.reporting.year_start_month
+
+    @schedule(cron_schedule="0 6 2 * *", job=build_job, execution_timezone=TIMEZONE,
+              default_status=DefaultScheduleStatus.RUNNING,
+              description="Monthly: load new landing files and rebuild the warehouse (06:00 on the 2nd).")
+    def monthly_rebuild(context: ScheduleEvaluationContext):
+        when = context.scheduled_execution_time or datetime.now()
+        return RunRequest(run_key=f"rebuild-{when:%Y-%m}")
+
+    @schedule(cron_schedule=publication_cron(start_month), job=impact_pipeline, execution_timezone=TIMEZONE,
+              default_status=DefaultScheduleStatus.STOPPED,
+              description="Yearly, off by default: publish the reporting year just closed "
+                          f"({MONTHS_AFTER_YEAR_END} months after its end), through the gate.")
+    def yearly_publication(context: ScheduleEvaluationContext):
+        year = year_just_closed(context.scheduled_execution_time or datetime.now(), start_month)
+        if year not in partition_keys:
+            return SkipReason(f"{year} is not a reporting-year partition (first year: "
+                              f"{settings.reporting.first_year} in impact.toml)")
+        return RunRequest(run_key=f"publish-{year}", partition_key=year)
+
+    return [monthly_rebuild, yearly_publication]
