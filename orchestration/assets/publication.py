@@ -34,6 +34,22 @@ def require_gate_in_this_run(settings: Settings, run_id: str, year: str) -> None
     if not evaluated or errors:
         raise Failure(f"the snapshot is published only in a run whose publication_gate passed for {year}: "
                       f"launch publish_job (or impact_pipeline) for {year} instead")
+    if failing := years_whose_latest_gate_failed(settings, besides=year):
+        raise Failure(f"the latest gate of {', '.join(failing)} failed, and the snapshot carries every year: "
+                      f"it is not replaced until {'those years pass' if len(failing) > 1 else 'that year passes'}"
+                      f" again (fix the data, rebuild, then publish {failing[0]})")
+
+
+def years_whose_latest_gate_failed(settings: Settings, *, besides: str) -> list[str]:
+    """Years other than `besides` whose most recent gate run has an error: publishing any year
+    rebuilds the whole snapshot, so it would carry their failing tables too."""
+    with write_connection(settings) as con:
+        return [year for (year,) in con.execute(
+            """WITH latest AS (SELECT reporting_year, arg_max(run_id, validated_at) AS run_id
+                                 FROM gate.results GROUP BY reporting_year)
+               SELECT DISTINCT g.reporting_year FROM gate.results g JOIN latest USING (reporting_year, run_id)
+               WHERE g.reporting_year <> ? AND NOT g.passed AND g.severity = 'error'
+               ORDER BY 1""", [besides]).fetchall()]
 
 
 def require_gated_year(settings: Settings, year: str) -> None:

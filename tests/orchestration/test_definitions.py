@@ -105,6 +105,24 @@ def test_a_failed_gate_leaves_snapshot_and_exports_byte_for_byte_unchanged(publi
     con.close()
     assert any("PP02" in str(concerns) for _, concerns in failed), failed
 
+    # Another year cannot be published meanwhile: the snapshot carries every year, the failing one too.
+    saved = dict(os.environ)
+    try:
+        other = run_pipeline(settings, "2023-24", job_name="publish_job")
+        assert not other.success and "published_snapshot" not in other.materialized
+        assert any(f"latest gate of {first.reporting_year} failed" in m for m in other.messages), other.messages
+        assert hashlib.sha256(settings.published_path.read_bytes()).hexdigest() == snapshot_before
+        # Fixed and published again, the year unblocks the others (and leaves the fixture as it was).
+        con = duckdb.connect(str(settings.warehouse_path))
+        con.execute("UPDATE marts.metrics SET value = numerator * 100 / denominator WHERE metric_id = 'PP02' "
+                    "AND geography_level = 'county' AND reporting_year = ?", [first.reporting_year])
+        con.close()
+        again = run_pipeline(settings, first.reporting_year, job_name="publish_job")
+        assert again.success and "published_snapshot" in again.materialized
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
 
 def test_backfilling_two_years_writes_a_pack_per_year_as_partition_runs(published_demo):
     from dagster import AssetKey, DagsterInstance
