@@ -1,4 +1,10 @@
-"""Ingest assets: one per feed, producing that feed's raw tables from files in landing/<feed>/."""
+"""Ingest assets: one per feed, producing that feed's raw tables from files in landing/<feed>/.
+
+A run without a named file (the sensor names one) takes the feed's landing folder and loads only
+what is new: files already loaded, or refused as they are, are known by their sha256 from the
+landing index (orchestration/run_state.py) and never read again while their size and modification
+time are unchanged.
+"""
 
 
 from pathlib import Path
@@ -14,7 +20,9 @@ from dagster import (
 
 from ingest import FileReport, PostcodeLookup, load_files
 from ingest.contracts import load_contracts
+from orchestration import console, run_state
 from orchestration.config import Settings
+from orchestration.faults import pause_point
 from orchestration.landing import fail_if_refused, requested_files
 from orchestration.warehouse import WRITER_POOL, write_connection
 
@@ -27,11 +35,29 @@ def landing_files(settings: Settings, feed: str) -> list[Path]:
     return sorted({p for pattern in LANDING_PATTERNS for p in folder.glob(pattern) if p.is_file()})
 
 
+def needs_key(feed: str) -> bool:
+    """Feeds with people's references (programme, wellbeing) need the pseudonymisation key."""
+    return any(c.pseudonymise for e in load_contracts()[feed].values() for c in e.columns)
+
+
+def new_files(settings: Settings, feeds: list[str]) -> list[run_state.LandingFile]:
+    """The landing files of `feeds` whose content is not loaded yet (nor refused as it is)."""
+    with write_connection(settings) as con:
+        files, fresh = run_state.classify(con, {feed: landing_files(settings, feed) for feed in feeds})
+        run_state.remember(con, fresh)
+    return [f for f in files if not f.settled]
+
+
 def ingest_reports(settings: Settings, feed: str, paths: list[Path]) -> list[FileReport]:
     lookup = PostcodeLookup.from_csv(settings.postcode_lookup_path)
-    key = settings.pseudonymisation_key()
+    key = settings.pseudonymisation_key() if needs_key(feed) else ""
+    reports = []
     with write_connection(settings) as con:
-        return load_files(con, paths, feed=feed, key=key, lookup=lookup)
+        for number, path in enumerate(paths, start=1):
+            console.progress("ingest", f"{feed}: file {number} of {len(paths)} ({path.name})")
+            reports.extend(load_files(con, [path], feed=feed, key=key, lookup=lookup))
+            pause_point("ingest", settings.data_dir)
+    return reports
 
 
 def table_rows(settings: Settings, tables: list[str]) -> dict[str, int]:
@@ -57,7 +83,11 @@ def _feed_asset(feed: str, settings: Settings):
     @multi_asset(name=f"ingest_{feed}", specs=specs, pool=WRITER_POOL, can_subset=False,
                  description=f"Load new files from landing/{feed}/ into raw.{feed}__*")
     def _ingest(context: AssetExecutionContext):
-        paths = requested_files(context.run.tags, settings, feed) or landing_files(settings, feed)
+        paths, skipped = requested_files(context.run.tags, settings, feed), 0
+        if paths is None:
+            waiting = new_files(settings, [feed])
+            skipped = len(landing_files(settings, feed)) - len(waiting)
+            paths = [f.path for f in waiting]
         reports = ingest_reports(settings, feed, paths)
         rows_now = table_rows(settings, [f"raw.{entity.table}" for entity in entities.values()])
         for report in reports:
@@ -74,7 +104,7 @@ def _feed_asset(feed: str, settings: Settings):
                     "rows_quarantined": sum(r.by_entity[entity.name]["rows_quarantined"] for r in mine),
                     "files_refused": MetadataValue.json(
                         {r.file: r.message for r in reports if r.status == "refused"}),
-                    "files_already_loaded": sum(r.status == "duplicate" for r in reports),
+                    "files_already_loaded": skipped + sum(r.status == "duplicate" for r in reports),
                     "dagster/row_count": rows_now[f"raw.{entity.table}"],
                 },
             )

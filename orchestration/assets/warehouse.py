@@ -1,37 +1,78 @@
-"""The dbt project as assets: staging, intermediate and marts; dbt tests become asset checks."""
+"""The dbt project as assets: staging, intermediate and marts; dbt tests become asset checks.
+
+A run may select a subset of the models (the command line selects those downstream of the raw
+tables that changed, orchestration/build_plan.py); dagster-dbt turns the selection into dbt's
+`--select`. After a successful build the asset records what it was built from
+(orchestration/fingerprints.py), so the next run knows what is already up to date.
+"""
 
 
 import json
 import os
 
-from dagster import AssetExecutionContext
-from dagster_dbt import DbtCliResource, dbt_assets
+from orchestration import console, run_state
+from orchestration.build_plan import BUILD_STAGE, OUTPUTS_KEY, record_build
+from orchestration.config import Settings, today
+from orchestration.faults import pause_point
+from orchestration.reporting_years import first_open_year
+from orchestration.warehouse import WRITER_POOL, write_connection, writer_lock
 
-from orchestration.config import Settings
-from orchestration.dbt import DBT_EXECUTABLE, MANIFEST, ImpactDbtTranslator, impact_dbt_project
-from orchestration.warehouse import WRITER_POOL, writer_lock
+PAUSE_AFTER_NODES = 5  # the fault-injection hook pauses the build after this many dbt nodes
 
 
 def dbt_vars(settings: Settings) -> dict:
+    """The one place dbt's vars are built from impact.toml."""
+    start, grace = settings.reporting.year_start_month, settings.reporting.grace_days
     return {
-        "reporting_year_start_month": settings.reporting.year_start_month,
+        "reporting_year_start_month": start,
         "rag_amber_tolerance": settings.toc.rag.amber_tolerance,
+        # [feeds]: a metric whose feed is not collected, or that needs the missing supplier
+        # register, is a no-data row that says so (never 0%).
+        "feeds_collected": list(settings.feeds.collected),
+        "supplier_register": settings.feeds.supplier_register,
+        # [reporting] grace_days: years from this one on are open (provisional); it changes once a year.
+        "first_open_year": first_open_year(start, grace, today()),
+        "reporting_grace_days": grace,
     }
 
 
 def build_dbt_assets(settings: Settings):
+    # Imported here: `impact run` reads dbt_vars on every run, and most runs build nothing.
+    from dagster import AssetExecutionContext
+    from dagster_dbt import DbtCliResource, dbt_assets
+
+    from orchestration.dbt import MANIFEST, ImpactDbtTranslator, impact_dbt_project
+
     @dbt_assets(manifest=MANIFEST, project=impact_dbt_project, pool=WRITER_POOL,
                 dagster_dbt_translator=ImpactDbtTranslator(), name="impact_dbt_models")
     def impact_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
         # dbt runs as a subprocess and inherits this variable (profiles.yml reads it).
         os.environ["IMPACT_WAREHOUSE_PATH"] = str(settings.warehouse_path)
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        models = {key.path[-1] for key in context.selected_asset_keys}
+        checks = len(context.selected_asset_check_keys)
+        total, built = len(models) + checks, 0
+        target = settings.data_dir / "dbt" / "target"  # one folder per data directory, reused
+        vars_ = dbt_vars(settings)
         with writer_lock(settings):
-            yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars(settings))],
-                               context=context).stream()
+            with write_connection(settings, lock_held=True) as con:  # a build that dies is redone in full
+                run_state.forget(con, BUILD_STAGE, OUTPUTS_KEY)
+            invocation = dbt.cli(["build", "--vars", json.dumps(vars_)], context=context, target_path=target)
+            for event in invocation.stream():
+                built += 1
+                console.progress("dbt", f"{built}/{total} nodes")
+                if built == PAUSE_AFTER_NODES:
+                    pause_point("dbt", settings.data_dir)
+                yield event
+            with write_connection(settings, lock_held=True) as con:
+                record_build(con, vars_, models, context.run.run_id)
 
     return impact_dbt_models
 
 
-def dbt_resource() -> DbtCliResource:
+def dbt_resource():
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.dbt import DBT_EXECUTABLE, impact_dbt_project
+
     return DbtCliResource(project_dir=impact_dbt_project, dbt_executable=DBT_EXECUTABLE)

@@ -1,0 +1,286 @@
+"""`impact run`: do what the new inputs need, and nothing else.
+
+1. recover: runs whose process died are marked failed and their pool slot freed (recovery.py);
+2. landing: new files only (known files are recognised by size and mtime, never read again);
+3. build (one `build_job` run, only if needed): those files' ingest, and the dbt models
+   downstream of the raw tables that changed (build_plan.py);
+4. gate: each reporting year whose gate inputs changed (year_gate.py), one partition run each;
+   an open year is checked to date and stays provisional;
+5. snapshot: rebuilt only if what it copies changed, in the run of the last year gated;
+6. pack: only for the year asked for (`--year`, or the demo's latest closed year), only if that
+   year is closed, and a new revision only if its content changed.
+Every stage prints one line (console.py); a stage with nothing to do says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.contracts import load_contracts
+from orchestration import console, run_state
+from orchestration.assets.ingest import needs_key, new_files
+from orchestration.assets.warehouse import dbt_vars
+from orchestration.build_plan import BUILD_STAGE, all_models, plan_build
+from orchestration.config import Settings
+from orchestration.fingerprints import published_inputs_fingerprint
+from orchestration.run_state import PUBLISH_STAGE
+from orchestration.runner import RunOutcome, YearUnknown, execute, instance_for, load_definitions
+from orchestration.warehouse import write_connection
+from orchestration.year_gate import standing_results, year_closes_on, year_is_open, years_with_rows
+
+LATEST_CLOSED = "latest-closed"  # pack year for the demo: the latest closed year with data
+
+
+@dataclass
+class Summary:
+    success: bool = True
+    runs: list[RunOutcome] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    gates: dict[str, str] = field(default_factory=dict)  # year -> status
+    snapshot: str = "unchanged"  # unchanged | refreshed | not refreshed
+    pack_year: str | None = None
+    pack_folder: Path | None = None
+    pack_new_revision: bool | None = None
+    open_years: list[str] = field(default_factory=list)
+    did_work: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds its steps ran
+
+    def fail(self, message: str) -> Summary:
+        self.success = False
+        self.messages.append(message)
+        return self
+
+
+def run(settings: Settings, pack_year: str | None = None) -> Summary:
+    summary = Summary()
+    with instance_for(settings) as instance:
+        from orchestration.recovery import recover
+
+        for dead in recover(instance, settings):
+            console.done("recovery", f"run {dead.run_id[:8]} ({dead.job_name}) marked failed: {dead.reason}; "
+                                     "its writer slot is free again")
+    feeds = list(load_contracts())
+    waiting = new_files(settings, feeds)
+    _say_landing(settings, waiting, feeds)
+    if any(needs_key(f.feed) for f in waiting):
+        settings.pseudonymisation_key()  # one clear line now, rather than a failure per feed later
+    new_feeds = sorted({f.feed for f in waiting})
+    new_tables = {f"raw.{e.table}" for feed in new_feeds for e in load_contracts()[feed].values()}
+    if new_feeds:  # every load writes the load audit, and may quarantine rows
+        new_tables |= {"raw.load_audit", "raw.quarantine"}
+    with write_connection(settings) as con:
+        plan = plan_build(con, dbt_vars(settings), new_tables)
+    defs = None
+    if waiting or plan.models:
+        defs = load_definitions(settings)
+        if not _build(settings, defs, new_feeds, plan, summary):
+            return summary
+    else:
+        console.done("dbt", f"skipped: {plan.reason}{_since(settings, BUILD_STAGE)}")
+    return _publish(settings, defs, pack_year, summary)
+
+
+def _say_landing(settings: Settings, waiting: list, feeds: list[str]) -> None:
+    from orchestration.assets.ingest import landing_files
+
+    known = sum(len(landing_files(settings, feed)) for feed in feeds) - len(waiting)
+    if not waiting:
+        console.done("landing", f"nothing new ({known} files already loaded, not read again)")
+        return
+    per_feed = {}
+    for f in waiting:
+        per_feed[f.feed] = per_feed.get(f.feed, 0) + 1
+    feeds_text = ", ".join(f"{feed} {n}" for feed, n in sorted(per_feed.items()))
+    console.done("landing", f"{len(waiting)} new file{'s' * (len(waiting) != 1)} ({feeds_text}); "
+                            f"{known} already loaded, not read again")
+
+
+def _since(settings: Settings, stage: str) -> str:
+    with write_connection(settings) as con:
+        records = run_state.recorded(con, stage)
+    if not records:
+        return ""
+    latest = max(records.values(), key=lambda r: r.recorded_at)
+    return f" (last built by run {latest.run_id[:8]}, {latest.recorded_at:%Y-%m-%d %H:%M} UTC)"
+
+
+def _build(settings: Settings, defs, new_feeds: list[str], plan, summary: Summary) -> bool:
+    from dagster import AssetKey
+
+    graph = defs.resolve_asset_graph()
+    ingest_keys = [k for k in graph.get_all_asset_keys()
+                   if k.path[0] == "raw" and any(k.path[-1].startswith(f"{feed}__") for feed in new_feeds)]
+    selection = ingest_keys + [AssetKey(name) for name in sorted(plan.models)]
+    outcome = execute(settings, defs.resolve_job_def("build_job"), None, selection=selection)
+    summary.runs.append(outcome)
+    summary.did_work = True
+    if new_feeds:
+        console.done("ingest", _ingest_line(outcome, new_feeds), outcome.seconds("ingest_"))
+    if not outcome.success:
+        summary.fail(f"the build failed (run {outcome.run_id[:8]}): " + "; ".join(filter(None, outcome.messages)))
+        return False
+    if plan.models:
+        built = sum(1 for key in outcome.materialized if key in all_models())
+        tests = sum(1 for key in outcome.checks if not key.endswith(":feed_freshness"))
+        failed = sum(1 for key, ok in outcome.checks.items() if not ok and not key.endswith(":feed_freshness"))
+        scope = "every model" if plan.full else f"models downstream of {', '.join(plan.changed_tables)}"
+        console.done("dbt", f"{built} models and {tests} tests ({failed} failing) rebuilt: {scope}"
+                            + ("" if plan.changed_tables or not plan.reason else f" ({plan.reason})"),
+                     outcome.seconds("impact_dbt_models"))
+    else:
+        console.done("dbt", "skipped: the new files changed no raw table")
+    return True
+
+
+def _ingest_line(outcome: RunOutcome, feeds: list[str]) -> str:
+    parts = []
+    for feed in feeds:
+        tables = {k: v for k, v in outcome.metadata.items() if k.startswith(f"raw/{feed}__")}
+        if not tables:
+            parts.append(f"{feed}: not run")
+            continue
+        any_meta = next(iter(tables.values()))
+        files = {f for meta in tables.values() for f in meta.get("files_loaded", [])}
+        refused = any_meta.get("files_refused", {}) or {}
+        rows = sum(meta.get("rows_loaded", 0) for meta in tables.values())
+        quarantined = sum(meta.get("rows_quarantined", 0) for meta in tables.values())
+        text = f"{feed}: {len(files)} file{'s' * (len(files) != 1)} loaded, {rows:,} rows ({quarantined:,} quarantined)"
+        if refused:
+            text += f", {len(refused)} REFUSED: " + "; ".join(refused.values())[:300]
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary) -> Summary:
+    from dagster import AssetKey
+
+    with write_connection(settings) as con:
+        with_rows = years_with_rows(con)
+    partitions = _partition_keys(settings)
+    years = [y for y in with_rows if y in partitions]
+    summary.open_years = [y for y in years if year_is_open(settings, y)]
+    if pack_year == LATEST_CLOSED:
+        closed = [y for y in years if y not in summary.open_years]
+        pack_year = closed[-1] if closed else None
+    if pack_year and pack_year not in partitions:
+        raise YearUnknown(f"{pack_year} is not a reporting year Dagster knows ({partitions[0]} to {partitions[-1]}; "
+                          "the first is [reporting] first_year in the configuration)")
+    if not years:
+        console.done("gate", "nothing to gate: no reporting year from [reporting] first_year has metric values")
+        return summary
+    with write_connection(settings) as con:
+        standing = standing_results(con, settings, years)
+    to_gate = [y for y in years if y not in standing]
+    if pack_year and pack_year not in years:
+        to_gate.append(pack_year)  # annual_tables says which years the warehouse holds
+    for year, record in standing.items():
+        summary.gates[year] = record.status
+    if standing:
+        console.done("gate", "unchanged, results stand: " + ", ".join(
+            f"{y} {r.status}{' (open)' if y in summary.open_years else ''}" for y, r in standing.items()))
+    final = pack_year or (to_gate[-1] if to_gate else years[-1])
+    gate_keys = [AssetKey(["annual_tables"])]
+
+    def publish_job():
+        nonlocal defs
+        defs = defs or load_definitions(settings)  # only when there is a run to make
+        return defs.resolve_job_def("publish_job")
+
+    for year in [y for y in to_gate if y != final]:
+        outcome = execute(settings, publish_job(), year, selection=gate_keys)
+        _note_gate(settings, summary, year, outcome)
+    blocked = sorted(y for y, status in summary.gates.items() if status in ("failed", "error") and y != final)
+    selection = list(gate_keys) if final in to_gate else []
+    if blocked:
+        summary.snapshot = "not refreshed"  # the snapshot carries every year, the failing ones too
+    elif final in to_gate or _snapshot_stale(settings):
+        selection.append(AssetKey(["published_snapshot"]))
+    pack = bool(pack_year) and not year_is_open(settings, pack_year) and not blocked
+    if pack:
+        selection.append(AssetKey(["annual_pack"]))
+    if selection:
+        outcome = execute(settings, publish_job(), final, selection=selection)
+        if final in to_gate:
+            _note_gate(settings, summary, final, outcome)
+        _note_publication(summary, outcome, pack_year if pack else None)
+    _say_snapshot(settings, summary)
+    _say_pack(settings, summary, pack_year, years)
+    if any(s in ("failed", "error") for s in summary.gates.values()):
+        summary.fail("the gate failed for " + ", ".join(
+            sorted(y for y, s in summary.gates.items() if s in ("failed", "error"))))
+    return summary
+
+
+def _partition_keys(settings: Settings) -> list[str]:
+    from orchestration.config import today
+    from orchestration.reporting_years import reporting_years
+
+    return reporting_years(settings.reporting.first_year, today(), settings.reporting.year_start_month)
+
+
+def _snapshot_stale(settings: Settings) -> bool:
+    if not settings.published_path.exists():
+        return True
+    with write_connection(settings) as con:
+        record = run_state.recorded(con, PUBLISH_STAGE).get("snapshot")
+        return record is None or record.fingerprint != published_inputs_fingerprint(con)
+
+
+def _note_gate(settings: Settings, summary: Summary, year: str, outcome: RunOutcome) -> None:
+    summary.runs.append(outcome)
+    summary.did_work = True
+    status = outcome.gate_status or "error"
+    summary.gates[year] = status
+    state = (f" (open until {year_closes_on(settings, year)}: provisional, checked to date)"
+             if year_is_open(settings, year) else "")
+    words = {"passed": "passed", "warned": "passed with warnings", "failed": "FAILED", "error": "ERROR"}
+    line = f"{year}{state}: {words.get(status, status)}"
+    if not outcome.gate_status:
+        line += " — " + "; ".join(filter(None, outcome.messages))
+    console.done("gate", line, outcome.seconds("annual_tables"))
+    if status in ("failed", "error"):
+        summary.messages.append(f"gate {year}: see the failed expectations below")
+
+
+def _note_publication(summary: Summary, outcome: RunOutcome, pack_year: str | None) -> None:
+    summary.runs.append(outcome)
+    summary.seconds = {"snapshot": outcome.seconds("published_snapshot"), "pack": outcome.seconds("annual_pack")}
+    if "published_snapshot" in outcome.materialized:
+        summary.snapshot = "refreshed"
+    elif any("published_snapshot" in step for step in outcome.failed_steps) or not outcome.success:
+        summary.snapshot = "not refreshed"
+    if pack_year:
+        summary.pack_year = pack_year
+        summary.pack_folder, summary.pack_new_revision = outcome.pack_folder, outcome.pack_new_revision
+    if not outcome.success:
+        summary.fail("; ".join(filter(None, outcome.messages)) or f"run {outcome.run_id[:8]} failed")
+
+
+def _say_snapshot(settings: Settings, summary: Summary) -> None:
+    provisional = f" ({', '.join(summary.open_years)} provisional)" if summary.open_years else ""
+    if summary.snapshot == "refreshed":
+        console.done("snapshot", f"refreshed with every year{provisional}: {settings.published_path}",
+                     summary.seconds.get("snapshot"))
+    elif summary.snapshot == "not refreshed":
+        failing = sorted(y for y, s in summary.gates.items() if s in ("failed", "error"))
+        why = f"the gate of {', '.join(failing)} failed" if failing else "its run failed"
+        console.done("snapshot", f"NOT refreshed ({why}): evaluators keep the previous publication")
+    else:
+        console.done("snapshot", f"up to date, nothing changed{provisional}")
+
+
+def _say_pack(settings: Settings, summary: Summary, pack_year: str | None, years: list[str]) -> None:
+    if pack_year and year_is_open(settings, pack_year):
+        console.done("pack", f"none: {pack_year} is open until {year_closes_on(settings, pack_year)} "
+                             "(provisional in the snapshot; packs are for closed years)")
+    elif pack_year and summary.pack_folder:
+        state = "written" if summary.pack_new_revision else "unchanged (same content), no new revision"
+        console.done("pack", f"{pack_year} {summary.pack_folder.name} {state}: {summary.pack_folder}",
+                     summary.seconds.get("pack"))
+    elif pack_year:
+        console.done("pack", f"{pack_year}: none written")
+    else:
+        closed = [y for y in years if y not in summary.open_years]
+        hint = f"; latest closed year {closed[-1]}: `impact publish --year {closed[-1]}`" if closed else ""
+        console.done("pack", f"not asked for (packs are written by --year or `impact publish`){hint}")

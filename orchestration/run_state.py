@@ -1,0 +1,141 @@
+"""What earlier runs did, kept in the working warehouse's `ops` schema (never published):
+
+- `ops.landing_index`: per landing file, its size and modification time when its sha256 was last
+  computed. A file whose size and mtime are unchanged is known by that sha256 without being read
+  again, so a run over a landing folder of hundreds of loaded files reads none of them.
+- `ops.stage_state`: per step (and key: a raw table, a reporting year), the fingerprint of its
+  inputs when it last succeeded (orchestration/fingerprints.py), its status and run id. A step is
+  skipped when its inputs' fingerprint equals the recorded one.
+
+Rows are written after the step's own writes, on the same warehouse file: a run killed in between
+leaves the old fingerprint, so the next run does the step again (every step is safe to redo).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+DDL = (
+    "CREATE SCHEMA IF NOT EXISTS ops",
+    """CREATE TABLE IF NOT EXISTS ops.landing_index (feed VARCHAR, name VARCHAR, size BIGINT,
+       mtime_ns BIGINT, sha256 VARCHAR, indexed_at TIMESTAMP, PRIMARY KEY (feed, name))""",
+    """CREATE TABLE IF NOT EXISTS ops.stage_state (stage VARCHAR, key VARCHAR, fingerprint VARCHAR,
+       status VARCHAR, run_id VARCHAR, recorded_at TIMESTAMP, PRIMARY KEY (stage, key))""",
+)
+PUBLISH_STAGE = "publish"
+# Load-audit statuses under which a file's content is in the warehouse, or was refused as it is.
+SETTLED = ("loaded", "replaced", "superseded", "refused")
+
+
+def ensure_ops_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in DDL:
+        con.execute(statement)
+
+
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                            "AND schema_name = ? AND table_name = ?", [schema, table]).fetchone()[0])
+
+
+def sha256_of(path: Path) -> str:
+    """The file's content hash, as the load audit records it (file_sha256)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# --- landing files -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LandingFile:
+    feed: str
+    path: Path
+    sha256: str
+    settled: bool  # its content is already loaded (or was refused as it is): nothing to do
+
+
+def settled_sha256s(con: duckdb.DuckDBPyConnection) -> set[str]:
+    if not _exists(con, "raw", "load_audit"):
+        return set()
+    rows = con.execute("SELECT DISTINCT file_sha256 FROM raw.load_audit WHERE status IN (SELECT unnest(?))",
+                       [list(SETTLED)]).fetchall()
+    return {sha for (sha,) in rows}
+
+
+def indexed(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[int, int, str]]:
+    if not _exists(con, "ops", "landing_index"):
+        return {}
+    return {(feed, name): (size, mtime, sha) for feed, name, size, mtime, sha in con.execute(
+        "SELECT feed, name, size, mtime_ns, sha256 FROM ops.landing_index").fetchall()}
+
+
+def classify(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]],
+             index: dict | None = None) -> tuple[list[LandingFile], list[tuple]]:
+    """Each landing file with its sha256 (from the index when size and mtime are unchanged, else
+    read now) and whether it is settled; and the index rows to store for files read now."""
+    index = indexed(con) if index is None else index
+    settled = settled_sha256s(con)
+    out, fresh = [], []
+    for feed, paths in files.items():
+        for path in paths:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # vanished since it was listed
+            known = index.get((feed, path.name))
+            if known and known[:2] == (stat.st_size, stat.st_mtime_ns):
+                sha = known[2]
+            else:
+                sha = sha256_of(path)
+                fresh.append((feed, path.name, stat.st_size, stat.st_mtime_ns, sha, _now()))
+            out.append(LandingFile(feed, path, sha, sha in settled))
+    return out, fresh
+
+
+def remember(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    ensure_ops_schema(con)
+    con.executemany("INSERT OR REPLACE INTO ops.landing_index VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+# --- step fingerprints ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StageRecord:
+    fingerprint: str
+    status: str
+    run_id: str
+    recorded_at: dt.datetime
+
+
+def recorded(con: duckdb.DuckDBPyConnection, stage: str) -> dict[str, StageRecord]:
+    if not _exists(con, "ops", "stage_state"):
+        return {}
+    return {key: StageRecord(fp, status, run_id, at) for key, fp, status, run_id, at in con.execute(
+        "SELECT key, fingerprint, status, run_id, recorded_at FROM ops.stage_state WHERE stage = ?",
+        [stage]).fetchall()}
+
+
+def record(con: duckdb.DuckDBPyConnection, stage: str, entries: dict[str, str], *, status: str,
+           run_id: str) -> None:
+    ensure_ops_schema(con)
+    now = _now()
+    con.executemany("INSERT OR REPLACE INTO ops.stage_state VALUES (?, ?, ?, ?, ?, ?)",
+                    [(stage, key, fp, status, run_id, now) for key, fp in entries.items()])
+
+
+def forget(con: duckdb.DuckDBPyConnection, stage: str, key: str | None = None) -> None:
+    if _exists(con, "ops", "stage_state"):
+        con.execute("DELETE FROM ops.stage_state WHERE stage = ? AND (? IS NULL OR key = ?)", [stage, key, key])
