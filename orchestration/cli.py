@@ -39,7 +39,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with _session(settings, "run", args) as out:
         out.line(f"impact run: data directory {settings.data_dir}")
-        return _run_and_report(settings, args.year, started, out)
+        return _run_and_report(settings, args.year, started, out, rebuild=args.rebuild)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -74,10 +74,10 @@ def _session(settings: Settings, command: str, args: argparse.Namespace):
     return console.session(log_path, verbose=getattr(args, "verbose", False))
 
 
-def _run_and_report(settings: Settings, year: str | None, started: float, out) -> int:
+def _run_and_report(settings: Settings, year: str | None, started: float, out, rebuild: bool = False) -> int:
     from orchestration.pipeline import run
 
-    summary = run(settings, year)
+    summary = run(settings, year, rebuild=rebuild)
     failed_runs = [o.run_id for o in summary.runs if not o.success]
     return _report(settings, summary.success, failed_runs, summary.messages, started, out,
                    summary.pack_year, summary.pack_folder, did_work=summary.did_work)
@@ -247,6 +247,8 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", parents=[common], help="run the pipeline on the landing folder")
     run.add_argument("--year", help="also write the pack of this closed reporting year (a Dagster partition)")
     run.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's output too")
+    run.add_argument("--rebuild", action="store_true",
+                     help="rebuild every model, re-gate every year and refresh the snapshot, even if nothing changed")
     run.set_defaults(func=cmd_run)
     publish = sub.add_parser("publish", parents=[common], help="gate a reporting year and publish it")
     publish.add_argument("--year", help="reporting year, e.g. 2024-25 (default: the latest)")

@@ -52,7 +52,9 @@ class Summary:
         return self
 
 
-def run(settings: Settings, pack_year: str | None = None) -> Summary:
+def run(settings: Settings, pack_year: str | None = None, *, rebuild: bool = False) -> Summary:
+    """`rebuild`: build every model, gate every year and refresh the snapshot even if nothing changed
+    (after an upgrade, or to prove a full run); files already loaded are still not loaded again."""
     summary = Summary()
     with instance_for(settings) as instance:
         from orchestration.recovery import recover
@@ -71,6 +73,8 @@ def run(settings: Settings, pack_year: str | None = None) -> Summary:
         new_tables |= {"raw.load_audit", "raw.quarantine"}
     with write_connection(settings) as con:
         plan = plan_build(con, dbt_vars(settings), new_tables)
+    if rebuild:
+        plan.models, plan.reason, plan.changed_tables = set(all_models()), "a rebuild was asked for", []
     defs = None
     if waiting or plan.models:
         defs = load_definitions(settings)
@@ -78,7 +82,7 @@ def run(settings: Settings, pack_year: str | None = None) -> Summary:
             return summary
     else:
         console.done("dbt", f"skipped: {plan.reason}{_since(settings, BUILD_STAGE)}")
-    return _publish(settings, defs, pack_year, summary)
+    return _publish(settings, defs, pack_year, summary, rebuild)
 
 
 def _say_landing(settings: Settings, waiting: list, feeds: list[str]) -> None:
@@ -152,7 +156,7 @@ def _ingest_line(outcome: RunOutcome, feeds: list[str]) -> str:
     return "; ".join(parts)
 
 
-def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary) -> Summary:
+def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, rebuild: bool) -> Summary:
     from dagster import AssetKey
 
     with write_connection(settings) as con:
@@ -170,7 +174,7 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary) 
         console.done("gate", "nothing to gate: no reporting year from [reporting] first_year has metric values")
         return summary
     with write_connection(settings) as con:
-        standing = standing_results(con, settings, years)
+        standing = {} if rebuild else standing_results(con, settings, years)
     to_gate = [y for y in years if y not in standing]
     if pack_year and pack_year not in years:
         to_gate.append(pack_year)  # annual_tables says which years the warehouse holds
@@ -245,6 +249,7 @@ def _note_gate(settings: Settings, summary: Summary, year: str, outcome: RunOutc
 
 def _note_publication(summary: Summary, outcome: RunOutcome, pack_year: str | None) -> None:
     summary.runs.append(outcome)
+    summary.did_work = summary.did_work or bool(outcome.materialized)
     summary.seconds = {"snapshot": outcome.seconds("published_snapshot"), "pack": outcome.seconds("annual_pack")}
     if "published_snapshot" in outcome.materialized:
         summary.snapshot = "refreshed"

@@ -43,7 +43,8 @@ def require_gate_in_this_run(settings: Settings, run_id: str, year: str) -> None
             standing = standing_results(con, settings, [year]).get(year)
             evaluated, errors = (1, 0) if standing and standing.status in ("passed", "warned") else (0, 0)
     if not evaluated or errors:
-        raise Failure(f"the snapshot is published only in a run whose publication_gate passed for {year}: "
+        raise Failure(f"the snapshot is published only in a run whose publication_gate passed for {year} "
+                      "(or while its passing result stands on unchanged tables): "
                       f"launch publish_job (or impact_pipeline) for {year} instead")
     if failing := years_whose_latest_gate_failed(settings, besides=year):
         raise Failure(f"the latest gate of {', '.join(failing)} failed, and the snapshot carries every year: "
@@ -53,14 +54,19 @@ def require_gate_in_this_run(settings: Settings, run_id: str, year: str) -> None
 
 def years_whose_latest_gate_failed(settings: Settings, *, besides: str) -> list[str]:
     """Years other than `besides` whose most recent gate run has an error: publishing any year
-    rebuilds the whole snapshot, so it would carry their failing tables too."""
+    rebuilds the whole snapshot, so it would carry their failing tables too. Years before
+    [reporting] first_year are no longer gated, and do not count."""
+    from orchestration.config import today
+    from orchestration.reporting_years import reporting_years
+
+    gated = set(reporting_years(settings.reporting.first_year, today(), settings.reporting.year_start_month))
     with write_connection(settings) as con:
         return [year for (year,) in con.execute(
             """WITH latest AS (SELECT reporting_year, arg_max(run_id, validated_at) AS run_id
                                  FROM gate.results GROUP BY reporting_year)
                SELECT DISTINCT g.reporting_year FROM gate.results g JOIN latest USING (reporting_year, run_id)
                WHERE g.reporting_year <> ? AND NOT g.passed AND g.severity = 'error'
-               ORDER BY 1""", [besides]).fetchall()]
+               ORDER BY 1""", [besides]).fetchall() if year in gated]
 
 
 def require_gated_year(settings: Settings, year: str) -> None:

@@ -1,0 +1,107 @@
+"""Fault injection: `impact run` killed (SIGKILL to its process group, dbt's subprocess included)
+at each stage of its work. After every kill the published snapshot is one whole publication, the
+next `impact run` marks the dead run failed, frees its writer slot, completes, and publishes the
+same metrics and pack content as a run that was never interrupted; no partial pack folder stays.
+
+The kill lands deterministically through the documented hook IMPACT_PAUSE_AT (orchestration/
+faults.py): the run writes `paused-at-<stage>` into the data directory and waits there."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from demo.generate import generate_spend_month
+from orchestration.faults import PAUSE_ENV, POINTS
+from orchestration.snapshot_lineage import check_consistent
+
+pytestmark = pytest.mark.e2e
+YEAR = "2024-25"
+LATE_FILE = "oxfordshire-county-council-spend-2025-03-late-invoices.csv"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME", PAUSE_ENV)}
+    return env | extra
+
+
+def _run(data_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "orchestration.cli", "run", "--data-dir", str(data_dir),
+                           "--year", YEAR], capture_output=True, text=True, env=_env(), timeout=1800)
+
+
+def _metrics(data_dir: Path) -> list[tuple]:
+    con = duckdb.connect(str(data_dir / "published" / "impact.duckdb"), read_only=True)
+    try:
+        check_consistent(con)
+        return con.execute("SELECT * FROM marts.metrics ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def _latest_pack(data_dir: Path) -> dict:
+    revisions = sorted((data_dir / "exports" / YEAR).glob("r[0-9]*"))
+    return json.loads((revisions[-1] / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def prepared(demo_data_dir, tmp_path_factory):
+    """The session's published demo plus one late file for the closed year 2024-25, and what an
+    uninterrupted `impact run --year 2024-25` makes of it."""
+    demo_dir, _, scale, seed = demo_data_dir
+    root = tmp_path_factory.mktemp("crash")
+    source = root / "prepared"
+    shutil.copytree(demo_dir, source, symlinks=True)
+    [late] = generate_spend_month(root / "late", date(2025, 3, 1), seed=seed + 1, scale=scale, anchors=1)
+    shutil.copy2(late, source / "landing" / "spend" / LATE_FILE)
+    reference = root / "reference"
+    shutil.copytree(source, reference, symlinks=True)
+    done = _run(reference)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "r002 written" in done.stdout  # the late file changed the year's content
+    return source, _metrics(reference), _latest_pack(reference)["content_sha256"]
+
+
+@pytest.mark.parametrize("stage", POINTS)
+def test_a_run_killed_at_any_stage_is_recovered_by_the_next_run(stage, prepared, tmp_path):
+    source, reference_metrics, reference_pack = prepared
+    data_dir = tmp_path / "data"
+    shutil.copytree(source, data_dir, symlinks=True)
+    before = _metrics(data_dir)
+    with (tmp_path / "killed.log").open("w") as log:
+        killed = subprocess.Popen(
+            [sys.executable, "-m", "orchestration.cli", "run", "--data-dir", str(data_dir), "--year", YEAR],
+            stdout=log, stderr=subprocess.STDOUT, env=_env(**{PAUSE_ENV: stage}), start_new_session=True)
+    signal_file = data_dir / f"paused-at-{stage}"
+    deadline = time.monotonic() + 600
+    while not signal_file.exists():
+        assert killed.poll() is None, (tmp_path / "killed.log").read_text()[-3000:]
+        assert time.monotonic() < deadline, f"the run never reached {stage}"
+        time.sleep(0.2)
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.wait(30)
+
+    assert _metrics(data_dir) in (before, reference_metrics)  # one whole publication, old or new
+
+    again = _run(data_dir)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "recovery  run" in again.stdout and "marked failed" in again.stdout, again.stdout
+    assert _metrics(data_dir) == reference_metrics
+    assert _latest_pack(data_dir)["content_sha256"] == reference_pack
+    assert not list((data_dir / "exports").glob("*/.partial-*"))
+    assert not list((data_dir / "published").glob(".impact.duckdb.*.tmp"))
+    link = (data_dir / "published" / "parquet").resolve()
+    con = duckdb.connect(str(data_dir / "published" / "impact.duckdb"), read_only=True)
+    assert con.execute("SELECT run_id FROM lineage.publication").fetchone()[0] in (link / "views.sql").read_text()
+    con.close()
