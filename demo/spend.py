@@ -248,7 +248,7 @@ def month_files(seed: int, scale: float, month: dt.date, places: Places) -> list
         pool = rng.sample(trading, k=min(len(trading), max(20, int(len(trading) * 0.45))))
         weights = [1 / (k + 5) ** 0.9 for k in range(len(pool))]
         rows = _month_rows(rng, a, month, scaled(a.rows_per_month, scale, floor=15), pool, weights, by_name,
-                           [rng.randint(100_000, 900_000)])
+                           [10_000_000 + (month.year * 12 + month.month) * 10_000])  # refs unlike the demo's
         f = LandingFile("spend", file_name(a, month), [Sheet("payments", a.header, rows, "payments")],
                         encoding=a.encoding, newline=a.newline)
         if a.code == "ouh":

@@ -154,11 +154,15 @@ _VOLATILE_GATE = ("run_id", "validated_at")
 
 def _content_sha256(csvs: dict[str, pd.DataFrame], cover: list[tuple[str, Any]], trend: pd.DataFrame,
                     gate: dict[str, Any]) -> str:
-    """What the pack says, without when or by which run it was produced."""
+    """What the pack says, without when or by which run it was produced (numbers to 12 significant
+    digits: a rebuild of the same rows may differ in a parallel sum's last bits)."""
+    def stable(frame: pd.DataFrame) -> bytes:
+        return frame.map(lambda v: f"{v:.12g}" if isinstance(v, float) else v).to_csv(index=False).encode()
+
     digest = hashlib.sha256()
     for name, frame in sorted(csvs.items()):
-        digest.update(name.encode() + frame.to_csv(index=False).encode())
-    digest.update(trend.to_csv(index=False).encode())
+        digest.update(name.encode() + stable(frame))
+    digest.update(stable(trend))
     stable_cover = [(label, value) for label, value in cover if label not in _VOLATILE_COVER]
     stable_gate = {k: v for k, v in gate.items() if k not in _VOLATILE_GATE}
     digest.update(json.dumps([stable_cover, stable_gate], default=str, sort_keys=True).encode())

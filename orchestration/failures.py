@@ -16,7 +16,7 @@ DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 NO_PERMISSION = {errno.EACCES, errno.EPERM, errno.EROFS}
 _FULL_WORDS = ("no space left on device", "database or disk is full", "disk quota exceeded")
 _PERMISSION_WORDS = ("permission denied", "read-only file system", "attempt to write a readonly database")
-_PATH = re.compile(r"""['"](/[^'"]+)['"]|(/[\w./+-]+)""")
+_PATH = re.compile(r"""(?:^|[\s'"(])(/[^\s'"():]+)""")
 
 
 def _chain(exc: BaseException):
@@ -38,8 +38,12 @@ def _free(path: Path) -> str:
 
 
 def _path_in(text: str, default: Path) -> Path:
-    match = _PATH.search(text)
-    return Path(match.group(1) or match.group(2)) if match else default
+    """The first absolute path in an error message that lies on this machine (not a URL's)."""
+    for match in _PATH.finditer(text):
+        path = Path(match.group(1).rstrip(".,;"))
+        if len(path.parts) > 1 and Path(path.anchor, path.parts[1]).exists():
+            return path
+    return default
 
 
 def disk_full(path: Path, settings: Settings) -> str:
@@ -77,10 +81,12 @@ def explain(exc: BaseException, settings: Settings) -> str | None:
 def explain_text(text: str, settings: Settings) -> str | None:
     """The same, from an error's message (a failed Dagster step reports text, not the exception)."""
     lower = text.lower()
+    if "database or disk is full" in lower or "disk i/o error" in lower:  # SQLite: Dagster's run history
+        return disk_full(settings.dagster_home, settings)
     if any(word in lower for word in _FULL_WORDS):
         return disk_full(_path_in(text, settings.data_dir), settings)
+    if "attempt to write a readonly database" in lower:
+        return no_permission(settings.dagster_home)
     if any(word in lower for word in _PERMISSION_WORDS):
         return no_permission(_path_in(text, settings.data_dir))
-    if "disk i/o error" in lower:  # SQLite's word for a full disk (Dagster's run history)
-        return disk_full(settings.dagster_home, settings)
     return None

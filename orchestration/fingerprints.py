@@ -48,10 +48,26 @@ def tables_in(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[
     return [f"{schema}.{table}" for schema, table in rows]
 
 
+FLOATING = ("DOUBLE", "FLOAT", "REAL")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The table's columns as fingerprinted: floating-point values to 12 significant digits, since
+    a parallel sum may differ in the last bits from one build of the same rows to the next."""
+    schema, name = table.split(".")
+    rows = con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
+                       "current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index",
+                       [schema, name]).fetchall()
+    return [f"format('{{:.12g}}', \"{column}\")" if kind in FLOATING else f'"{column}"' for column, kind in rows]
+
+
 def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str, where: str = "",
                       params: list | None = None) -> str:
+    """Row count and the sum of the rows' hashes: order-free, and repeated rows count."""
+    columns = ", ".join(_columns(con, table)) or "1"
     count, total = con.execute(
-        f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} AS t {where}", params or []).fetchone()
+        f"SELECT count(*), coalesce(sum(hash(row({columns}))::HUGEINT), 0) FROM {table} {where}",
+        params or []).fetchone()
     return f"{count}:{total}"
 
 

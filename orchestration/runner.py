@@ -132,7 +132,11 @@ def _failure_message(failure) -> str:
         return failure.user_failure_data.description
     if not failure.error or failure.error.cls_name == "DagsterAssetCheckFailedError":
         return ""
-    return " ".join(failure.error.message.split())
+    error = failure.error
+    while error.cause is not None:  # Dagster wraps the step's own error: say that one
+        error = error.cause
+    message = " ".join(error.message.split())
+    return message.removeprefix(f"{error.cls_name}: ") if error.cls_name else message
 
 
 def _execute(settings: Settings, job, reporting_year: str | None, log_level: str) -> RunOutcome:

@@ -31,14 +31,18 @@ def test_a_full_disk_is_named_with_what_to_free(settings):
     assert sqlite and "the disk is full" in sqlite
     assert "the disk is full" in explain_text("(sqlite3.OperationalError) disk I/O error", settings)
     assert str(settings.dagster_home) in explain_text("disk I/O error", settings)
-    duck = explain_text("IO Error: Could not write file \"/srv/impact/warehouse/impact.duckdb.wal\": "
-                        "No space left on device", settings)
-    assert "/srv/impact/warehouse/impact.duckdb.wal" in duck
+    wal = settings.data_dir / "warehouse" / "impact.duckdb.wal"
+    duck = explain_text(f'IO Error: Could not write file "{wal}": No space left on device', settings)
+    assert duck.startswith(f"the disk is full writing {wal} (")
+    url = explain_text("(sqlite3.OperationalError) database or disk is full (Background on this error at: "
+                       "https://sqlalche.me/e/20/e3q8)", settings)
+    assert url.startswith(f"the disk is full writing {settings.dagster_home} (")
 
 
 def test_a_refused_write_names_the_path_and_the_user(settings):
-    refused = PermissionError(errno.EACCES, "Permission denied", "/srv/impact/exports/2024-25")
+    refused = _error_writing("/sys/kernel/notes")  # refused even to root
+    assert isinstance(refused, PermissionError)
     text = explain(refused, settings)
-    assert text.startswith("no permission to write /srv/impact/exports/2024-25")
+    assert text.startswith("no permission to write /sys/kernel/notes")
     assert "writable for user" in text and "--data-dir" in text
     assert explain(ValueError("something else"), settings) is None
