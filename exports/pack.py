@@ -154,10 +154,12 @@ _VOLATILE_GATE = ("run_id", "validated_at")
 
 def _content_sha256(csvs: dict[str, pd.DataFrame], cover: list[tuple[str, Any]], trend: pd.DataFrame,
                     gate: dict[str, Any]) -> str:
-    """What the pack says, without when or by which run it was produced (numbers to 12 significant
-    digits: a rebuild of the same rows may differ in a parallel sum's last bits)."""
+    """What the pack says, without when or by which run it was produced: rows in a fixed order and
+    numbers to 12 significant digits (a rebuild of the same rows may return them in another order,
+    and differ in a parallel sum's last bits)."""
     def stable(frame: pd.DataFrame) -> bytes:
-        return frame.map(lambda v: f"{v:.12g}" if isinstance(v, float) else v).to_csv(index=False).encode()
+        text = frame.map(lambda v: f"{v:.12g}" if isinstance(v, float) else str(v))
+        return text.sort_values(list(text.columns)).to_csv(index=False).encode() if len(text.columns) else b""
 
     digest = hashlib.sha256()
     for name, frame in sorted(csvs.items()):

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from orchestration.cli_report import report as report_outcome
+from orchestration.cli_report import run_and_report, session, unexpected
 from orchestration.config import DEMO_MARKER, ConfigError, Settings, load_settings
 
 
@@ -24,22 +26,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = _settings(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     (settings.data_dir / DEMO_MARKER).write_text("made by `impact demo`: synthetic data, demo key allowed\n")
-    with _session(settings, "demo", args) as out:
+    with session(settings, "demo", args) as out:
         from demo import generate_demo_data
 
         out.line(f"impact demo: data directory {settings.data_dir}")
         out.progress("demo data", "generating")
         summary = generate_demo_data(settings.landing_dir, seed=args.seed, scale=args.scale)
         out.done("demo data", f"{len(summary.files)} synthetic files written to {settings.landing_dir}")
-        return _run_and_report(settings, args.year or LATEST_CLOSED, started, out)
+        return run_and_report(settings, args.year or LATEST_CLOSED, started, out)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     settings = _settings(args)
-    with _session(settings, "run", args) as out:
+    with session(settings, "run", args) as out:
         out.line(f"impact run: data directory {settings.data_dir}")
-        return _run_and_report(settings, args.year, started, out, rebuild=args.rebuild)
+        return run_and_report(settings, args.year, started, out, rebuild=args.rebuild)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -48,7 +50,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     settings = _settings(args)
-    with _session(settings, "publish", args) as out:
+    with session(settings, "publish", args) as out:
         out.line(f"impact publish: data directory {settings.data_dir}")
         outcome = run_pipeline(settings, args.year, job_name="publish_job")
         out.done("gate", f"{outcome.reporting_year}: {outcome.gate_status or 'not evaluated'}")
@@ -56,74 +58,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
             state = "written" if outcome.pack_new_revision else "unchanged (same content), no new revision"
             out.done("pack", f"{outcome.pack_folder.name if outcome.pack_folder else '-'} {state}: "
                              f"{outcome.pack_folder or 'none (open year)'}")
-        return _report(settings, outcome.success, [outcome.run_id] if not outcome.success else [],
+        return report_outcome(settings, outcome.success, [outcome.run_id] if not outcome.success else [],
                        list(filter(None, outcome.messages)), started, out,
                        outcome.reporting_year, outcome.pack_folder)
-
-
-def _session(settings: Settings, command: str, args: argparse.Namespace):
-    from orchestration import console
-
-    log_path = None
-    if not getattr(args, "verbose", False):
-        try:
-            log_path = console.new_log_path(settings.logs_dir, command)
-        except OSError:
-            log_path = None  # no room for a log: everything stays on the terminal
-    args.log_path = log_path
-    return console.session(log_path, verbose=getattr(args, "verbose", False))
-
-
-def _run_and_report(settings: Settings, year: str | None, started: float, out, rebuild: bool = False) -> int:
-    from orchestration.pipeline import run
-
-    summary = run(settings, year, rebuild=rebuild)
-    failed_runs = [o.run_id for o in summary.runs if not o.success]
-    return _report(settings, summary.success, failed_runs, summary.messages, started, out,
-                   summary.pack_year, summary.pack_folder, did_work=summary.did_work)
-
-
-def _report(settings: Settings, success: bool, failed_runs: list[str], messages: list[str], started: float,
-            out, year: str | None, pack: Path | None, did_work: bool = True) -> int:
-    from orchestration.failures import explain_text
-
-    took = f"{time.monotonic() - started:.1f} s"
-    log = f"; details in {out.log_path}" if out.log_path else ""
-    if not success:
-        out.line(f"FAILED in {took}{log}")
-        for message in dict.fromkeys(messages):
-            out.line(f"  {explain_text(message, settings) or message}")
-        for run_id in failed_runs:
-            _print_gate_failures(settings, run_id, out)
-        out.line("  the snapshot and exports that were published before are unchanged")
-        return 1
-    out.line(f"succeeded in {took}{'' if did_work else ': nothing new to do'}{log}")
-    out.line(f"  snapshot: {settings.published_path}")
-    if pack:
-        out.line(f"  pack:     {pack}")
-    if year:
-        out.line(f"  try:      impact sql \"select metric_id, geography_name, value from marts.metrics "
-                 f"where reporting_year = '{year}' and geography_level = 'county'\"")
-    return 0
-
-
-def _print_gate_failures(settings: Settings, run_id: str, out) -> None:
-    import duckdb
-
-    from orchestration.year_gate import area_names, name_areas
-
-    try:
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-        rows = con.execute(
-            """SELECT reporting_year, severity, suite, expectation, concerns, observed, expected FROM gate.results
-               WHERE run_id = ? AND NOT passed ORDER BY severity, suite""", [run_id]).fetchall()
-        names = area_names(con)
-        con.close()
-    except duckdb.Error:
-        return
-    for year, severity, suite, expectation, concerns, observed, expected in rows:
-        out.line(name_areas(f"  {year} [{severity.upper()}] {suite}: {expectation} — {concerns}: "
-                            f"observed {str(observed)[:200]}, expected {expected}", names))
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -293,36 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"impact: reporting year: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # one line for people; the traceback with --verbose, and in the log
-        return _unexpected(args, exc)
-
-
-def _unexpected(args: argparse.Namespace, exc: Exception) -> int:
-    import traceback
-
-    from orchestration.failures import explain
-    from orchestration.warehouse import WarehouseBusy
-
-    log_path = getattr(args, "log_path", None)
-    if getattr(args, "verbose", False):
-        traceback.print_exc()
-    elif log_path is not None:
-        try:
-            with open(log_path, "a", encoding="utf-8") as log:
-                traceback.print_exc(file=log)
-        except OSError:
-            log_path = None
-    try:
-        settings = _settings(args)
-        plain = explain(exc, settings)
-    except ConfigError:
-        plain = None
-    if plain is None and isinstance(exc, WarehouseBusy):
-        plain = str(exc)
-    text = plain or f"{type(exc).__name__}: {' '.join(str(exc).split())[:400]}"
-    where = "" if getattr(args, "verbose", False) else (
-        f" (traceback in {log_path})" if log_path else " (run again with --verbose for the traceback)")
-    print(f"impact {args.command}: {text}{where}", file=sys.stderr)
-    return 1
+        return unexpected(args, exc)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ FLOATING = ("DOUBLE", "FLOAT", "REAL")
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """The table's columns as fingerprinted: floating-point values to 12 significant digits, since
     a parallel sum may differ in the last bits from one build of the same rows to the next."""
-    schema, name = table.split(".")
+    schema, name = table.split(".") if "." in table else ("main", table)
     rows = con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
                        "current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index",
                        [schema, name]).fetchall()

@@ -38,6 +38,7 @@ class Summary:
     runs: list[RunOutcome] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     gates: dict[str, str] = field(default_factory=dict)  # year -> status
+    gate_runs: dict[str, str] = field(default_factory=dict)  # year -> run id of its latest gate
     snapshot: str = "unchanged"  # unchanged | refreshed | not refreshed
     pack_year: str | None = None
     pack_folder: Path | None = None
@@ -179,7 +180,7 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
     if pack_year and pack_year not in years:
         to_gate.append(pack_year)  # annual_tables says which years the warehouse holds
     for year, record in standing.items():
-        summary.gates[year] = record.status
+        summary.gates[year], summary.gate_runs[year] = record.status, record.run_id
     if standing:
         console.done("gate", "unchanged, results stand: " + ", ".join(
             f"{y} {r.status}{' (open)' if y in summary.open_years else ''}" for y, r in standing.items()))
@@ -212,7 +213,8 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
     _say_pack(settings, summary, pack_year, years)
     if any(s in ("failed", "error") for s in summary.gates.values()):
         summary.fail("the gate failed for " + ", ".join(
-            sorted(y for y, s in summary.gates.items() if s in ("failed", "error"))))
+            sorted(y for y, s in summary.gates.items() if s in ("failed", "error")))
+            + ": fix what these expectations say, then run again (the snapshot and packs are unchanged)")
     return summary
 
 
@@ -235,7 +237,7 @@ def _note_gate(settings: Settings, summary: Summary, year: str, outcome: RunOutc
     summary.runs.append(outcome)
     summary.did_work = True
     status = outcome.gate_status or "error"
-    summary.gates[year] = status
+    summary.gates[year], summary.gate_runs[year] = status, outcome.run_id
     state = (f" (open until {year_closes_on(settings, year)}: provisional, checked to date)"
              if year_is_open(settings, year) else "")
     words = {"passed": "passed", "warned": "passed with warnings", "failed": "FAILED", "error": "ERROR"}
@@ -243,8 +245,6 @@ def _note_gate(settings: Settings, summary: Summary, year: str, outcome: RunOutc
     if not outcome.gate_status:
         line += " — " + "; ".join(filter(None, outcome.messages))
     console.done("gate", line, outcome.seconds("annual_tables"))
-    if status in ("failed", "error"):
-        summary.messages.append(f"gate {year}: see the failed expectations below")
 
 
 def _note_publication(summary: Summary, outcome: RunOutcome, pack_year: str | None) -> None:
@@ -258,7 +258,7 @@ def _note_publication(summary: Summary, outcome: RunOutcome, pack_year: str | No
     if pack_year:
         summary.pack_year = pack_year
         summary.pack_folder, summary.pack_new_revision = outcome.pack_folder, outcome.pack_new_revision
-    if not outcome.success:
+    if not outcome.success and outcome.gate_status not in ("failed", "error"):  # a failed gate is said below
         summary.fail("; ".join(filter(None, outcome.messages)) or f"run {outcome.run_id[:8]} failed")
 
 

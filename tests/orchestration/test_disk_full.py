@@ -23,9 +23,10 @@ pytestmark = pytest.mark.e2e
 TMPFS_MB = 160
 
 
-def impact(*args: str, **env_extra: str) -> subprocess.CompletedProcess:
+def impact(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")} | env_extra
+           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
+    env["IMPACT_TODAY"] = "2025-06-15"  # the new month (April 2025) falls in the open year
     return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True,
                           env=env, timeout=1800)
 
@@ -86,4 +87,5 @@ def test_a_missing_pseudonymisation_key_is_one_line_before_any_run(tmp_path):
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("impact: configuration: set IMPACT_PSEUDONYMISATION_KEY"), done.stderr
     assert "Traceback" not in done.stdout + done.stderr
-    assert not (data_dir / "dagster_home" / "history").exists()  # no run was started
+    runs = [p.name for p in (data_dir / "dagster_home").glob("history/runs/*.db") if p.name != "index.db"]
+    assert runs == []  # no run was started
