@@ -119,27 +119,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    import duckdb
+    from orchestration.sql_session import run_sql
 
-    from orchestration.evaluator_access import explain_error, open_for_query
-
-    settings = _settings(args)
-    try:
-        con = open_for_query(settings.published_path)
-        relation = con.sql(args.query)
-        if relation is None:
-            print("(statement ran; nothing to show)")
-        elif args.csv:
-            relation.pl().write_csv(sys.stdout)
-        else:
-            import polars as pl
-
-            with pl.Config(tbl_rows=args.max_rows, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=60):
-                print(relation.pl())
-    except (duckdb.Error, FileNotFoundError) as exc:
-        print(f"impact sql: {explain_error(exc)}", file=sys.stderr)
-        return 1
-    return 0
+    if (args.query is None) == (args.file is None):
+        print("impact sql: give a query, or -f FILE (- reads standard input), not both", file=sys.stderr)
+        return 2
+    if args.file is not None:
+        try:
+            text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"impact sql: cannot read {args.file}: {exc}", file=sys.stderr)
+            return 2
+    else:
+        text = args.query
+    mode = "csv" if args.csv else "json" if args.json else "table"
+    return run_sql(_settings(args), text, mode=mode, max_rows=args.max_rows)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -215,8 +209,11 @@ def parser() -> argparse.ArgumentParser:
     ing.add_argument("--json", action="store_true", help="one JSON object per file")
     ing.set_defaults(func=cmd_ingest)
     sql = sub.add_parser("sql", parents=[common], help="query the published snapshot (read-only)")
-    sql.add_argument("query")
-    sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    sql.add_argument("query", nargs="?", help="SQL text (or -f FILE)")
+    sql.add_argument("-f", "--file", help="run the SQL in FILE (- for standard input)")
+    machine = sql.add_mutually_exclusive_group()
+    machine.add_argument("--csv", action="store_true", help="all rows as CSV, exact values")
+    machine.add_argument("--json", action="store_true", help="all rows as JSON lines, exact values")
     sql.add_argument("--max-rows", type=int, default=50, help="rows shown in the table (default 50)")
     sql.set_defaults(func=cmd_sql)
     status = sub.add_parser("status", parents=[common],

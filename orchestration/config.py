@@ -102,6 +102,13 @@ class DocsSite(_Section):
     port: int = Field(8080, ge=1, le=65535)
 
 
+class SqlLimits(_Section):
+    """`impact sql`: what one query may take from the machine the evaluator shares."""
+
+    timeout_seconds: float = Field(120, gt=0, le=86400)
+    memory_limit: str = Field("2GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
+
+
 class Settings(_Section):
     partnership: Partnership = Partnership()
     paths: Paths = Paths()
@@ -115,6 +122,7 @@ class Settings(_Section):
     freshness: Freshness = Freshness()
     alerts: Alerts = Alerts()
     docs: DocsSite = DocsSite()
+    sql: SqlLimits = SqlLimits()
 
     @field_validator("paths")
     @classmethod
