@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -166,17 +165,20 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from orchestration.dbt import ensure_manifest
+    import subprocess
+
     from orchestration.runner import prepare_environment
+    from orchestration.ui import serve_ui
 
     settings = _settings(args)
     prepare_environment(settings)
-    ensure_manifest()
-    dagster = str(Path(sys.executable).parent / "dagster")
-    host, port = settings.dagster.host, str(args.port or settings.dagster.port)
-    print(f"Dagster UI on http://{host}:{port} (data directory {settings.data_dir})")
-    os.execv(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", host, "-p", port])
-    return 0
+    # dbt parse in a child: dagster-dbt and dbt-core stay out of this process, which then stops in
+    # a moment when asked to (it only watches the servers).
+    parsed = subprocess.run([sys.executable, "-m", "orchestration.cli", "manifest"], capture_output=True, text=True)
+    if parsed.returncode != 0:
+        print(f"impact ui: the dbt project does not parse:\n{parsed.stderr[-3000:]}", file=sys.stderr)
+        return 1
+    return serve_ui(settings, args.port or settings.dagster.port)
 
 
 def cmd_manifest(args: argparse.Namespace) -> int:

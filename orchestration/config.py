@@ -73,6 +73,7 @@ class Toc(_Section):
 class DagsterSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(3000, ge=1, le=65535)
+    data_docs_port: int = Field(3001, ge=1, le=65535)  # `impact ui` serves the GX Data Docs here
 
 
 class Landing(_Section):
@@ -163,6 +164,10 @@ class Settings(_Section):
     @property
     def gx_dir(self) -> Path:
         return self.data_dir / "gx"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.gx_dir / "uncommitted" / "data_docs"  # GX's local Data Docs site lives below
 
     @property
     def dagster_home(self) -> Path:

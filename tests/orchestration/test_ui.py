@@ -17,9 +17,9 @@ def test_ui_serves_every_stage_as_assets_and_checks(ui):
     groups = {tuple(n["assetKey"]["path"]): n["groupName"] for n in nodes}
     checks = {tuple(n["assetKey"]["path"]): [c["name"] for c in n["assetChecksOrError"].get("checks", [])]
               for n in nodes}
-    assert set(groups.values()) == {"ingest", "warehouse", "gate", "publication"}
-    assert groups[("raw", "spend__payments")] == "ingest"
-    assert groups[("metrics",)] == "warehouse" and groups[("annual_pack",)] == "publication"
+    assert set(groups.values()) == {"ingest", "reference", "staging", "intermediate", "marts", "gate", "publication"}
+    assert groups[("raw", "spend__payments")] == "ingest" and groups[("stg_spend__payments",)] == "staging"
+    assert groups[("metrics",)] == "marts" and groups[("annual_pack",)] == "publication"
     assert groups[("annual_tables",)] == "gate"
     assert "publication_gate" in checks[("annual_tables",)]
     assert any(name.startswith("unique") for name in checks[("fct_payments",)] + checks[("metrics",)])
