@@ -165,19 +165,11 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    import subprocess
-
     from orchestration.runner import prepare_environment
     from orchestration.ui import serve_ui
 
     settings = _settings(args)
     prepare_environment(settings)
-    # dbt parse in a child: dagster-dbt and dbt-core stay out of this process, which then stops in
-    # a moment when asked to (it only watches the servers).
-    parsed = subprocess.run([sys.executable, "-m", "orchestration.cli", "manifest"], capture_output=True, text=True)
-    if parsed.returncode != 0:
-        print(f"impact ui: the dbt project does not parse:\n{parsed.stderr[-3000:]}", file=sys.stderr)
-        return 1
     return serve_ui(settings, args.port or settings.dagster.port)
 
 

@@ -7,6 +7,9 @@ each in a process group of its own (with the code servers they start). SIGINT or
 `impact ui` stops them: SIGTERM to each group, SIGKILL to what is left after STOP_GRACE seconds.
 If either child ends by itself, the other is stopped too, and `impact ui` says which one ended.
 
+Before the servers start, a short-lived child parses the dbt project if needed and opens the
+Dagster instance once, so its storage exists before two servers race to create it; dagster-dbt
+and dbt-core stay out of the watching process, which therefore exits at once when asked to.
 The Dagster instance is told not to send telemetry and not to show the first-visit "Join the
 community" pop-up (its `dagster.yaml`, written by `impact` for the data directory)."""
 
@@ -44,9 +47,25 @@ def quiet_instance(dagster_home: Path) -> None:
         config.write_text(kept.rstrip("\n") + "\n" + blocks if kept.strip() else blocks, encoding="utf-8")
 
 
+def prepare() -> None:
+    """In a child process: the dbt manifest, and the instance's storage (DAGSTER_HOME is set)."""
+    from dagster import DagsterInstance
+
+    from orchestration.dbt import ensure_manifest
+
+    ensure_manifest()
+    with DagsterInstance.get():
+        pass
+
+
 def serve_ui(settings: Settings, port: int) -> int:
     """Run the UI until a signal or a child's end; 0 when stopped by a signal."""
     quiet_instance(settings.dagster_home)
+    prepared = subprocess.run([sys.executable, "-m", "orchestration.ui"], capture_output=True, text=True)
+    if prepared.returncode != 0:
+        print(f"impact ui: could not prepare the dbt project or the Dagster instance:\n{prepared.stderr[-3000:]}",
+              file=sys.stderr)
+        return 1
     host = settings.dagster.host
     tools = Path(sys.executable).parent
     commands = {
@@ -121,3 +140,7 @@ def data_docs_server(settings: Settings) -> http.server.ThreadingHTTPServer | No
     print(f"Great Expectations Data Docs on http://{settings.dagster.host}:{settings.dagster.data_docs_port}/",
           flush=True)
     return server
+
+
+if __name__ == "__main__":
+    prepare()

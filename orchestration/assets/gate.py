@@ -88,6 +88,19 @@ def data_docs_link(settings: Settings, index: Path | None) -> MetadataValue:
     return MetadataValue.url(f"http://{host}:{settings.dagster.data_docs_port}/{index.relative_to(root).as_posix()}")
 
 
+def validation_pages(settings: Settings, year: str, suites: set[str]) -> dict[str, MetadataValue]:
+    """A link to each named suite's latest validation page of the year (the one this gate just
+    wrote): unlike the Data Docs index, which lists them with scripts from the internet, the
+    pages themselves read without any."""
+    links = {}
+    for suite in sorted(suites):
+        folder = settings.data_docs_dir / "local_site" / "validations" / f"{suite}__{year}"
+        pages = sorted(folder.glob("*/*/*.html"), key=lambda page: page.parent.name)  # run-time folders
+        if pages:
+            links[f"data_docs_{suite}"] = data_docs_link(settings, pages[-1])
+    return links
+
+
 def _gate_checks(settings: Settings, partitions: PartitionsDefinition):
     specs = [
         AssetCheckSpec(GATE_CHECK, asset=ANNUAL_TABLES, blocking=True, partitions_def=partitions,
@@ -125,9 +138,10 @@ def _gate_checks(settings: Settings, partitions: PartitionsDefinition):
                 "status": result.status,
                 "result": verdict[result.status],
                 "expectations_evaluated": len(result.expectations),
-                "failed": MetadataValue.md("\n".join(f"- {p}" for p in errors) or "none"),
+                "failed": MetadataValue.md("\n".join(f"- {p}" for p in errors)) if errors else "none",
                 "warnings": len(cautions),
                 "data_docs": docs,
+                **validation_pages(settings, year, {e.suite for e in result.failures}),
             },
         )
         yield AssetCheckResult(
@@ -135,8 +149,9 @@ def _gate_checks(settings: Settings, partitions: PartitionsDefinition):
             severity=AssetCheckSeverity.WARN,
             metadata={
                 "reporting_year": year,
-                "warnings": MetadataValue.md("\n".join(f"- {c}" for c in cautions) or "none"),
+                "warnings": MetadataValue.md("\n".join(f"- {c}" for c in cautions)) if cautions else "none",
                 "data_docs": docs,
+                **validation_pages(settings, year, {e.suite for e in result.warnings}),
             },
         )
 
