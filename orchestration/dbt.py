@@ -45,8 +45,9 @@ def ensure_manifest() -> Path:
 
 
 # One asset group per dbt layer, so each reads at normal size in the UI (one `warehouse` group of
-# ~50 nodes did not): reference data (seeds), staging, intermediate, marts.
-DBT_GROUPS = ("reference", "staging", "intermediate", "marts")
+# ~50 nodes did not): reference data (seeds), staging, intermediate, and the marts in two, the
+# facts and dimensions (fct_, dim_) and the metrics built on them (metrics, ToC indicators, ...).
+DBT_GROUPS = ("reference", "staging", "intermediate", "facts", "metrics")
 
 
 class ImpactDbtTranslator(DagsterDbtTranslator):
@@ -68,7 +69,9 @@ class ImpactDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
         layer = dbt_resource_props.get("fqn", [None, None])[1]  # models/<layer>/...
-        return layer if layer in DBT_GROUPS else "marts"
+        if layer != "marts":
+            return layer if layer in DBT_GROUPS else "metrics"
+        return "facts" if dbt_resource_props["name"].startswith(("fct_", "dim_")) else "metrics"
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):
         return ["team:data-stewards"]

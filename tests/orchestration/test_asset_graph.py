@@ -77,7 +77,7 @@ def test_the_flow_is_grouped_for_a_steward(defs):
     members: dict[str, int] = {}
     for key in graph.get_all_asset_keys():
         members[graph.get(key).group_name] = members.get(graph.get(key).group_name, 0) + 1
-    assert set(members) == {"ingest", "reference", "staging", "intermediate", "marts", "gate", "publication"}
+    assert set(members) == {"ingest", "reference", "staging", "intermediate", "facts", "metrics", "gate", "publication"}
     assert max(members.values()) <= 25, members  # each group reads at normal size in the UI
     partitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
     assert partitioned == {"annual_tables", "published_snapshot", "annual_pack"}

@@ -29,8 +29,9 @@ def test_asset_graph_snapshot(defs):
     for entity in all_entities():
         assert groups[f"raw/{entity.table}"] == "ingest"
     for model, layer in (("stg_spend__payments", "staging"), ("int_spend__payments_classified", "intermediate"),
-                         ("fct_payments", "marts"), ("metrics", "marts"), ("metric_catalogue", "marts"),
-                         ("toc_indicators", "marts"), ("lsoa_imd2019", "reference")):
+                         ("fct_payments", "facts"), ("dim_districts", "facts"), ("metrics", "metrics"),
+                         ("metric_catalogue", "metrics"), ("toc_indicators", "metrics"),
+                         ("lsoa_imd2019", "reference")):
         assert groups[model] == layer, model
     assert groups["annual_tables"] == "gate"
     assert groups["published_snapshot"] == groups["annual_pack"] == "publication"

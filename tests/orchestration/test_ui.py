@@ -15,10 +15,11 @@ def test_ui_serves_every_stage_as_assets_and_checks_and_stops_on_sigterm(tmp_pat
         groups = {tuple(n["assetKey"]["path"]): n["groupName"] for n in nodes}
         checks = {tuple(n["assetKey"]["path"]): [c["name"] for c in n["assetChecksOrError"].get("checks", [])]
                   for n in nodes}
-        assert set(groups.values()) == {"ingest", "reference", "staging", "intermediate", "marts", "gate",
-                                        "publication"}
+        assert set(groups.values()) == {"ingest", "reference", "staging", "intermediate", "facts", "metrics",
+                                        "gate", "publication"}
         assert groups[("raw", "spend__payments")] == "ingest" and groups[("stg_spend__payments",)] == "staging"
-        assert groups[("metrics",)] == "marts" and groups[("annual_pack",)] == "publication"
+        assert groups[("metrics",)] == "metrics" and groups[("fct_payments",)] == "facts"
+        assert groups[("annual_pack",)] == "publication"
         assert groups[("annual_tables",)] == "gate"
         assert {"publication_gate", "gate_warnings"} <= set(checks[("annual_tables",)])
         assert any(name.startswith("unique") for name in checks[("fct_payments",)] + checks[("metrics",)])

@@ -127,11 +127,12 @@ def test_a_steward_reads_the_gate_groups_and_sensor_in_the_browser(gated_demo, t
 
         pages = {
             "asset-groups": (f"{ui.base}/asset-groups",
-                             {"ingest", "reference", "staging", "intermediate", "marts", "gate", "publication"}),
+                             {"ingest", "reference", "staging", "intermediate", "facts", "metrics", "gate",
+                              "publication"}),
             "gate-group": (f"{ui.base}/locations/{LOCATION}/asset-groups/gate",
                            {"annual_tables", "annual_pack", "published_snapshot", "metrics"}),
-            "marts-group": (f"{ui.base}/locations/{LOCATION}/asset-groups/marts",
-                            {"fct_payments", "metrics", "toc_indicators", "metric_lineage"}),
+            "metrics-group": (f"{ui.base}/locations/{LOCATION}/asset-groups/metrics",
+                              {"metrics", "toc_indicators", "metrics_partnership"}),
             "annual-tables-partitions": (f"{ui.base}/assets/annual_tables?view=partitions&partition={YEAR}",
                                          {"annual_tables", *reporting_years("2022-23", date.today(), 4)}),
             "gate-check": (f"{ui.base}/assets/annual_tables?view=checks&checkDetail=publication_gate",
