@@ -131,6 +131,9 @@ def cmd_sql(args: argparse.Namespace) -> int:
             return 2
     else:
         text = args.query
+    if args.max_rows < 1:
+        print("impact sql: --max-rows must be at least 1", file=sys.stderr)
+        return 2
     mode = "csv" if args.csv else "json" if args.json else "table"
     return run_sql(_settings(args), text, mode=mode, max_rows=args.max_rows)
 
