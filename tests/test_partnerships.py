@@ -240,3 +240,5 @@ def test_greater_manchester_status(greater_manchester):
     assert "area Greater Manchester (E47000001, 10 local authorities); 6 anchors declared" in done.stdout
     assert "Feeds" in done.stdout and f"{YEAR}" in done.stdout
     assert "SYNTHETIC" not in done.stdout  # a demo data directory: the synthetic lookup is expected
+    waiting = done.stdout.split("Landing folder")[1].split("Reporting years")[0]
+    assert "(none)" in waiting  # the Trafford ZIP's member is not mistaken for another file
