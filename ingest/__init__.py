@@ -2,6 +2,8 @@
 
 from ingest.loader import FileReport, load_file, load_files
 from ingest.privacy import PostcodeLookup
+from ingest.rules import DateWindow, IngestRules
 from ingest.warehouse import ensure_raw_schema
 
-__all__ = ["FileReport", "PostcodeLookup", "ensure_raw_schema", "load_file", "load_files"]
+__all__ = ["DateWindow", "FileReport", "IngestRules", "PostcodeLookup", "ensure_raw_schema", "load_file",
+           "load_files"]

@@ -162,12 +162,13 @@ class Case:
     quarantine: tuple[tuple[int, str, str], ...] = ()  # (row_number, column_name, reason regex)
     checks: tuple[tuple[str, list[tuple]], ...] = ()  # (SQL, expected rows); '?' binds the file's sha256
     absent: tuple[str, ...] = ()  # text that must appear in no raw table at all
+    replaces: tuple[str, ...] = ()  # file names the last file is declared to replace (--replaces)
 
 
-def case(id, policy, files, feed, status, message=None, rows=0, quarantine=(), checks=(), absent=()):
+def case(id, policy, files, feed, status, message=None, rows=0, quarantine=(), checks=(), absent=(), replaces=()):
     files = (files,) if isinstance(files, str) else tuple(files)
     return pytest.param(Case(id, policy, files, feed, status, message, rows, tuple(quarantine), tuple(checks),
-                             tuple(absent)), id=id)
+                             tuple(absent), tuple(replaces)), id=id)
 
 
 PAY = "SELECT {} FROM raw.spend__payments WHERE _file_sha256 = ? ORDER BY _row_number"
@@ -321,16 +322,34 @@ CASES = [
                    (5, None, None, True), (6, None, None, True)])],
          absent=["S11", "S12"]),
     # 27 -- corrections
-    case("corrected_payments_same_publisher_and_month", "27",
-         ["corrected_payments_v1.csv", "corrected_payments_v2.csv"], "spend", "replaced", rows=3, checks=[
+    case("corrected_payments_declared_replacement", "27",
+         ["corrected_payments_v1.csv", "corrected_payments_v2.csv"], "spend", "replaced", rows=3,
+         replaces=["corrected_payments_v1.csv"], message=r"replaces corrected_payments_v1\.csv", checks=[
              ("SELECT count(*), sum(amount_gbp)::VARCHAR, count(DISTINCT _file_sha256) FROM raw.spend__payments "
               "WHERE anchor = 'Oxford City Council'", [(3, "2550.00", 1)]),
-             ("SELECT count(*) FROM raw.spend__payments WHERE _file_sha256 = ?", [(3,)])]),
-    case("corrected_pledges_same_business_keys", "27",
-         ["corrected_pledges_v1.csv", "corrected_pledges_v2.csv"], "charter", "replaced", rows=2, checks=[
+             ("SELECT count(*) FROM raw.spend__payments WHERE _file_sha256 = ?", [(3,)]),
+             ("SELECT DISTINCT status FROM raw.load_audit WHERE source_file = 'corrected_payments_v1.csv'",
+              [("superseded",)])]),
+    case("corrected_pledges_declared_replacement", "27",
+         ["corrected_pledges_v1.csv", "corrected_pledges_v2.csv"], "charter", "replaced", rows=2,
+         replaces=["corrected_pledges_v1.csv"], checks=[
              ("SELECT pledge_id, status, count(*) OVER (PARTITION BY pledge_id) FROM raw.charter__pledge_updates "
               "WHERE pledge_id LIKE 'PL-3%' ORDER BY pledge_id",
               [("PL-301", "achieved", 1), ("PL-302", "pledged", 1)])]),
+    # 27 -- the same corrections undeclared: an overlap, loaded beside (payments) or quarantined (keys)
+    case("undeclared_payments_same_publisher_and_month_overlap", "29",
+         ["corrected_payments_v1.csv", "corrected_payments_v2.csv"], "spend", "loaded", rows=3,
+         message=r"OVERLAP.*corrected_payments_v1\.csv \(2024-04\)", checks=[
+             ("SELECT overlaps_with FROM raw.load_audit WHERE file_sha256 = ?", [("corrected_payments_v1.csv (2024-04)",)]),
+             ("SELECT count(DISTINCT _file_sha256) FROM raw.spend__payments WHERE anchor = 'Oxford City Council'",
+              [(2,)])]),
+    case("undeclared_pledges_same_keys_first_arrival_stands", "29",
+         ["corrected_pledges_v1.csv", "corrected_pledges_v2.csv"], "charter", "loaded", rows=0,
+         message=r"OVERLAP.*keys already loaded from corrected_pledges_v1\.csv",
+         quarantine=[(2, "pledge_id,update_on", r"already loaded from corrected_pledges_v1\.csv row 2.*--replaces"),
+                     (3, "pledge_id,update_on", r"already loaded from corrected_pledges_v1\.csv row 3")],
+         checks=[("SELECT pledge_id, status FROM raw.charter__pledge_updates WHERE pledge_id LIKE 'PL-3%' "
+                  "ORDER BY pledge_id", [("PL-301", "in_progress"), ("PL-302", "pledged")])]),
     case("corrected_same_file_name", "27",
          ["same_name_v1/south-oxon-payments.csv", "same_name_v2/south-oxon-payments.csv"], "spend", "replaced",
          rows=3, checks=[("SELECT count(*), count(DISTINCT _file_sha256) FROM raw.spend__payments "
@@ -428,7 +447,8 @@ def test_corpus_case(c: Case, tmp_path):
         [report] = load_files(con, [path], feed=c.feed, key=KEY, lookup=LOOKUP)
         assert report.status in LOADED, f"set-up file {path.name}: {report}"
     before = snapshot(con)
-    [report] = load_files(con, [under_test], feed=c.feed, key=KEY, lookup=LOOKUP)
+    [report] = load_files(con, [under_test], feed=c.feed, key=KEY, lookup=LOOKUP,
+                          replaces={under_test.name: c.replaces} if c.replaces else None)
     after = snapshot(con)
     sha = _sha(under_test)
 
@@ -547,7 +567,8 @@ def test_duplicate_of_a_replaced_version_is_a_no_op(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     load_baseline(con, tmp_path)
     v1, v2 = CORPUS / "corrected_payments_v1.csv", CORPUS / "corrected_payments_v2.csv"
-    reports = load_files(con, [v1, v2, v2], feed="spend", key=KEY, lookup=LOOKUP)
+    reports = load_files(con, [v1, v2, v2], feed="spend", key=KEY, lookup=LOOKUP,
+                         replaces={v2.name: [v1.name]})
     assert [r.status for r in reports] == ["loaded", "replaced", "duplicate"]
     assert con.execute("SELECT count(*), sum(amount_gbp)::VARCHAR FROM raw.spend__payments "
                        "WHERE anchor = 'Oxford City Council'").fetchone() == (3, "2550.00")
