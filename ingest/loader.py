@@ -28,6 +28,7 @@ from ingest.contracts import FEEDS, layout_for, load_contracts
 from ingest.pipeline import BackgroundWriter
 from ingest.privacy import PostcodeLookup, protect
 from ingest.readers import read_tables
+from ingest.referential import recheck_outcomes
 from ingest.rules import Deadline, IngestRules
 from ingest.tables import MAX_FIELD, ReadLimits, UnreadableFile
 from ingest.warehouse import (
@@ -139,9 +140,11 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
     mark_loading(con, feed, path.name, sha, load_id, loaded_at)
     limits = ReadLimits(Deadline(rules.max_seconds_per_file), rules.zip_max_ratio, rules.zip_max_bytes)
     lineage = Lineage("", path.name, sha, load_id, loaded_at, path.name)
+    skipped: list[str] = []
     try:
         with contextlib.ExitStack() as stack:
             contents = read_tables(path, limits, stack)
+            skipped = contents.notes
             layout = layout_for(path.name, feed)
             found, unmatched = _headers(path, contents.tables, feed, layout)
             lineage.feed = found[0][1].entity.feed
@@ -149,7 +152,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
             return _load(con, path, found, [*unmatched, *contents.notes], lineage, layout, key, lookup, rules,
                          limits, declared, received, checks)
     except (UnreadableFile, WrongLayout, Refused) as exc:
-        message = str(exc)
+        message = str(exc) + (f" ({'; '.join(skipped)})" if skipped else "")
     except MemoryError:
         message = f"{path.name}: reading it needed more memory than the machine has; refused"
     except (duckdb.IOException, duckdb.FatalException, duckdb.InterruptException):
@@ -193,6 +196,8 @@ def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, ke
     audits, results = [], []
     earlier = versions.earlier_versions(con, lineage.feed, path.name, lineage.sha256, declared)
     lineage.replaced_files = earlier.names
+    if earlier.missing:
+        notes = [*notes, f"declared to replace {', '.join(earlier.missing)}, which is not loaded"]
     bounds = rules.window(lineage.feed).bounds(received)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -216,6 +221,9 @@ def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, ke
             file_notes = "; ".join(filter(None, [layout.notes if layout else "", *(notes if not audits else [])]))
             audits.append(finish_table(con, header.entity, table_lineage, conformed, written, file_notes))
             results.append(conformed)
+        if lineage.feed == "programme":
+            recheck_outcomes(con, lineage.loaded_at)
+            audits = _refreshed(con, audits)
         rows = sum(a["rows_loaded"] for a in audits)
         nets = [a["net_amount_gbp"] for a in audits if a["net_amount_gbp"] is not None]
         net = sum(nets, Decimal(0)) if nets else None
@@ -230,10 +238,20 @@ def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, ke
     return _report(path, lineage, audits, results, earlier)
 
 
+def _refreshed(con, audits: list[dict]) -> list[dict]:
+    """The file's audit rows as stored now (the programme re-check may have moved outcomes)."""
+    out = []
+    for audit in audits:
+        loaded, quarantined = con.execute(
+            "SELECT rows_loaded, rows_quarantined FROM raw.load_audit WHERE load_id = ? AND source_file = ? "
+            "AND entity = ?", [audit["load_id"], audit["source_file"], audit["entity"]]).fetchone()
+        out.append({**audit, "rows_loaded": loaded, "rows_quarantined": quarantined})
+    return out
+
+
 def _report(path: Path, lineage: Lineage, audits: list[dict], results: list[Conformed], earlier) -> FileReport:
     nets = [a["net_amount_gbp"] for a in audits if a["net_amount_gbp"] is not None]
     totals = [a["publisher_total_gbp"] for a in audits if a["publisher_total_gbp"] is not None]
-    missing = f"declared to replace {', '.join(earlier.missing)}, which is not loaded" if earlier.missing else ""
     return FileReport(
         path.name, lineage.feed, "replaced" if earlier.shas else "loaded",
         entities=[c.entity.name for c in results],
@@ -244,7 +262,7 @@ def _report(path: Path, lineage: Lineage, audits: list[dict], results: list[Conf
         payees_redacted=sum(a["payees_redacted"] for a in audits),
         net_amount_gbp=float(sum(nets)) if nets else None,
         publisher_total_gbp=float(sum(totals)) if totals else None,
-        message="; ".join(dict.fromkeys(m for m in [*(a["message"] for a in audits), missing] if m)),
+        message="; ".join(dict.fromkeys(a["message"] for a in audits if a["message"])),
         by_entity={a["entity"]: {"rows_loaded": a["rows_loaded"], "rows_quarantined": a["rows_quarantined"]}
                    for a in audits},
         replaced_files=list(earlier.names),

@@ -105,6 +105,8 @@ def masked_shape(text: str, limit: int = 40) -> str:
 
 _WORD = r"[A-Z][A-Za-z'’\-]*\.?"
 _SUFFIXES = r"(?i)[\s,]+(?:qc|kc|mbe|obe|cbe|jp|esq\.?|snr|jnr)$"
+_TRADING_AS = r"(?i)\s*[(]?\b(?:t\s*/\s*as?|trading as)\b.*$"
+_LEGAL_FORM = r"(?i)\b(?:ltd|limited|plc|llp|llc|cic|cio|inc)\b"
 _ACRONYM = r"\b[B-DF-HJ-NP-TV-XZ]{2,}\b"  # BT, HMRC, RSPB: letters of an organisation, never a name
 
 
@@ -112,13 +114,19 @@ def person_like(name: pl.Expr, organisation_markers: tuple[str, ...]) -> pl.Expr
     """A payee that reads as one person's name: two or three capitalised words (initials aside,
     at most four tokens), no organisation marker word (Ltd, Trust, Services, Lodge, ...) and no
     all-consonant acronym. 'ANDREW P HOWARD', 'J Smith', 'Anne-Marie Cadman' are people; 'BIKE
-    OXFORD SERVICES', 'BT REDCARE', 'ACE MINIMIX' are not (docs/ingest-policy.md, rule 25)."""
-    text = name.str.replace_all(r"\s+", " ").str.strip_chars().str.replace(_SUFFIXES, "")
+    OXFORD SERVICES', 'BT REDCARE', 'ACE MINIMIX' are not; a sole trader 'Jo Bloggs t/a Bloggs Plumbing'
+    is (docs/ingest-policy.md, rule 36)."""
+    # "Harriet Quist t/a Quist Plumbing" is a sole trader: judged by the name before "t/a" / "trading as"
+    # (an "X Ltd t/a Y" stays an organisation).
+    text = (name.str.replace_all(r"\s+", " ").str.strip_chars().str.replace(_TRADING_AS, "")
+            .str.replace(_SUFFIXES, ""))
     words = text.str.count_matches(r"\S+")
     initials = text.str.split(" ").list.eval(pl.element().str.contains(r"^[A-Z]\.?$")).list.sum()
     markers = r"(?i)(?:^|[\s(/])(?:" + "|".join(map(re.escape, organisation_markers)) + r")(?:$|[\s)/.,])"
+    company = name.str.contains(_LEGAL_FORM)  # 'Jo Bloggs t/a Bloggs Print Ltd' trades as a company
     return (text.str.contains(rf"^{_WORD}(?: {_WORD}){{1,3}}$") & words.is_between(2, 4)
-            & (words - initials).is_between(1, 3) & ~text.str.contains(markers) & ~text.str.contains(_ACRONYM))
+            & (words - initials).is_between(1, 3) & ~text.str.contains(markers) & ~text.str.contains(_ACRONYM)
+            & ~company)
 
 
 def withhold_payees(good: pl.DataFrame, columns, entity: Entity) -> tuple[pl.DataFrame, int]:

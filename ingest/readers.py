@@ -159,7 +159,9 @@ def _xlsx_tables(path: Path, label: str, limits: ReadLimits, stack: contextlib.E
         seen[digest] = source
         contents.tables.append(Table(source, head, _sheet_batches(sheet, source, head, limits), from_excel=True))
     if not found:
-        raise UnreadableFile(f"{label}: every visible sheet of the workbook is empty")
+        skipped = [n for n in contents.notes if n.startswith("skipped")]
+        raise UnreadableFile(f"{label}: every visible sheet of the workbook is empty"
+                             + (f" ({'; '.join(skipped)})" if skipped else ""))
 
 
 def _sheet_rows(sheet, source: str, limits: ReadLimits):

@@ -56,8 +56,10 @@ def remove(con: duckdb.DuckDBPyConnection, feed: str, earlier: Earlier) -> None:
     """Inside the new file's transaction: the earlier versions' rows go, their audit rows say so."""
     if not earlier.shas:
         return
-    for entity in load_contracts()[feed].values():
-        con.execute(f"DELETE FROM raw.{entity.table} WHERE list_contains(?, _file_sha256)", [list(earlier.shas)])
+    tables = [e.table for e in load_contracts()[feed].values()] + (["programme__outcomes_held"]
+                                                                     if feed == "programme" else [])
+    for table in tables:
+        con.execute(f"DELETE FROM raw.{table} WHERE list_contains(?, _file_sha256)", [list(earlier.shas)])
     con.execute("DELETE FROM raw.quarantine WHERE list_contains(?, file_sha256)", [list(earlier.shas)])
     con.execute("UPDATE raw.load_audit SET status = 'superseded' WHERE list_contains(?, file_sha256) "
                 "AND status IN ('loaded', 'replaced')", [list(earlier.shas)])

@@ -25,6 +25,7 @@ import polars as pl
 from ingest.conform import Conformed, Issue
 from ingest.contracts import Entity, all_entities
 from ingest.privacy import polars_type
+from ingest.referential import HELD, ensure_held_table
 
 STATUSES = ("loaded", "replaced", "superseded", "refused", "loading")
 CURRENT = ("loaded", "replaced")  # statuses whose rows are in the warehouse now
@@ -60,6 +61,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_ddl("load_audit", AUDIT_COLUMNS))
     for name in ("file_name", "replaced_files", "overlaps_with"):
         con.execute(f'ALTER TABLE raw.load_audit ADD COLUMN IF NOT EXISTS "{name}" VARCHAR')
+    ensure_held_table(con)
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
@@ -122,10 +124,13 @@ def _keys_loaded_before(con, entity: Entity, rows: pl.DataFrame, written: Writte
     if not key or rows.height == 0:
         return rows
     con.register("incoming_keys", rows.select(*key, "_row_number"))
+    stored = f"raw.{entity.table}"
+    if entity.table == "programme__outcomes":  # held outcomes keep their keys too (ingest/referential.py)
+        stored = f"(SELECT * EXCLUDE (held_reason) FROM raw.{HELD} UNION ALL BY NAME SELECT * FROM {stored})"
     try:
         join = " AND ".join(f't."{k}" IS NOT DISTINCT FROM k."{k}"' for k in key)
         clashes = con.execute(f"SELECT k._row_number, min(t._source_file), min(t._row_number) FROM incoming_keys k "
-                              f"JOIN raw.{entity.table} t ON {join} GROUP BY k._row_number").fetchall()
+                              f"JOIN {stored} t ON {join} GROUP BY k._row_number").fetchall()
     finally:
         con.unregister("incoming_keys")
     if not clashes:
