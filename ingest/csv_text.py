@@ -33,7 +33,7 @@ from ingest.tables import (
 )
 
 CHUNK_BYTES = 16 << 20  # ~150k rows of a typical spend file per batch
-MAX_RECORD = 2 * CHUNK_BYTES  # a record longer than this is left to the exact reader (it refuses it)
+MAX_RECORD = 4 << 20  # a record longer than this is left to the exact reader (it refuses a cell over MAX_FIELD)
 MAX_LINE = 64 << 20  # one physical line longer than this: not a usable table
 EXACT_BATCH_ROWS = 50_000
 _SAMPLE_BYTES = 1 << 20
@@ -239,6 +239,9 @@ def _chunks(path: Path, skip_lines: int, label: str, size: int = CHUNK_BYTES) ->
                 continue
             yield piece[: cut + 1]
             carry = piece[cut + 1:]
+            if len(carry) > MAX_RECORD:  # the record after the cut is already this long
+                yield None
+                return
 
 
 def _last_record_end(piece: bytes) -> int:

@@ -158,8 +158,11 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
     except (duckdb.IOException, duckdb.FatalException, duckdb.InterruptException):
         end_loading(con, load_id)
         raise  # the warehouse, not the file: never recorded as the file's fault
-    except Exception as exc:  # noqa: BLE001 - any other failure is this file's refusal, never the batch's
-        # The exception's own text may quote the file's contents: only its type is reported.
+    except BaseException as exc:  # noqa: BLE001 - any other failure is this file's refusal, never the batch's
+        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+            raise
+        # (A Rust panic in Polars is a BaseException too.) The exception's own text may quote the
+        # file's contents: only its type is reported.
         message = f"{path.name}: could not be read ({type(exc).__name__}); nothing of it was loaded"
     record_refusal(con, feed, path.name, sha, load_id, loaded_at, message)
     return FileReport(path.name, feed, "refused", message=message)
