@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import stat
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -23,8 +23,9 @@ from pathlib import Path
 import duckdb
 
 from ingest import versions
+from ingest.anchors import DeclaredAnchors, PublisherCheck
 from ingest.conform import Conformed, WrongLayout, conform_batch, find_header
-from ingest.contracts import FEEDS, layout_for, load_contracts
+from ingest.contracts import CONTRACTS_DIR, FEEDS, layout_for, load_contracts
 from ingest.pipeline import BackgroundWriter
 from ingest.privacy import PostcodeLookup, protect
 from ingest.readers import read_tables
@@ -44,10 +45,6 @@ from ingest.warehouse import (
     refused_before,
     write_batch,
 )
-
-# A check of a whole file before it commits (e.g. "the publisher is a declared anchor"): it gets the
-# file's audit rows and returns a reason to refuse, or None.
-FileCheck = Callable[[list[dict]], str | None]
 
 
 class Refused(ValueError):
@@ -115,10 +112,11 @@ def _not_regular(path: Path) -> str | None:
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, key: str,
               lookup: PostcodeLookup, rules: IngestRules | None = None, replaces: Sequence[str] = (),
               received_at: dt.datetime | None = None, retry: bool = False,
-              checks: Sequence[FileCheck] = ()) -> FileReport:
+              anchors: DeclaredAnchors | None = None) -> FileReport:
     """Load one file. `replaces`: file names this file is declared to replace (a confirmed
     replacement); `received_at`: when it arrived (the plausible-date window counts from it);
-    `retry`: read it even if the same bytes were refused before."""
+    `retry`: read it even if the same bytes were refused before; `anchors`: the declared anchor
+    institutions a spend file's publisher must be one of (ingest/anchors.py)."""
     ensure_raw_schema(con)
     if feed is not None and feed not in FEEDS:
         raise ValueError(f"unknown feed {feed!r}: one of {', '.join(FEEDS)}")
@@ -134,10 +132,12 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
         return FileReport(path.name, feed, "duplicate",
                           message="the same file (identical content) was loaded before; nothing changed")
     declared = tuple(dict.fromkeys(Path(n).name for n in replaces))
-    if (earlier := refused_before(con, sha)) and not (retry or declared):
-        return FileReport(path.name, feed, "refused", message=f"{earlier} [refused before: not read again; send a "
-                          "corrected file, or `impact ingest FILE --retry` once the cause is fixed]")
-    mark_loading(con, feed, path.name, sha, load_id, loaded_at)
+    version = rules_version(rules, anchors)
+    if (earlier := refused_before(con, sha, version)) and not (retry or declared):
+        return FileReport(path.name, feed, "refused", message=f"{earlier} [refused before: not read again until the "
+                          "file, the contracts or the ingest's configuration change; `impact ingest FILE --retry` "
+                          "reads it now]")
+    mark_loading(con, feed, path.name, sha, load_id, loaded_at, version)
     limits = ReadLimits(Deadline(rules.max_seconds_per_file), rules.zip_max_ratio, rules.zip_max_bytes)
     lineage = Lineage("", path.name, sha, load_id, loaded_at, path.name)
     skipped: list[str] = []
@@ -150,7 +150,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
             lineage.feed = found[0][1].entity.feed
             received = (received_at or loaded_at).date()
             return _load(con, path, found, [*unmatched, *contents.notes], lineage, layout, key, lookup, rules,
-                         limits, declared, received, checks)
+                         limits, declared, received, anchors)
     except (UnreadableFile, WrongLayout, Refused) as exc:
         message = str(exc) + (f" ({'; '.join(skipped)})" if skipped else "")
     except MemoryError:
@@ -164,8 +164,18 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
         # (A Rust panic in Polars is a BaseException too.) The exception's own text may quote the
         # file's contents: only its type is reported.
         message = f"{path.name}: could not be read ({type(exc).__name__}); nothing of it was loaded"
-    record_refusal(con, feed, path.name, sha, load_id, loaded_at, message)
+    record_refusal(con, feed, path.name, sha, load_id, loaded_at, message, version)
     return FileReport(path.name, feed, "refused", message=message)
+
+
+def rules_version(rules: IngestRules, anchors: DeclaredAnchors | None) -> str:
+    """A fingerprint of everything that judges a file: the contracts and layouts, the limits and
+    windows, the declared anchors. A refusal stands while it is unchanged (a file refused for an
+    undeclared publisher loads once the publisher is declared)."""
+    digest = hashlib.sha256(repr((rules, anchors.anchors if anchors else None)).encode())
+    for path in sorted(CONTRACTS_DIR.glob("*.yaml")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _refused_by_name(con, name: str, message: str) -> bool:
@@ -195,7 +205,8 @@ def _headers(path: Path, tables, feed: str | None, layout):
 
 
 def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, key: str, lookup, rules: IngestRules,
-          limits: ReadLimits, declared: tuple[str, ...], received: dt.date, checks) -> FileReport:
+          limits: ReadLimits, declared: tuple[str, ...], received: dt.date,
+          anchors: DeclaredAnchors | None) -> FileReport:
     audits, results = [], []
     earlier = versions.earlier_versions(con, lineage.feed, path.name, lineage.sha256, declared)
     lineage.replaced_files = earlier.names
@@ -209,17 +220,18 @@ def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, ke
         for table, header in found:
             conformed, written = Conformed(header, table.source, date_bounds=bounds), Written()
             table_lineage = replace(lineage, source_file=table.source)
+            publishers = PublisherCheck(anchors, header.entity)  # ingest/anchors.py
             writer = BackgroundWriter(write_batch)
             try:
                 for batch in table.batches(header.index, header.width):
                     if limits.deadline.passed():
                         raise limits.too_slow(path.name)
                     conform_batch(batch, header, conformed, layout, table.from_excel)
-                    writer.submit(con, header.entity, protect(conformed.frames.pop(), header.entity, key, lookup),
-                                  table_lineage, written)
+                    rows = publishers.apply(protect(conformed.frames.pop(), header.entity, key, lookup))
+                    writer.submit(con, header.entity, rows, table_lineage, written)
             finally:
                 writer.close()
-            if reason := _usability(conformed):
+            if reason := _usability(conformed) or publishers.refusal(table.source):
                 raise Refused(reason)
             file_notes = "; ".join(filter(None, [layout.notes if layout else "", *(notes if not audits else [])]))
             audits.append(finish_table(con, header.entity, table_lineage, conformed, written, file_notes))
@@ -230,9 +242,7 @@ def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, ke
         rows = sum(a["rows_loaded"] for a in audits)
         nets = [a["net_amount_gbp"] for a in audits if a["net_amount_gbp"] is not None]
         net = sum(nets, Decimal(0)) if nets else None
-        reasons = [versions.shrink_refusal(path.name, earlier, rows, net, rules.max_shrink_share),
-                   *(check(audits) for check in checks)]
-        if reason := next(filter(None, reasons), None):
+        if reason := versions.shrink_refusal(path.name, earlier, rows, net, rules.max_shrink_share):
             raise Refused(reason)
         con.execute("COMMIT")
     except BaseException:
@@ -277,12 +287,13 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], *, feed: str |
                key: str, lookup: PostcodeLookup, rules: IngestRules | None = None,
                replaces: dict[str, Sequence[str]] | None = None,
                received_at: dict[str, dt.datetime] | None = None, retry: bool = False,
-               checks: Sequence[FileCheck] = ()) -> list[FileReport]:
+               anchors: DeclaredAnchors | None = None) -> list[FileReport]:
     """Load each file on its own, in the order given: one bad file never stops or undoes the others.
-    `replaces` and `received_at` are keyed by file name."""
+    `replaces` and `received_at` are keyed by file name. With `anchors`, a spend file from an
+    undeclared publisher is refused (ingest/anchors.py)."""
     ensure_raw_schema(con)
     recover_interrupted(con)
     replaces, received_at = replaces or {}, received_at or {}
     return [load_file(con, Path(p), feed=feed, key=key, lookup=lookup, rules=rules,
                       replaces=replaces.get(Path(p).name, ()), received_at=received_at.get(Path(p).name),
-                      retry=retry, checks=checks) for p in paths]
+                      retry=retry, anchors=anchors) for p in paths]

@@ -43,6 +43,7 @@ AUDIT_COLUMNS = {
     "loaded_at": "TIMESTAMP",
     # added for corrections and overlaps (ALTERed into older warehouses)
     "file_name": "VARCHAR", "replaced_files": "VARCHAR", "overlaps_with": "VARCHAR",
+    "rules_version": "VARCHAR",  # refusals: what judged the file ('*': a load that died, never retried)
 }
 _PERIOD_COLUMN = {"spend__payments": "payment_date"}
 
@@ -59,7 +60,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_ddl(entity.table, entity.stored_columns()))
     con.execute(_ddl("quarantine", QUARANTINE_COLUMNS))
     con.execute(_ddl("load_audit", AUDIT_COLUMNS))
-    for name in ("file_name", "replaced_files", "overlaps_with"):
+    for name in ("file_name", "replaced_files", "overlaps_with", "rules_version"):
         con.execute(f'ALTER TABLE raw.load_audit ADD COLUMN IF NOT EXISTS "{name}" VARCHAR')
     ensure_held_table(con)
 
@@ -70,10 +71,11 @@ def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
     return bool(row and row[0])
 
 
-def refused_before(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
-    """The reason the same bytes were refused last time (None if never refused)."""
+def refused_before(con: duckdb.DuckDBPyConnection, sha256: str, rules_version: str) -> str | None:
+    """The reason the same bytes were refused under the same rules (or crashed a load), else None."""
     row = con.execute("SELECT message FROM raw.load_audit WHERE file_sha256 = ? AND status = 'refused' "
-                      "ORDER BY loaded_at DESC LIMIT 1", [sha256]).fetchone()
+                      "AND rules_version IN (?, '*') ORDER BY loaded_at DESC LIMIT 1",
+                      [sha256, rules_version]).fetchone()
     return row[0] if row else None
 
 
@@ -239,12 +241,14 @@ def finish_table(con, entity: Entity, lineage: Lineage, conformed: Conformed, wr
     return audit
 
 
-def mark_loading(con, feed: str | None, file_name: str, sha256: str, load_id: str, loaded_at: dt.datetime) -> None:
+def mark_loading(con, feed: str | None, file_name: str, sha256: str, load_id: str, loaded_at: dt.datetime,
+                 rules_version: str) -> None:
     """A committed 'loading' row before anything is read: if the process dies reading the file, the
     next load finds it and records the file as refused instead of reading it again."""
     insert(con, "load_audit", frame_of([{
         "load_id": load_id, "feed": feed, "source_file": file_name, "file_name": file_name, "file_sha256": sha256,
-        "status": "loading", "message": "being loaded", "loaded_at": loaded_at}], AUDIT_COLUMNS))
+        "status": "loading", "message": "being loaded", "loaded_at": loaded_at, "rules_version": rules_version}],
+        AUDIT_COLUMNS))
 
 
 def end_loading(con, load_id: str) -> None:
@@ -255,7 +259,7 @@ def recover_interrupted(con) -> int:
     """Loads left 'loading' by a process that died: refused, so the file is not read again."""
     return con.execute(
         """UPDATE raw.load_audit SET status = 'refused', rows_read = 0, rows_loaded = 0, rows_quarantined = 0,
-               rows_skipped_footer = 0,
+               rows_skipped_footer = 0, rules_version = '*',
                message = source_file || ': the load of this file never finished (the process stopped while '
                          || 'reading it: out of memory, killed or crashed); it is not read again. Check the file, '
                          || 'then drop a corrected copy or run `impact ingest FILE --retry`'
@@ -263,9 +267,9 @@ def recover_interrupted(con) -> int:
 
 
 def record_refusal(con, feed: str | None, file_name: str, sha256: str | None, load_id: str,
-                   loaded_at: dt.datetime, message: str) -> None:
+                   loaded_at: dt.datetime, message: str, rules_version: str | None = None) -> None:
     end_loading(con, load_id)
     audit = {"load_id": load_id, "feed": feed, "source_file": file_name, "file_name": file_name,
              "file_sha256": sha256, "status": "refused", "message": message, "rows_read": 0, "rows_loaded": 0,
-             "rows_quarantined": 0, "rows_skipped_footer": 0, "loaded_at": loaded_at}
+             "rows_quarantined": 0, "rows_skipped_footer": 0, "loaded_at": loaded_at, "rules_version": rules_version}
     insert(con, "load_audit", frame_of([audit], AUDIT_COLUMNS))

@@ -163,8 +163,14 @@ def _started(instance, run) -> str:
 
 
 def status_report(settings: Settings) -> str:
+    from orchestration.reference_data import synthetic_lookup_warning
+
     ledger = read_ledger(settings)
-    out = [f"data directory: {settings.data_dir}"]
+    out = [f"data directory: {settings.data_dir}",
+           f"partnership: {settings.partnership.name}; area {settings.area.name} ({settings.area.code}, "
+           f"{len(settings.area.local_authorities)} local authorities); {len(settings.anchors)} anchors declared"]
+    if warning := synthetic_lookup_warning(settings):
+        out.append(warning)
     if ledger is None:
         out.append("nothing loaded or published yet: drop files into landing/<feed>/, or run `impact demo`")
     else:

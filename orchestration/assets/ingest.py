@@ -12,12 +12,13 @@ from dagster import (
     multi_asset,
 )
 
-from ingest import DateWindow, FileReport, IngestRules, PostcodeLookup, load_files
+from ingest import DateWindow, FileReport, IngestRules, load_files
 from ingest.contracts import load_contracts
 from ingest.readers import SUPPORTED_SUFFIXES
 from orchestration.arrivals import arrival_order, entries
 from orchestration.config import Settings
 from orchestration.landing import fail_if_refused, requested_files
+from orchestration.reference_data import postcode_lookup
 from orchestration.warehouse import WRITER_POOL, write_connection
 
 # The files each feed's asset takes from its landing folder (the sensor uses the same rule): every
@@ -44,7 +45,7 @@ def ingest_rules(settings: Settings) -> IngestRules:
 def ingest_reports(settings: Settings, feed: str, paths: list[Path]) -> list[FileReport]:
     """Load landing files of one feed in arrival order, with their sidecar declarations and arrival
     times (recorded in the folder's ledger as they are taken)."""
-    lookup = PostcodeLookup.from_csv(settings.postcode_lookup_path)
+    lookup = postcode_lookup(settings)
     key = settings.pseudonymisation_key()
     folder = settings.landing_dir / feed
     inside = [p for p in paths if p.parent == folder]
@@ -53,7 +54,8 @@ def ingest_reports(settings: Settings, feed: str, paths: list[Path]) -> list[Fil
     with write_connection(settings) as con:
         return load_files(con, ordered, feed=feed, key=key, lookup=lookup, rules=ingest_rules(settings),
                           replaces={o.path.name: o.replaces for o in offers if o.replaces},
-                          received_at={o.path.name: o.received_at for o in offers if o.received_at})
+                          received_at={o.path.name: o.received_at for o in offers if o.received_at},
+                          anchors=settings.declared_anchors())
 
 
 def table_rows(settings: Settings, tables: list[str]) -> dict[str, int]:

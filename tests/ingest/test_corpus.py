@@ -720,8 +720,8 @@ def test_hostile_file_name_is_stored_verbatim(tmp_path):
 
 
 def test_refused_file_offered_again_is_refused_again(tmp_path):
-    """Row 1 says 'same bytes as a file already LOADED': a refused file was never loaded, so a second
-    try is judged afresh (refused again, with its reason) rather than waved through as a duplicate."""
+    """Row 1 says 'same bytes as a file already LOADED': a refused file was never loaded, so it is not
+    a duplicate; row 41: it is refused again from the record, with its reason, without being read."""
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     load_baseline(con, tmp_path)
     path = CORPUS / "us_dates.csv"
