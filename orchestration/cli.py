@@ -95,21 +95,31 @@ def _print_gate_failures(settings: Settings, run_id: str) -> None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest import load_files
+    from orchestration.arrivals import write_sidecar
+    from orchestration.assets.ingest import ingest_rules
     from orchestration.reference_data import postcode_lookup, synthetic_lookup_warning
     from orchestration.warehouse import write_connection
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.is_file()]
+    missing = [str(p) for p in paths if not (p.exists() or p.is_symlink())]
     if missing:
         print(f"not a file: {', '.join(missing)}", file=sys.stderr)
         return 2
+    if args.replaces and len(paths) != 1:
+        print("--replaces declares what ONE file replaces: give one file", file=sys.stderr)
+        return 2
+    replaces = {paths[0].name: args.replaces} if args.replaces else None
+    if replaces and paths[0].resolve().parent.parent == settings.landing_dir.resolve():
+        # In the landing folder the declaration is kept beside the file, so a rebuild repeats it.
+        print(f"declared in {write_sidecar(paths[0], args.replaces)}")
     if warning := synthetic_lookup_warning(settings):
         print(warning, file=sys.stderr)
     lookup = postcode_lookup(settings)
     with write_connection(settings) as con:
         reports = load_files(con, paths, feed=args.feed, key=settings.pseudonymisation_key(),
-                             lookup=lookup, anchors=settings.declared_anchors())
+                             lookup=lookup, rules=ingest_rules(settings), replaces=replaces, retry=args.retry,
+                             anchors=settings.declared_anchors())
     for report in reports:
         if args.json:
             print(json.dumps(dataclasses.asdict(report), default=str))
@@ -215,6 +225,10 @@ def parser() -> argparse.ArgumentParser:
     ing.add_argument("paths", nargs="+")
     ing.add_argument("--feed", choices=["charter", "programme", "spend", "wellbeing"])
     ing.add_argument("--json", action="store_true", help="one JSON object per file")
+    ing.add_argument("--replaces", nargs="+", metavar="OLD",
+                     help="the file replaces these loaded files (a correction; also confirms a new version "
+                          "that removes most of what it replaces)")
+    ing.add_argument("--retry", action="store_true", help="read a file again although the same bytes were refused")
     ing.set_defaults(func=cmd_ingest)
     sql = sub.add_parser("sql", parents=[common], help="query the published snapshot (read-only)")
     sql.add_argument("query", nargs="?", help="SQL text (or -f FILE)")

@@ -23,6 +23,7 @@ import re
 import time
 from collections import Counter
 from pathlib import Path
+from stat import S_ISREG
 
 from dagster import (
     AssetsDefinition,
@@ -69,11 +70,19 @@ class LandingLook:
         name = f"{feed}/{path.name}"
         self.seen.add(name)
         try:
-            stat = path.stat()
+            stat = path.lstat()  # a link is never followed
         except OSError as exc:  # vanished or unreadable between listing and looking
             self.waiting.append((name, f"cannot be looked at: {exc.strerror or exc}"))
             return
         entry = self.files.get(name, {})
+        if not S_ISREG(stat.st_mode):
+            # A symlink, directory or pipe named like data: one run, in which the ingest refuses and
+            # records it (so the steward is told), never read.
+            marker = f"not-a-regular-file:{stat.st_mode:o}:{stat.st_mtime}"
+            if entry.get("sha256") != marker:
+                self.files[name] = {"size": stat.st_size, "mtime": stat.st_mtime, "taken": True, "sha256": marker}
+                self.requests.append((feed, path, marker))
+            return
         same = entry.get("size") == stat.st_size and entry.get("mtime") == stat.st_mtime
         if same and entry.get("taken"):
             return

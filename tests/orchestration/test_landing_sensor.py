@@ -12,7 +12,7 @@ from dagster import AssetKey, DagsterEventType, SensorResult, build_sensor_conte
 from ingest.loader import sha256_of
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.landing import FEED_TAG, FILE_TAG, SHA256_TAG
-from orchestration.sensors.landing import build_landing_sensor, read_record
+from orchestration.sensors.landing import INGEST_JOB, build_landing_sensor, read_record
 
 CORPUS = Path(__file__).resolve().parents[1] / "ingest" / "corpus"
 SPEND_KEYS = {AssetKey(["raw", t]) for t in ("spend__payments", "spend__suppliers", "spend__contracts")}
@@ -183,3 +183,24 @@ def test_a_cursor_of_the_earlier_json_form_is_still_read(landing):
         "size": path.stat().st_size, "mtime": path.stat().st_mtime, "taken": True, "sha256": sha256_of(path)}}})
     assert landing.tick().run_requests == []
     assert landing.cursor.startswith("1 file taken (spend 1)")
+
+
+def test_upper_case_extensions_are_taken_and_a_link_is_run_once_to_be_refused(landing):
+    """x.CSV is data like x.csv; a symlink is never hashed or followed by the sensor: one run, in
+    which the ingest refuses and records it (so the steward is told), then nothing more."""
+    from orchestration.definitions import build_definitions
+
+    landing.drop("spend", "OXFORD-2024-04.CSV", GOOD)
+    link = landing.settings.landing_dir / "spend" / "link.csv"
+    link.symlink_to(CORPUS / "good_payments.csv")
+    first, second = landing.tick().run_requests, landing.tick().run_requests
+    assert [r.tags[FILE_TAG] for r in first] == ["link.csv"]  # nothing to wait for: it is never read
+    requests = {r.tags[FILE_TAG]: r for r in first + second}
+    assert sorted(requests) == ["OXFORD-2024-04.CSV", "link.csv"]
+    assert requests["link.csv"].tags[SHA256_TAG].startswith("not-a-regular-file")
+    job = build_definitions(landing.settings).resolve_job_def(INGEST_JOB)
+    result = job.execute_in_process(instance=landing.instance, tags=requests["link.csv"].tags, raise_on_error=False,
+                                    asset_selection=requests["link.csv"].asset_selection)
+    [failure] = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
+    assert "symbolic link" in failure.step_failure_data.user_failure_data.description
+    assert landing.tick().run_requests == []
