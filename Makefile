@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test ui lint manifest bench bench-runs clean-data
+.PHONY: demo test ui lint manifest bench bench-runs bench-hostile imd-seed clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,6 +34,13 @@ bench: $(STAMP)           ## ingest speed and memory against a bare Polars load
 
 bench-runs: $(STAMP)      ## full rebuild vs no-change and one-new-month runs, demo scales 1 and 4
 	$(BIN)/python tests/benchmarks/bench_runs.py
+
+bench-hostile: $(STAMP)   ## time and peak memory of the ingest on hostile files, under setrlimit
+	$(BIN)/python tests/benchmarks/bench_hostile_files.py
+
+IMD_FILE ?= ../shared/data/real/imd/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx
+imd-seed: $(STAMP)        ## rebuild the national IMD 2019 seed from MHCLG File 1 (IMD_FILE=...)
+	$(BIN)/python -m ingest.reference.imd2019 $(IMD_FILE) dbt_project/seeds/reference/lsoa_imd2019.csv
 
 clean-data:               ## delete everything generated under ./data
 	rm -rf data

@@ -26,6 +26,7 @@ import pandas as pd
 
 from exports.datapackage import check_package, describe
 from exports.disclosure import masked_metrics, masked_toc
+from exports.reference_data import manifest_entries, reference_appendix
 from exports.report import build_report, write_report
 from exports.sources import YearSources, year_sources
 from exports.workbook import WorkbookContent, write_workbook
@@ -115,6 +116,7 @@ def write_pack(
                 catalogue=catalogue,
                 load_audit=_data_log(tables.get("load_audit")),
                 marker=marker,
+                reference=tables.get("reference_data"),
             ),
         )
         rows[workbook] = sum(sheets.values())
@@ -130,6 +132,7 @@ def write_pack(
             "suppression": {"threshold": suppression_threshold, "marker": marker},
             "gate": gate,
             "source_files": sources.files,
+            "reference_data": manifest_entries(tables.get("reference_data")),
             "files": [
                 {"path": name, "sha256": _sha256(staging / name), "rows": rows[name],
                  **({"sheets": sheets} if name == workbook else {})}
@@ -229,6 +232,7 @@ def read_snapshot(snapshot_path: Path, year: str) -> tuple[dict[str, pd.DataFram
                 " order by validated_at desc limit 1)", [year, year]).df()
         if _table_exists(con, "lineage", "load_audit"):
             tables["load_audit"] = con.sql("select * from lineage.load_audit order by loaded_at").df()
+        tables["reference_data"] = reference_appendix(con)
         sources = year_sources(con, year)
     if tables["metrics"].empty:
         raise PackError(f"the snapshot has no metrics for {year}")

@@ -1,5 +1,5 @@
 """The pack's XLSX workbook (xlsxwriter): cover, headline metrics, Theory of Change, one sheet per
-metric family with district breakdowns, definitions and the data log."""
+metric family with district breakdowns, definitions, the data log and the reference data appendix."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ class WorkbookContent:
     catalogue: pd.DataFrame
     load_audit: pd.DataFrame | None
     marker: str = "[c]"
+    reference: pd.DataFrame | None = None  # appendix: exports/reference_data.py
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
@@ -70,6 +71,9 @@ def write_workbook(path: Path, content: WorkbookContent) -> dict[str, int]:
         rows[sheet_name("Data log", taken)] = _table(
             book, fmt, "Data log", content.load_audit,
             empty="No load audit in this snapshot: files loaded and rejected are not listed.")
+        if content.reference is not None:  # snapshots published before provenance was recorded have none
+            rows[sheet_name("Reference data", taken)] = _table(
+                book, fmt, "Reference data", content.reference, empty="")
         for sheet in book.worksheets():
             _print_setup(sheet, content.title)
     finally:

@@ -112,9 +112,10 @@ def gate_fingerprint(con: duckdb.DuckDBPyConnection, year: str, previous: str, s
     return digest({"tables": parts, "settings": settings, "code": files_digest([GATE_CODE])})
 
 
-def published_inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """Every table the snapshot copies (orchestration/publication.py), in the working warehouse."""
+def snapshot_fingerprint(con: duckdb.DuckDBPyConnection, reference: list[dict], assumptions: dict) -> str:
+    """Everything the snapshot is made of (orchestration/publication.py): the tables it copies from
+    the working warehouse, and the reference data's provenance and the settings it records."""
     parts = schema_fingerprints(con, PUBLISHED_INPUT_SCHEMAS)
     if "raw.load_audit" in tables_in(con, ("raw",)):
         parts["raw.load_audit"] = table_fingerprint(con, "raw.load_audit")
-    return digest(parts)
+    return digest({"tables": parts, "reference": reference, "assumptions": assumptions})

@@ -20,10 +20,10 @@ from pathlib import Path
 from ingest.contracts import load_contracts
 from orchestration import console, run_state
 from orchestration.assets.ingest import needs_key, new_files
-from orchestration.assets.warehouse import dbt_vars
 from orchestration.build_plan import BUILD_STAGE, all_models, plan_build
 from orchestration.config import Settings
-from orchestration.fingerprints import published_inputs_fingerprint
+from orchestration.dbt_vars import dbt_vars
+from orchestration.fingerprints import snapshot_fingerprint
 from orchestration.run_state import PUBLISH_STAGE
 from orchestration.runner import RunOutcome, YearUnknown, execute, instance_for, load_definitions
 from orchestration.warehouse import write_connection
@@ -228,9 +228,12 @@ def _partition_keys(settings: Settings) -> list[str]:
 def _snapshot_stale(settings: Settings) -> bool:
     if not settings.published_path.exists():
         return True
+    from orchestration.reference_data import reference_datasets
+
     with write_connection(settings) as con:
         record = run_state.recorded(con, PUBLISH_STAGE).get("snapshot")
-        return record is None or record.fingerprint != published_inputs_fingerprint(con)
+        return record is None or record.fingerprint != snapshot_fingerprint(
+            con, reference_datasets(settings), dbt_vars(settings))
 
 
 def _note_gate(settings: Settings, summary: Summary, year: str, outcome: RunOutcome) -> None:

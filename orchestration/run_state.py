@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +29,8 @@ DDL = (
        status VARCHAR, run_id VARCHAR, recorded_at TIMESTAMP, PRIMARY KEY (stage, key))""",
 )
 PUBLISH_STAGE = "publish"
-# Load-audit statuses under which a file's content is in the warehouse, or was refused as it is.
-SETTLED = ("loaded", "replaced", "superseded", "refused")
+# Load-audit statuses under which a file's content is in the warehouse.
+LOADED = ("loaded", "replaced", "superseded")
 
 
 def ensure_ops_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -65,12 +66,33 @@ class LandingFile:
     settled: bool  # its content is already loaded (or was refused as it is): nothing to do
 
 
-def settled_sha256s(con: duckdb.DuckDBPyConnection) -> set[str]:
+@dataclass(frozen=True)
+class Settled:
+    """What the load audit says needs no new load: contents loaded, contents refused under the
+    current rules (or by a load that died: '*'), and non-file entries refused by name."""
+
+    loaded: set[str]
+    refused: set[str]
+    refused_names: set[str]
+
+
+def settled(con: duckdb.DuckDBPyConnection, rules_version: str | None) -> Settled:
     if not _exists(con, "raw", "load_audit"):
-        return set()
-    rows = con.execute("SELECT DISTINCT file_sha256 FROM raw.load_audit WHERE status IN (SELECT unnest(?))",
-                       [list(SETTLED)]).fetchall()
-    return {sha for (sha,) in rows}
+        return Settled(set(), set(), set())
+    columns = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = "
+                                         "current_database() AND schema_name = 'raw' AND table_name = 'load_audit'"
+                                         ).fetchall()}
+    loaded = {sha for (sha,) in con.execute(
+        "SELECT DISTINCT file_sha256 FROM raw.load_audit WHERE status IN (SELECT unnest(?))", [list(LOADED)]
+    ).fetchall()}
+    same_rules = "rules_version IN (?, '*')" if "rules_version" in columns and rules_version else "true"
+    refused = {sha for (sha,) in con.execute(
+        f"SELECT DISTINCT file_sha256 FROM raw.load_audit WHERE status = 'refused' AND {same_rules}",
+        [rules_version] if "?" in same_rules else []).fetchall() if sha}
+    names = {name for (name,) in con.execute(
+        "SELECT DISTINCT source_file FROM raw.load_audit WHERE status = 'refused' AND file_sha256 IS NULL"
+    ).fetchall()}
+    return Settled(loaded, refused, names)
 
 
 def indexed(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[int, int, str]]:
@@ -80,26 +102,30 @@ def indexed(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[int, 
         "SELECT feed, name, size, mtime_ns, sha256 FROM ops.landing_index").fetchall()}
 
 
-def classify(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]],
-             index: dict | None = None) -> tuple[list[LandingFile], list[tuple]]:
-    """Each landing file with its sha256 (from the index when size and mtime are unchanged, else
-    read now) and whether it is settled; and the index rows to store for files read now."""
-    index = indexed(con) if index is None else index
-    settled = settled_sha256s(con)
+def classify(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], *, rules_version: str | None = None,
+             declared=lambda path: False) -> tuple[list[LandingFile], list[tuple]]:
+    """Each landing entry with its sha256 (from the index when size and mtime are unchanged, else
+    read now) and whether it is settled; and the index rows to store for files read now. Links and
+    other non-files are never followed: settled once the ingest has refused them by name."""
+    index, known = indexed(con), settled(con, rules_version)
     out, fresh = [], []
     for feed, paths in files.items():
         for path in paths:
             try:
-                stat = path.stat()
+                info = path.lstat()
             except OSError:
                 continue  # vanished since it was listed
-            known = index.get((feed, path.name))
-            if known and known[:2] == (stat.st_size, stat.st_mtime_ns):
-                sha = known[2]
+            if not stat.S_ISREG(info.st_mode):
+                out.append(LandingFile(feed, path, "", path.name in known.refused_names))
+                continue
+            entry = index.get((feed, path.name))
+            if entry and entry[:2] == (info.st_size, info.st_mtime_ns):
+                sha = entry[2]
             else:
                 sha = sha256_of(path)
-                fresh.append((feed, path.name, stat.st_size, stat.st_mtime_ns, sha, _now()))
-            out.append(LandingFile(feed, path, sha, sha in settled))
+                fresh.append((feed, path.name, info.st_size, info.st_mtime_ns, sha, _now()))
+            done = sha in known.loaded or (sha in known.refused and not declared(path))
+            out.append(LandingFile(feed, path, sha, done))
     return out, fresh
 
 

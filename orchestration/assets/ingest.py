@@ -18,21 +18,37 @@ from dagster import (
     multi_asset,
 )
 
-from ingest import FileReport, PostcodeLookup, load_files
+from ingest import DateWindow, FileReport, IngestRules, load_files
 from ingest.contracts import load_contracts
+from ingest.loader import rules_version
+from ingest.readers import SUPPORTED_SUFFIXES
 from orchestration import console, run_state
+from orchestration.arrivals import arrival_order, declared, entries
 from orchestration.config import Settings
 from orchestration.faults import pause_point
 from orchestration.landing import fail_if_refused, requested_files
+from orchestration.reference_data import postcode_lookup
 from orchestration.warehouse import WRITER_POOL, write_connection
 
-# The files each feed's asset takes from its landing folder (the sensor uses the same patterns).
-LANDING_PATTERNS = ("*.csv", "*.CSV", "*.xlsx", "*.zip", "*.txt")
+# The files each feed's asset takes from its landing folder (the sensor uses the same rule): every
+# supported extension in any case; symlinks and other non-regular entries too, to be refused and
+# recorded (orchestration/arrivals.py).
+LANDING_PATTERNS = tuple(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)  # matched case-insensitively
 
 
 def landing_files(settings: Settings, feed: str) -> list[Path]:
+    """The feed's landing entries in arrival order (never name order), without recording arrivals."""
     folder = settings.landing_dir / feed
-    return sorted({p for pattern in LANDING_PATTERNS for p in folder.glob(pattern) if p.is_file()})
+    return [offer.path for offer in arrival_order(folder, entries(folder), record=False)]
+
+
+def ingest_rules(settings: Settings) -> IngestRules:
+    """impact.toml [ingest], as the ingest takes it (the ingest never reads configuration)."""
+    section = settings.ingest
+    return IngestRules(
+        max_shrink_share=section.max_shrink_share, zip_max_ratio=section.zip_max_ratio,
+        zip_max_bytes=section.zip_max_mb << 20, max_seconds_per_file=section.max_seconds_per_file,
+        date_windows={feed: DateWindow(w.floor_year, w.future_days) for feed, w in section.date_windows.items()})
 
 
 def needs_key(feed: str) -> bool:
@@ -41,21 +57,35 @@ def needs_key(feed: str) -> bool:
 
 
 def new_files(settings: Settings, feeds: list[str]) -> list[run_state.LandingFile]:
-    """The landing files of `feeds` whose content is not loaded yet (nor refused as it is)."""
+    """The landing files of `feeds` whose content is not loaded yet, nor refused under the current
+    rules (a refused file with a declaration beside it is offered again: the declaration may be
+    what it lacked)."""
+    version = rules_version(ingest_rules(settings), settings.declared_anchors())
     with write_connection(settings) as con:
-        files, fresh = run_state.classify(con, {feed: landing_files(settings, feed) for feed in feeds})
+        files, fresh = run_state.classify(con, {feed: landing_files(settings, feed) for feed in feeds},
+                                          rules_version=version, declared=lambda path: bool(declared(path)))
         run_state.remember(con, fresh)
     return [f for f in files if not f.settled]
 
 
 def ingest_reports(settings: Settings, feed: str, paths: list[Path]) -> list[FileReport]:
-    lookup = PostcodeLookup.from_csv(settings.postcode_lookup_path)
+    """Load landing files of one feed in arrival order, with their sidecar declarations and arrival
+    times (recorded in the folder's ledger as they are taken), one file at a time (progress, and the
+    fault-injection hook between files)."""
+    lookup = postcode_lookup(settings)
     key = settings.pseudonymisation_key() if needs_key(feed) else ""
+    folder = settings.landing_dir / feed
+    inside = [p for p in paths if p.parent == folder]
+    offers = arrival_order(folder, inside, record=True) if inside else []
+    ordered = [o.path for o in offers] + [p for p in paths if p.parent != folder]
+    replaces = {o.path.name: o.replaces for o in offers if o.replaces}
+    received = {o.path.name: o.received_at for o in offers if o.received_at}
     reports = []
     with write_connection(settings) as con:
-        for number, path in enumerate(paths, start=1):
-            console.progress("ingest", f"{feed}: file {number} of {len(paths)} ({path.name})")
-            reports.extend(load_files(con, [path], feed=feed, key=key, lookup=lookup))
+        for number, path in enumerate(ordered, start=1):
+            console.progress("ingest", f"{feed}: file {number} of {len(ordered)} ({path.name})")
+            reports += load_files(con, [path], feed=feed, key=key, lookup=lookup, rules=ingest_rules(settings),
+                                  replaces=replaces, received_at=received, anchors=settings.declared_anchors())
             pause_point("ingest", settings.data_dir)
     return reports
 

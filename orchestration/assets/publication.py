@@ -20,9 +20,11 @@ from dagster import (
 from orchestration import console, run_state
 from orchestration.assets.gate import ANNUAL_MARTS, ANNUAL_TABLES
 from orchestration.config import Settings
+from orchestration.dbt_vars import dbt_vars
 from orchestration.faults import pause_point
-from orchestration.fingerprints import published_inputs_fingerprint
+from orchestration.fingerprints import snapshot_fingerprint
 from orchestration.publication import build_snapshot
+from orchestration.reference_data import reference_datasets
 from orchestration.run_state import PUBLISH_STAGE
 from orchestration.warehouse import WRITER_POOL, read_snapshot, write_connection, writer_lock
 from orchestration.year_gate import standing_results, year_closes_on, year_is_open
@@ -96,9 +98,11 @@ def build_publication_assets(settings: Settings, partitions: PartitionsDefinitio
         require_gate_in_this_run(settings, context.run_id, context.partition_key)
         console.progress("snapshot", "copying the published tables")
         with writer_lock(settings):
+            reference, assumptions = reference_datasets(settings), dbt_vars(settings)
             with write_connection(settings, lock_held=True) as con:
-                inputs = published_inputs_fingerprint(con)
+                inputs = snapshot_fingerprint(con, reference, assumptions)
             counts = build_snapshot(settings.warehouse_path, settings.published_path, context.run_id,
+                                    reference=reference, assumptions=assumptions,
                                     pause=lambda point: pause_point(point, settings.data_dir))
             with write_connection(settings, lock_held=True) as con:
                 run_state.record(con, PUBLISH_STAGE, {"snapshot": inputs}, status="published",

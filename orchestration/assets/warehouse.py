@@ -12,28 +12,12 @@ import os
 
 from orchestration import console, run_state
 from orchestration.build_plan import BUILD_STAGE, OUTPUTS_KEY, record_build
-from orchestration.config import Settings, today
+from orchestration.config import Settings
+from orchestration.dbt_vars import dbt_vars
 from orchestration.faults import pause_point
-from orchestration.reporting_years import first_open_year
 from orchestration.warehouse import WRITER_POOL, write_connection, writer_lock
 
 PAUSE_AFTER_NODES = 5  # the fault-injection hook pauses the build after this many dbt nodes
-
-
-def dbt_vars(settings: Settings) -> dict:
-    """The one place dbt's vars are built from impact.toml."""
-    start, grace = settings.reporting.year_start_month, settings.reporting.grace_days
-    return {
-        "reporting_year_start_month": start,
-        "rag_amber_tolerance": settings.toc.rag.amber_tolerance,
-        # [feeds]: a metric whose feed is not collected, or that needs the missing supplier
-        # register, is a no-data row that says so (never 0%).
-        "feeds_collected": list(settings.feeds.collected),
-        "supplier_register": settings.feeds.supplier_register,
-        # [reporting] grace_days: years from this one on are open (provisional); it changes once a year.
-        "first_open_year": first_open_year(start, grace, today()),
-        "reporting_grace_days": grace,
-    }
 
 
 def build_dbt_assets(settings: Settings):

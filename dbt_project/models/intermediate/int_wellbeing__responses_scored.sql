@@ -1,6 +1,6 @@
 -- One row per survey response, located (district, IMD decile) and scored.
 -- SWEMWBS: raw score = sum of the 7 items, only when all 7 are present; converted to the Rasch
--- metric score with seed swemwbs_conversion (domain-facts §4b). Population survey: the survey is
+-- metric score with seed swemwbs_conversion. Population survey: the survey is
 -- one of var('wellbeing_population_surveys') (default resident_panel), used by WB01 and WB04.
 {%- set population_surveys = var('wellbeing_population_surveys') %}
 {%- set swemwbs_items = ['swemwbs_optimistic', 'swemwbs_useful', 'swemwbs_relaxed', 'swemwbs_problems',
@@ -44,9 +44,9 @@ select
     scored._row_number,
     scored._load_id
 from scored
-left join {{ ref('lsoa_imd2019') }} as lsoas
+left join {{ ref('int_area_lsoas') }} as lsoas
     on scored.lsoa_code = lsoas.lsoa_code
-left join {{ ref('district_aliases') }} as aliases
+left join {{ ref('int_district_aliases') }} as aliases
     on lower(trim(scored.district_text)) = aliases.alias
 left join {{ ref('swemwbs_conversion') }} as conversion
     on scored.swemwbs_raw_score = conversion.raw_score
