@@ -56,3 +56,31 @@ def test_a_file_is_settled_once_the_load_audit_has_its_content(tmp_path):
                     "VALUES ('l1', 'spend', 'payments.csv', ?, ?)", [sha, status])
         [file], _ = run_state.classify(con, {"spend": [path]})
         assert file.settled is settled
+
+
+def test_a_refusal_stands_only_under_the_rules_that_made_it(tmp_path):
+    from ingest import ensure_raw_schema
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_raw_schema(con)
+    path = tmp_path / "payments.csv"
+    path.write_text("a\n")
+    sha = run_state.sha256_of(path)
+    con.execute("INSERT INTO raw.load_audit (load_id, feed, source_file, file_sha256, status, rules_version) "
+                "VALUES ('l1', 'spend', 'payments.csv', ?, 'refused', 'rules-a')", [sha])
+    [same], _ = run_state.classify(con, {"spend": [path]}, rules_version="rules-a")
+    [changed], _ = run_state.classify(con, {"spend": [path]}, rules_version="rules-b")
+    [declared], _ = run_state.classify(con, {"spend": [path]}, rules_version="rules-a", declared=lambda p: True)
+    assert (same.settled, changed.settled, declared.settled) == (True, False, False)
+    link = tmp_path / "link.csv"
+    link.symlink_to(path)
+    [entry], fresh = run_state.classify(con, {"spend": [link]})
+    assert not entry.settled and entry.sha256 == "" and fresh == []  # never followed, never hashed
+
+
+def test_stewards_read_areas_by_name():
+    from orchestration.year_gate import name_areas
+
+    names = {"E07000178": "Oxford", "E10000025": "Oxfordshire"}
+    assert name_areas("PP02/district/E07000178; FE01/county/E10000025; E09999999",
+                      names) == "PP02/district/Oxford (E07000178); FE01/county/Oxfordshire (E10000025); E09999999"
