@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from ingest.contracts import load_contracts
 from orchestration import console, run_state
 from orchestration.assets.ingest import needs_key, new_files
@@ -173,10 +175,14 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
                           "the first is [reporting] first_year in the configuration)")
     if not years:
         console.done("gate", "nothing to gate: no reporting year from [reporting] first_year has metric values")
+        if pack_year:
+            summary.fail(f"no pack for {pack_year}: the warehouse holds no metric values for it "
+                         f"(years with values: {', '.join(with_rows) or 'none'})")
         return summary
     with write_connection(settings) as con:
-        standing = {} if rebuild else standing_results(con, settings, years)
-    to_gate = [y for y in years if y not in standing]
+        due = _years_to_gate(con, years, summary.open_years, pack_year)
+        standing = {} if rebuild else standing_results(con, settings, due)
+    to_gate = [y for y in due if y not in standing]
     if pack_year and pack_year not in years:
         to_gate.append(pack_year)  # annual_tables says which years the warehouse holds
     for year, record in standing.items():
@@ -184,7 +190,7 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
     if standing:
         console.done("gate", "unchanged, results stand: " + ", ".join(
             f"{y} {r.status}{' (open)' if y in summary.open_years else ''}" for y, r in standing.items()))
-    final = pack_year or (to_gate[-1] if to_gate else years[-1])
+    final = pack_year or (to_gate[-1] if to_gate else due[-1])
     gate_keys = [AssetKey(["annual_tables"])]
 
     def publish_job():
@@ -216,6 +222,20 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
             sorted(y for y, s in summary.gates.items() if s in ("failed", "error")))
             + ": fix what these expectations say, then run again (the snapshot and packs are unchanged)")
     return summary
+
+
+def _years_to_gate(con, years: list[str], open_years: list[str], pack_year: str | None) -> list[str]:
+    """The years whose gate must stand before the snapshot is refreshed: the open years (provisional,
+    checked to date), the year whose pack is asked for (else the latest closed year), and every year
+    gated before (so a late return re-gates its year). Other years — trend years, gaps — are
+    carried as they are, as before any gate."""
+    try:
+        gated = {y for (y,) in con.execute("SELECT DISTINCT reporting_year FROM gate.results").fetchall()}
+    except duckdb.CatalogException:
+        gated = set()
+    closed = [y for y in years if y not in open_years]
+    chosen = set(open_years) | (gated & set(years)) | ({pack_year} if pack_year else set(closed[-1:]))
+    return [y for y in years if y in chosen]
 
 
 def _partition_keys(settings: Settings) -> list[str]:

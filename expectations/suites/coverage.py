@@ -15,8 +15,9 @@ Rows labelled with the year but dated outside it raise too: the year's start mon
 Only the feeds the partnership collects are checked (`feeds`). An open year (`as_of` set) is
 checked to date: a month or quarter is due once its end plus the feed's lag (`lag_days`, the
 freshness cadence plus grace) has passed by `as_of`; the survey and the Charter once the year's
-start plus their lag has. The closed year's tolerance (two months short warns) applies to the
-months due.
+start plus their lag has. What is due and missing in an open year is a warning, not an error:
+the year is provisional, and a late return is what freshness alerts are for. Once the year
+closes it is checked in full, and gaps are errors.
 """
 
 from __future__ import annotations
@@ -179,36 +180,66 @@ def _at_least(measure: str, minimum: int, words: str, unit: str, *, severity: st
     )
 
 
+def _in_full(t: CoverageThresholds) -> list[Check]:
+    full, warn = t.payment_months_full, t.payment_months_warning_from
+    checks = []
+    if "spend" in t.feeds:
+        checks += [
+            _at_least("payment months", warn, f"each anchor's spend covers at least {warn} months of the year",
+                      "months with payments per anchor"),
+            _at_least("payment months", full, f"each anchor's spend covers all {full} months of the year",
+                      "months with payments per anchor", severity="warning", below=warn),
+        ]
+    if "programme" in t.feeds:
+        checks += [
+            _at_least("participants enrolled", t.programme_records_per_quarter,
+                      "programme providers returned enrolments in every quarter", "participant enrolled per quarter"),
+            _at_least("outcomes reported", t.programme_records_per_quarter,
+                      "programme providers returned outcomes in every quarter", "outcome per quarter"),
+        ]
+    if "wellbeing" in t.feeds:
+        checks.append(_at_least("survey responses", t.wellbeing_responses,
+                                "the wellbeing survey has responses in the year", "responses in the year"))
+    if "charter" in t.feeds:
+        checks.append(_at_least("pledge updates", t.pledge_updates,
+                                "Charter signatories updated their pledges in the year", "pledge update in the year"))
+    return checks
+
+
+def _to_date(t: CoverageThresholds, owed: Due) -> list[Check]:
+    """An open year: what is due by `as_of`, each a warning."""
+    by = f"due by {t.as_of:%d %b %Y} (the year is open)"
+    checks = []
+    if "spend" in t.feeds and owed.payment_months:
+        checks.append(_at_least("payment months", owed.payment_months,
+                                f"each anchor's spend covers all {owed.payment_months} months {by}",
+                                "months with payments per anchor", severity="warning"))
+    if "programme" in t.feeds and owed.quarters:
+        checks += [
+            _at_least("participants enrolled", t.programme_records_per_quarter,
+                      f"programme providers returned enrolments in every quarter {by}",
+                      "participant enrolled per quarter", severity="warning"),
+            _at_least("outcomes reported", t.programme_records_per_quarter,
+                      f"programme providers returned outcomes in every quarter {by}", "outcome per quarter",
+                      severity="warning"),
+        ]
+    if "wellbeing" in t.feeds and owed.survey:
+        checks.append(_at_least("survey responses", t.wellbeing_responses, f"the wellbeing survey has responses {by}",
+                                "responses in the year", severity="warning"))
+    if "charter" in t.feeds and owed.pledges:
+        checks.append(_at_least("pledge updates", t.pledge_updates,
+                                f"Charter signatories updated their pledges {by}", "pledge update in the year",
+                                severity="warning"))
+    return checks
+
+
 def coverage_suites(con: duckdb.DuckDBPyConnection, year: str,
                     thresholds: CoverageThresholds | None = None) -> list[SuiteSpec]:
     t = thresholds or CoverageThresholds()
     owed = due(year, t)
-    full = owed.payment_months
-    warn = max(0, full - (t.payment_months_full - t.payment_months_warning_from))
-    span = "of the year" if t.as_of is None else f"due by {t.as_of:%d %b %Y} (the year is open)"
-    quarters = "every quarter" if t.as_of is None else "every quarter due to date"
-    checks = []
-    if "spend" in t.feeds and full:
-        checks += [
-            _at_least("payment months", warn, f"each anchor's spend covers at least {warn} months {span}",
-                      "months with payments per anchor"),
-            _at_least("payment months", full, f"each anchor's spend covers all {full} months {span}",
-                      "months with payments per anchor", severity="warning", below=warn),
-        ]
-    if "programme" in t.feeds and owed.quarters:
-        checks += [
-            _at_least("participants enrolled", t.programme_records_per_quarter,
-                      f"programme providers returned enrolments in {quarters}",
-                      "participant enrolled per quarter"),
-            _at_least("outcomes reported", t.programme_records_per_quarter,
-                      f"programme providers returned outcomes in {quarters}", "outcome per quarter"),
-        ]
-    if "wellbeing" in t.feeds and owed.survey:
-        checks.append(_at_least("survey responses", t.wellbeing_responses,
-                                "the wellbeing survey has responses in the year", "responses in the year"))
-    if "charter" in t.feeds and owed.pledges:
-        checks.append(_at_least("pledge updates", t.pledge_updates,
-                                "Charter signatories updated their pledges in the year",
-                                "pledge update in the year"))
+    if t.as_of is not None:
+        checks = _to_date(t, owed)
+    else:
+        checks = _in_full(t)
     frame = coverage_frame(con, year, t)
     return [SuiteSpec("coverage", frame, tuple(checks))] if checks else []

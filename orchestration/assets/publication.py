@@ -2,7 +2,7 @@
 annual pack (one partition per reporting year). Both sit downstream of the blocking gate, and both
 refuse to run where no gate has passed, so selecting them alone in the UI cannot skip the gate.
 
-The snapshot carries open years as provisional (marts.reporting_years); the pack is written only
+The snapshot carries open years as provisional (marts.dim_reporting_years); the pack is written only
 for a closed year, and only when its content differs from the latest revision's."""
 
 

@@ -73,9 +73,9 @@ def test_a_new_month_in_an_open_year_is_loaded_gated_to_date_and_published_as_pr
     loaded = con.execute("SELECT count(*) FROM marts.fct_payments WHERE reporting_year = ?", [OPEN]).fetchone()[0]
     lines = sum(len(p.read_bytes().splitlines()) for p in new_files)
     assert loaded == lines - 6  # three headers, the trust's two preamble lines and its Total row
-    assert con.execute("SELECT status, is_provisional, closes_on FROM marts.reporting_years WHERE reporting_year = ?",
-                       [OPEN]).fetchone() == ("open", True, date(2026, 6, 1))
-    assert con.execute("SELECT status FROM marts.reporting_years WHERE reporting_year = ?",
+    assert con.execute("SELECT status, is_provisional, closes_on FROM marts.dim_reporting_years "
+                       "WHERE reporting_year = ?", [OPEN]).fetchone() == ("open", True, date(2026, 6, 1))
+    assert con.execute("SELECT status FROM marts.dim_reporting_years WHERE reporting_year = ?",
                        [CLOSED]).fetchone() == ("closed",)
     assert con.execute("SELECT count(*) FROM marts.metrics WHERE reporting_year = ? AND value IS NOT NULL",
                        [OPEN]).fetchone()[0] > 0

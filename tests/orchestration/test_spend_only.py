@@ -24,6 +24,9 @@ first_year = "2015-16"
 [feeds]
 collected = ["spend"]
 supplier_register = false
+
+[[anchors]]
+name = "Oxford City Council"
 """
 
 

@@ -1,4 +1,5 @@
--- One row per reporting year the metrics cover, and whether it is open or closed. A year closes
+-- One row per reporting year the metrics cover, and whether it is open or closed (a dimension of
+-- the metrics and ToC rows: join on reporting_year). A year closes
 -- var('reporting_grace_days') days after its last day (impact.toml [reporting] grace_days: late
 -- returns still arrive); until then it is open, and its rows in metrics and toc_indicators are
 -- provisional: checked to date by the gate, published in the evaluators' snapshot, never in an
