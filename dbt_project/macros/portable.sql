@@ -41,3 +41,30 @@
 {% macro divide(numerator, denominator) -%}
     cast({{ numerator }} as {{ type_double() }}) / cast({{ denominator }} as {{ type_double() }})
 {%- endmacro %}
+
+
+{#- A text expression as it sorts bytewise (by code point), whatever the database's collation: a
+    PostgreSQL server set up for en_GB sorts 'a' < 'B' < 'b' and puts '_' before letters, where
+    DuckDB and Spark compare bytes. For ORDER BY, min and max over free text. -#}
+{% macro sort_key(expr) -%}
+    {{ return(adapter.dispatch('sort_key', 'impact')(expr)) }}
+{%- endmacro %}
+{% macro default__sort_key(expr) -%}{{ expr }}{%- endmacro %}
+{% macro postgres__sort_key(expr) -%}({{ expr }}) collate "C"{%- endmacro %}
+
+
+{#- The values of a text expression joined with `separator`, in bytewise order. (dbt.listagg
+    ignores its ORDER BY on Spark, and follows the collation on PostgreSQL.) -#}
+{% macro joined_in_order(measure, separator) -%}
+    {{ return(adapter.dispatch('joined_in_order', 'impact')(measure, separator)) }}
+{%- endmacro %}
+{% macro default__joined_in_order(measure, separator) -%}{{ _not_ported('joined_in_order') }}{%- endmacro %}
+{% macro duckdb__joined_in_order(measure, separator) -%}
+    string_agg({{ measure }}, {{ separator }} order by {{ measure }})
+{%- endmacro %}
+{% macro postgres__joined_in_order(measure, separator) -%}
+    string_agg({{ measure }}, {{ separator }} order by {{ measure }} collate "C")
+{%- endmacro %}
+{% macro spark__joined_in_order(measure, separator) -%}
+    array_join(array_sort(collect_list({{ measure }})), {{ separator }})
+{%- endmacro %}

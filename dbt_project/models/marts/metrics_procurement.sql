@@ -42,7 +42,7 @@ declared_anchors as (
 anchors_covered as (
     select
         reporting_year,
-        {{ dbt.listagg('anchor_label', "', '", 'order by anchor_label') }} as anchors
+        {{ joined_in_order('anchor_label', "', '") }} as anchors
     from (
         select distinct
             payments.reporting_year,
@@ -68,7 +68,7 @@ supplier_totals as (
 ranked_suppliers as (
     select
         supplier_totals.*,
-        row_number() over (partition by reporting_year order by net_gbp desc, supplier_key) as spend_rank
+        row_number() over (partition by reporting_year order by net_gbp desc, {{ sort_key('supplier_key') }}) as spend_rank
     from supplier_totals
 ),
 
