@@ -166,13 +166,11 @@ class SparkConnection(_Section):
     host: str = "127.0.0.1"  # thrift
     port: int = Field(10000, ge=1, le=65535)  # thrift
     user: str = ""  # thrift
-    token_env: str = ""  # thrift: NAME of the environment variable with its password or token
     raw_location: str = ""  # where raw Parquet goes; empty: <data dir>/engine/raw (local only)
     warehouse_dir: str = ""  # spark.sql.warehouse.dir; empty: <data dir>/engine/spark-warehouse
     metastore_uri: str = ""  # a shared Hive metastore (thrift://...); empty: Derby in the data directory
     driver_memory: str = "2g"
     shuffle_partitions: int = Field(4, ge=1)
-    conf: dict[str, str] = {}  # further Spark properties, e.g. spark.executor.memory
 
 
 class Warehouse(_Section):

@@ -29,7 +29,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from orchestration import engines  # noqa: E402
-from orchestration.config import DBT_PROJECT_DIR, DEFAULT_CONFIG_FILE, load_settings  # noqa: E402
+from orchestration.config import DBT_PROJECT_DIR, load_settings  # noqa: E402
 from orchestration.dbt import DBT_EXECUTABLE, dbt_env, dbt_vars  # noqa: E402
 
 
@@ -108,11 +108,10 @@ class PeakMemory:
 
 
 def build(engine: str, raw_file: Path, workdir: Path, driver_memory: str) -> dict:
-    config = workdir / f"impact-{engine}.toml"
-    config.write_text(DEFAULT_CONFIG_FILE.read_text(encoding="utf-8")
-                      + f'\n[warehouse]\nengine = "{engine}"\n[warehouse.spark]\ndriver_memory = "{driver_memory}"\n'
-                      f'shuffle_partitions = {max(2, os.cpu_count() or 2)}\n', encoding="utf-8")
-    settings = load_settings(data_dir=workdir / engine, config_file=config)
+    settings = load_settings(data_dir=workdir / engine)  # the shipped impact.toml, its engine changed
+    settings.warehouse.engine = engine
+    settings.warehouse.spark.driver_memory = driver_memory
+    settings.warehouse.spark.shuffle_partitions = max(2, os.cpu_count() or 2)
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     settings.warehouse_path.write_bytes(raw_file.read_bytes())
     timings = {}

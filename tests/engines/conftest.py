@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from throwaway_postgres import postgres_bin, throwaway_postgres
 
-from orchestration.config import DEFAULT_CONFIG_FILE, Settings, load_settings
+from orchestration.config import DEFAULT_CONFIG_FILE, DEMO_MARKER, Settings, load_settings
 
 ENGINES = ("duckdb", "postgres", "spark")
 
@@ -24,9 +24,9 @@ class EngineBuild:
     settings: Settings
     seconds: float
     success: bool
-    checks_passed: int
-    checks_failed: list[str]
-    materialized: int
+    checks_passed: set[str]
+    checks_failed: set[str]
+    materialized: set[str]
     failure: str
 
 
@@ -38,9 +38,20 @@ def postgres_server():
         yield server
 
 
+def without_warehouse() -> str:
+    """The shipped impact.toml less its [warehouse] tables (each build sets its own)."""
+    lines, skipping = [], False
+    for line in DEFAULT_CONFIG_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("["):
+            skipping = line.startswith("[warehouse")
+        if not skipping:
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
 def engine_settings(root: Path, engine: str, server=None) -> Settings:
     """A data directory and an impact.toml (the shipped one plus [warehouse]) for one engine."""
-    text = DEFAULT_CONFIG_FILE.read_text(encoding="utf-8") + f'\n[warehouse]\nengine = "{engine}"\n'
+    text = without_warehouse() + f'\n[warehouse]\nengine = "{engine}"\n'
     if engine == "postgres":
         text += (f'\n[warehouse.postgres]\nhost = "{server.host}"\nport = {server.port}\nuser = "{server.user}"\n'
                  f'dbname = "{server.dbname}"\npassword_env = "IMPACT_TEST_POSTGRES_PASSWORD"\nsslmode = "disable"\n')
@@ -87,8 +98,9 @@ def materialize_dbt(settings: Settings) -> EngineBuild:
                 for e in result.all_events if e.is_step_failure]
     return EngineBuild(
         settings.warehouse.engine, settings, seconds, result.success,
-        sum(1 for c in checks if c.passed), [c.check_name for c in checks if not c.passed],
-        sum(1 for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"),
+        {c.check_name for c in checks if c.passed}, {c.check_name for c in checks if not c.passed},
+        {e.event_specific_data.materialization.asset_key.to_user_string()
+         for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"},
         " ".join(failures)[-4000:])
 
 
@@ -103,6 +115,8 @@ def engine_builds(demo_data_dir, postgres_server, tmp_path_factory, monkeypatch_
     for engine in ENGINES:
         settings = engine_settings(root, engine, postgres_server)
         copy_raw_tables(data_dir / "warehouse" / "impact.duckdb", settings.warehouse_path)
+        shutil.copytree(data_dir / "reference", settings.data_dir / "reference")  # the demo's postcode lookup
+        shutil.copyfile(data_dir / DEMO_MARKER, settings.data_dir / DEMO_MARKER)
         builds[engine] = materialize_dbt(settings)
         print(f"\n{engine}: dbt build {builds[engine].seconds:.1f} s", flush=True)
     return builds
