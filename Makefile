@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test ui lint manifest bench bench-engines imd-seed clean-data
+.PHONY: demo test ui lint manifest bench bench-hostile bench-engines imd-seed clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -31,6 +31,9 @@ manifest: $(STAMP)        ## parse the dbt project (Dagster reads target/manifes
 
 bench: $(STAMP)           ## ingest speed and memory against a bare Polars load
 	$(BIN)/python tests/benchmarks/bench_spend_ingest.py
+
+bench-hostile: $(STAMP)   ## time and peak memory of the ingest on hostile files, under setrlimit
+	$(BIN)/python tests/benchmarks/bench_hostile_files.py
 
 bench-engines: $(STAMP)   ## the demo with 50x its spend: dbt build on DuckDB and a local Spark session
 	$(BIN)/python tests/benchmarks/bench_engines.py $(BENCH_ARGS)

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from orchestration.config_warehouse import Warehouse
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "impact.toml"
@@ -119,6 +121,7 @@ class Toc(_Section):
 class DagsterSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(3000, ge=1, le=65535)
+    data_docs_port: int = Field(3001, ge=1, le=65535)  # `impact ui` serves the GX Data Docs here
 
 
 class Landing(_Section):
@@ -143,50 +146,44 @@ class Alerts(_Section):
     smtp_password_env: str = ""
 
 
-class PostgresConnection(_Section):
-    """A PostgreSQL server dbt builds in (dbt-postgres). The password is never here: the NAME of the
-    environment variable holding it is."""
-
-    host: str = "127.0.0.1"
-    port: int = Field(5432, ge=1, le=65535)
-    dbname: str = "impact"
-    user: str = "impact"
-    password_env: str = "IMPACT_POSTGRES_PASSWORD"
-    sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] = "prefer"
-    threads: int = Field(4, ge=1, le=64)
+_FEEDS = ("charter", "programme", "spend", "wellbeing")
 
 
-class SparkConnection(_Section):
-    """Spark through dbt-spark. `session`: a Spark session inside the dbt process (local[*] by
-    default, or a cluster through `master` and `conf`); `thrift`: a Spark Thrift server that dbt
-    reaches over the network, with raw Parquet and the metastore shared with it (docs/scaling.md)."""
-
-    method: Literal["session", "thrift"] = "session"
-    master: str = "local[*]"
-    host: str = "127.0.0.1"  # thrift
-    port: int = Field(10000, ge=1, le=65535)  # thrift
-    user: str = ""  # thrift
-    raw_location: str = ""  # where raw Parquet goes; empty: <data dir>/engine/raw (local only)
-    warehouse_dir: str = ""  # spark.sql.warehouse.dir; empty: <data dir>/engine/spark-warehouse
-    metastore_uri: str = ""  # a shared Hive metastore (thrift://...); empty: Derby in the data directory
-    driver_memory: str = "2g"
-    shuffle_partitions: int = Field(4, ge=1)
+class DateWindowSettings(_Section):
+    floor_year: int = Field(2000, ge=1900, le=2100)  # dates before 1 January of this year are implausible
+    future_days: int = Field(14, ge=0, le=3660)  # dates this many days after the file arrived are implausible
 
 
-class Warehouse(_Section):
-    """Where dbt builds. DuckDB (the working file) is the default; PostgreSQL or Spark when one
-    machine is no longer enough (docs/scaling.md). Ingest always writes the working DuckDB file;
-    the raw tables are copied to the engine before each build and the published schemas come back
-    after it, so the gate, the snapshot and the pack read the same tables whatever the engine."""
+class IngestSettings(_Section):
+    """[ingest]: what one load may cost and which values are plausible (ingest/rules.py)."""
 
-    engine: Literal["duckdb", "postgres", "spark"] = "duckdb"
-    postgres: PostgresConnection = PostgresConnection()
-    spark: SparkConnection = SparkConnection()
+    max_shrink_share: float = Field(0.5, gt=0, le=1)
+    zip_max_ratio: float = Field(200, ge=2)
+    zip_max_mb: int = Field(2048, ge=1)
+    max_seconds_per_file: float = Field(900, gt=0)
+    date_windows: dict[str, DateWindowSettings] = {
+        "spend": DateWindowSettings(floor_year=2000), "programme": DateWindowSettings(floor_year=2010),
+        "wellbeing": DateWindowSettings(floor_year=2010), "charter": DateWindowSettings(floor_year=2010)}
+
+    @field_validator("date_windows")
+    @classmethod
+    def _known_feeds(cls, windows: dict[str, DateWindowSettings]) -> dict[str, DateWindowSettings]:
+        unknown = sorted(set(windows) - set(_FEEDS))
+        if unknown:
+            raise ValueError(f"date_windows for unknown feed(s) {', '.join(unknown)}: one of {', '.join(_FEEDS)}")
+        return windows
 
 
 class DocsSite(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
+
+
+class SqlLimits(_Section):
+    """`impact sql`: what one query may take from the machine the evaluator shares."""
+
+    timeout_seconds: float = Field(120, gt=0, le=86400)
+    memory_limit: str = Field("2GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
 
 
 class Settings(_Section):
@@ -206,7 +203,9 @@ class Settings(_Section):
     freshness: Freshness = Freshness()
     alerts: Alerts = Alerts()
     docs: DocsSite = DocsSite()
-    warehouse: Warehouse = Warehouse()
+    sql: SqlLimits = SqlLimits()
+    ingest: IngestSettings = IngestSettings()
+    warehouse: Warehouse = Warehouse()  # orchestration/config_warehouse.py
     _config_file: Path | None = PrivateAttr(None)
 
     @model_validator(mode="after")
@@ -267,6 +266,10 @@ class Settings(_Section):
     @property
     def gx_dir(self) -> Path:
         return self.data_dir / "gx"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.gx_dir / "uncommitted" / "data_docs"  # GX's local Data Docs site lives below
 
     @property
     def dagster_home(self) -> Path:
