@@ -154,7 +154,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="bench-engines-") as tmp:
         workdir = Path(tmp)
         base = args.base or make_base(workdir)
-        raw_file = workdir / "raw.duckdb"
+        raw_file = workdir / "scaled.duckdb"  # not raw.duckdb: the catalog would shadow schema raw
         started = time.perf_counter()
         payments = scaled_raw_file(base, raw_file, args.spend_factor)
         print(f"raw tables: {payments:,} payment lines ({args.spend_factor}x the demo's spend feed), "
