@@ -27,7 +27,7 @@ class PostgresConnection(_Section):
 
 class SparkConnection(_Section):
     """Spark through dbt-spark. `session`: a Spark session inside the dbt process (local[*] by
-    default, or a cluster through `master` and `conf`); `thrift`: a Spark Thrift server that dbt
+    default, or a cluster through `master` and `metastore_uri`); `thrift`: a Spark Thrift server that dbt
     reaches over the network, with raw Parquet and the metastore shared with it (docs/scaling.md)."""
 
     method: Literal["session", "thrift"] = "session"
