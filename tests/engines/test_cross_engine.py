@@ -151,3 +151,19 @@ def test_a_postgres_build_is_gated_published_and_packed(engine_builds):
         published.close()
     csv = (outcome.pack_folder / "metrics.csv").read_text(encoding="utf-8")
     assert "PP01" in csv and "2024-25" in csv
+
+
+def test_no_spark_jvm_outlives_the_build(engine_builds):
+    """dbt's Spark session runs in a JVM child of the dbt process; it ends with dbt."""
+    from pathlib import Path
+
+    spark_dir = str(engine_builds["spark"].settings.engine_dir)
+    left = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "java" in text and spark_dir in text:
+            left.append(cmdline.parent.name)
+    assert left == []

@@ -1,7 +1,7 @@
-"""A throwaway PostgreSQL cluster for the tests: initdb into a temporary folder, a server on a free
-localhost port (and a Unix socket in the same folder), stopped and removed afterwards even when the
-test fails. Debian's binaries (/usr/lib/postgresql/<version>/bin); the server refuses to run as root,
-so under root it runs as the `postgres` user the package creates.
+"""A throwaway PostgreSQL cluster for the tests: initdb into a temporary folder, the server started
+as a child process on a free localhost port (and a Unix socket in the same folder), stopped, reaped
+and removed afterwards even when the test fails. Debian's binaries (/usr/lib/postgresql/<version>/bin);
+the server refuses to run as root, so under root it runs as the `postgres` user the package creates.
 
 The cluster sorts text with ICU's en-GB collation, as a UK server would, not bytewise like DuckDB and
 Spark: a model that depends on string order fails the cross-engine comparison here."""
@@ -12,9 +12,11 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +38,21 @@ def postgres_bin() -> Path | None:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
                    key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
     return found[-1].parent if found else None
+
+
+def _connect_when_ready(server: subprocess.Popen, root: Path, port: int, user: str, password: str):
+    import psycopg2
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return psycopg2.connect(host="127.0.0.1", port=port, dbname="postgres", user=user, password=password,
+                                    connect_timeout=2)
+        except psycopg2.OperationalError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log = (root / "server.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"PostgreSQL did not start:\n{log}") from None
+            time.sleep(0.2)
 
 
 def _free_port() -> int:
@@ -72,29 +89,31 @@ def throwaway_postgres(dbname: str = "impact", user: str = "impact") -> Iterator
     pwfile.write_text(password + "\n", encoding="utf-8")
     if as_user:
         os.chown(pwfile, as_user.pw_uid, as_user.pw_gid)
-    started = False
+    server = None
     try:
         run(binaries / "initdb", "-D", data, "-U", user, "--pwfile", pwfile, "--auth", "scram-sha-256",
             "-E", "UTF8", "--locale-provider", "icu", "--icu-locale", "en-GB", "--locale", "C.UTF-8")
         pwfile.unlink()
-        options = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB")
-        run(binaries / "pg_ctl", "-D", data, "-o", options, "-l", root / "server.log", "-w", "-t", "60", "start")
-        started = True
-        import psycopg2
-
-        admin = psycopg2.connect(host="127.0.0.1", port=port, dbname="postgres", user=user, password=password)
+        # the server is our child (not pg_ctl's daemon), so stopping it also reaps it
+        log = (root / "server.log").open("w")
+        server = subprocess.Popen(
+            [str(binaries / "postgres"), "-D", str(data), "-p", str(port), "-k", str(root),
+             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+             "-c", "full_page_writes=off", "-c", "shared_buffers=64MB"],
+            stdout=log, stderr=subprocess.STDOUT, cwd=root,
+            user=as_user.pw_uid if as_user else None, group=as_user.pw_gid if as_user else None)
+        admin = _connect_when_ready(server, root, port, user, password)
         admin.autocommit = True
         with admin.cursor() as cur:
             cur.execute(f'CREATE DATABASE "{dbname}"')
         admin.close()
         yield PostgresServer("127.0.0.1", port, user, password, dbname, root)
     finally:
-        if started:
+        if server is not None:
+            server.send_signal(signal.SIGQUIT)  # immediate shutdown: the cluster is thrown away
             try:
-                run(binaries / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
-            except RuntimeError:
-                pid_file = data / "postmaster.pid"
-                if pid_file.exists():  # stop it by its own pid, nothing broader
-                    os.kill(int(pid_file.read_text().split()[0]), 9)
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
         shutil.rmtree(root, ignore_errors=True)
