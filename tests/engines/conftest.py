@@ -30,7 +30,7 @@ class EngineBuild:
     failure: str
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def postgres_server():
     if postgres_bin() is None:
         pytest.skip("PostgreSQL server binaries not installed (Debian package postgresql; .ci/run installs it)")
