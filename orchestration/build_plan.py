@@ -3,7 +3,8 @@ that changed, or all of them when the project, its vars or the marts themselves 
 
 The dbt asset records after each successful build (stage `build` in ops.stage_state):
 - `raw.<table>`: the raw table's fingerprint, for each table whose downstream models were all built;
-- `_project`: the dbt project's files and vars (only a full build records it);
+- `_project`: the dbt project's files, its vars and the engine it builds in (only a full build
+  records it; dbt_vars.py build_settings);
 - `_outputs`: the marts and seeds it left behind. A mart changed since (the gate drill, a killed
   build) no longer matches, and the next build is a full one.
 """
@@ -81,11 +82,11 @@ class BuildPlan:
         return self.models == set(all_models())
 
 
-def plan_build(con: duckdb.DuckDBPyConnection, dbt_vars: dict, new_feed_tables: set[str]) -> BuildPlan:
+def plan_build(con: duckdb.DuckDBPyConnection, build_settings: dict, new_feed_tables: set[str]) -> BuildPlan:
     """What to build, given the warehouse now and the raw tables new files are about to change."""
     state = run_state.recorded(con, BUILD_STAGE)
-    if PROJECT_KEY not in state or state[PROJECT_KEY].fingerprint != dbt_project_fingerprint(dbt_vars):
-        return BuildPlan(set(all_models()), "the dbt project, its settings or the year's state changed"
+    if PROJECT_KEY not in state or state[PROJECT_KEY].fingerprint != dbt_project_fingerprint(build_settings):
+        return BuildPlan(set(all_models()), "the dbt project, its settings, its engine or the year's state changed"
                          if PROJECT_KEY in state else "no complete build recorded yet")
     if state.get(OUTPUTS_KEY) is None or state[OUTPUTS_KEY].fingerprint != outputs_fingerprint(con):
         return BuildPlan(set(all_models()), "the marts were changed outside a build")
@@ -97,11 +98,11 @@ def plan_build(con: duckdb.DuckDBPyConnection, dbt_vars: dict, new_feed_tables: 
     return BuildPlan(downstream_of(set(changed)), "new rows in " + ", ".join(changed), changed)
 
 
-def record_build(con: duckdb.DuckDBPyConnection, dbt_vars: dict, built: set[str], run_id: str) -> None:
+def record_build(con: duckdb.DuckDBPyConnection, build_settings: dict, built: set[str], run_id: str) -> None:
     """After a successful build of `built` (model and seed names)."""
     graph, every = _graph()
     entries = {table: fp for table, fp in raw_fingerprints(con).items() if graph.get(table, set()) <= built}
     if every <= built:
-        entries[PROJECT_KEY] = dbt_project_fingerprint(dbt_vars)
+        entries[PROJECT_KEY] = dbt_project_fingerprint(build_settings)
     entries[OUTPUTS_KEY] = outputs_fingerprint(con)
     run_state.record(con, BUILD_STAGE, entries, status="built", run_id=run_id)

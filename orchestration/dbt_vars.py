@@ -1,7 +1,7 @@
-"""dbt's vars from impact.toml: the one path from a partnership's settings to dbt.
+"""dbt's vars and environment from impact.toml: the one path from a partnership's settings to dbt.
 
-Its own module, free of Dagster and dbt imports: `impact run` reads the vars on every run (they are
-part of what a build is fingerprinted by), and most runs build nothing."""
+Its own module, free of Dagster and dbt imports: `impact run` reads the vars and the engine on every
+run (they are part of what a build is fingerprinted by, `build_settings`), and most runs build nothing."""
 
 from __future__ import annotations
 
@@ -37,3 +37,25 @@ def dbt_vars(settings: Settings) -> dict[str, Any]:
                                            today()),
         "reporting_grace_days": settings.reporting.grace_days,
     }
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """The environment a dbt process needs for the configured engine (impact.toml [warehouse]):
+    profiles.yml's target and connection, the one path from impact.toml to dbt's profile, as
+    dbt_vars is to its vars. Secrets are read from the variables the configuration names."""
+    from orchestration.engines import engine_env
+
+    return {"IMPACT_WAREHOUSE_PATH": str(settings.warehouse_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **engine_env(settings)}
+
+
+def build_settings(settings: Settings) -> dict[str, Any]:
+    """What a dbt build is made from besides the project's files (orchestration/build_plan.py): its
+    vars, and the engine it builds in with that engine's connection (no secret: the password is
+    read from a variable only at build time). A change of either means a full build: the models a
+    partial build leaves alone must exist in the engine it builds in."""
+    from orchestration.engines import dbt_target
+
+    engine = settings.warehouse.engine
+    connection = {} if engine == "duckdb" else getattr(settings.warehouse, engine).model_dump()
+    return {"vars": dbt_vars(settings), "target": dbt_target(settings), "connection": connection}

@@ -89,11 +89,12 @@ def files_digest(folders: list[Path], extra: list[Path] = ()) -> str:
     return hasher.hexdigest()
 
 
-def dbt_project_fingerprint(dbt_vars: dict) -> str:
-    """The dbt project's files and the vars a build is given: a change means a full build."""
+def dbt_project_fingerprint(build_settings: dict) -> str:
+    """The dbt project's files and what a build is given (its vars, its engine): a change means a
+    full build."""
     folders = [DBT_PROJECT_DIR / name for name in DBT_INPUT_FOLDERS]
     files = files_digest(folders, [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"])
-    return digest({"files": files, "vars": dbt_vars})
+    return digest({"files": files, "build": build_settings})
 
 
 def gate_fingerprint(con: duckdb.DuckDBPyConnection, year: str, previous: str, settings: dict) -> str:

@@ -24,7 +24,7 @@ from orchestration import console, run_state
 from orchestration.assets.ingest import needs_key, new_files
 from orchestration.build_plan import BUILD_STAGE, all_models, plan_build
 from orchestration.config import Settings
-from orchestration.dbt_vars import dbt_vars
+from orchestration.dbt_vars import build_settings, dbt_vars
 from orchestration.fingerprints import snapshot_fingerprint
 from orchestration.run_state import PUBLISH_STAGE
 from orchestration.runner import RunOutcome, YearUnknown, execute, instance_for, load_definitions
@@ -75,7 +75,7 @@ def run(settings: Settings, pack_year: str | None = None, *, rebuild: bool = Fal
     if new_feeds:  # every load writes the load audit, and may quarantine rows
         new_tables |= {"raw.load_audit", "raw.quarantine"}
     with write_connection(settings) as con:
-        plan = plan_build(con, dbt_vars(settings), new_tables)
+        plan = plan_build(con, build_settings(settings), new_tables)
     if rebuild:
         plan.models, plan.reason, plan.changed_tables = set(all_models()), "a rebuild was asked for", []
     defs = None

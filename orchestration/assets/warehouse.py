@@ -1,29 +1,54 @@
 """The dbt project as assets: staging, intermediate and marts; dbt tests become asset checks.
-dbt runs in this process (orchestration/dbt_in_process.py), saving a subprocess's start-up.
+On DuckDB (the default) dbt runs in this process (orchestration/dbt_in_process.py), saving a
+subprocess's start-up.
 
 A run may select a subset of the models (the command line selects those downstream of the raw
 tables that changed, orchestration/build_plan.py); dagster-dbt turns the selection into dbt's
 `--select`. After a successful build the asset records what it was built from
 (orchestration/fingerprints.py), so the next run knows what is already up to date.
+
+On an engine other than DuckDB (impact.toml [warehouse]) the build copies the raw tables to the
+engine first and reads the published schemas back after (orchestration/engines/), inside the same
+writer lock, so every later step reads the marts the engine built from the working file. There dbt
+runs as a subprocess: a Spark session's JVM is a child of the dbt process and must end with it.
 """
 
 
+import json
 import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
-from orchestration import console, run_state
+from orchestration import console, engines, run_state
 from orchestration.build_plan import BUILD_STAGE, OUTPUTS_KEY, record_build
 from orchestration.config import Settings
-from orchestration.dbt_vars import dbt_vars
+from orchestration.dbt_vars import build_settings, dbt_env, dbt_vars
 from orchestration.faults import pause_point
 from orchestration.warehouse import WRITER_POOL, write_connection, writer_lock
 
 PAUSE_AFTER_NODES = 5  # the fault-injection hook pauses the build after this many dbt nodes
 
 
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set variables for dbt inside the block (profiles.yml reads them; a dbt subprocess copies
+    them when it starts), then put the old values back."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def build_dbt_assets(settings: Settings):
     # Imported here: `impact run` reads dbt_vars on every run, and most runs build nothing.
     from dagster import AssetExecutionContext
-    from dagster_dbt import dbt_assets
+    from dagster_dbt import DbtCliResource, dbt_assets
 
     from orchestration import dbt_in_process
     from orchestration.dbt import MANIFEST, ImpactDbtTranslator, impact_dbt_project
@@ -32,10 +57,9 @@ def build_dbt_assets(settings: Settings):
 
     @dbt_assets(manifest=MANIFEST, project=impact_dbt_project, pool=WRITER_POOL,
                 dagster_dbt_translator=translator, name="impact_dbt_models")
-    def impact_dbt_models(context: AssetExecutionContext):
-        # profiles.yml reads the warehouse path from the environment.
-        os.environ["IMPACT_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+    def impact_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        engine = settings.warehouse.engine
         models = {key.path[-1] for key in context.selected_asset_keys}
         total = len(models) + len(context.selected_asset_check_keys)
         target = settings.data_dir / "dbt" / "target"  # one folder per data directory, reused
@@ -49,11 +73,22 @@ def build_dbt_assets(settings: Settings):
         with writer_lock(settings):
             with write_connection(settings, lock_held=True) as con:  # a build that dies is redone in full
                 run_state.forget(con, BUILD_STAGE, OUTPUTS_KEY)
-            yield from dbt_in_process.build(context, translator=translator, project=impact_dbt_project,
-                                            manifest_path=MANIFEST, dbt_vars=vars_, target=target,
-                                            on_result=on_result)
+            if loaded := engines.load_raw(settings):
+                context.log.info(f"raw tables copied to {engine}: {sum(loaded.values())} rows in {len(loaded)} tables")
+            with environment(dbt_env(settings)):
+                if engine == "duckdb":
+                    yield from dbt_in_process.build(context, translator=translator, project=impact_dbt_project,
+                                                    manifest_path=MANIFEST, dbt_vars=vars_, target=target,
+                                                    on_result=on_result)
+                else:
+                    invocation = dbt.cli(["build", "--vars", json.dumps(vars_)], context=context)
+                    for done, event in enumerate(invocation.stream(), start=1):
+                        yield event
+                        on_result(done)
+            if read := engines.read_back(settings):
+                context.log.info(f"marts and reference read back from {engine}: {len(read)} tables")
             with write_connection(settings, lock_held=True) as con:
-                record_build(con, vars_, models, context.run.run_id)
+                record_build(con, build_settings(settings), models, context.run.run_id)
 
     return impact_dbt_models
 
