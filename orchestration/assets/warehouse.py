@@ -1,8 +1,17 @@
 """The dbt project as assets: staging, intermediate and marts; dbt tests become asset checks.
+On DuckDB (the default) dbt runs in this process (orchestration/dbt_in_process.py), saving a
+subprocess's start-up.
+
+A run may select a subset of the models (the command line selects those downstream of the raw
+tables that changed, orchestration/build_plan.py); dagster-dbt turns the selection into dbt's
+`--select`. After a successful build the asset records what it was built from
+(orchestration/fingerprints.py), so the next run knows what is already up to date.
 
 On an engine other than DuckDB (impact.toml [warehouse]) the build copies the raw tables to the
 engine first and reads the published schemas back after (orchestration/engines/), inside the same
-writer lock, so every later step reads the marts the engine built from the working file."""
+writer lock, so every later step reads the marts the engine built from the working file. There dbt
+runs as a subprocess: a Spark session's JVM is a child of the dbt process and must end with it.
+"""
 
 
 import json
@@ -10,19 +19,20 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from dagster import AssetExecutionContext
-from dagster_dbt import DbtCliResource, dbt_assets
-
-from orchestration import engines
+from orchestration import console, engines, run_state
+from orchestration.build_plan import BUILD_STAGE, OUTPUTS_KEY, record_build
 from orchestration.config import Settings
-from orchestration.dbt import DBT_EXECUTABLE, MANIFEST, ImpactDbtTranslator, dbt_env, dbt_vars, impact_dbt_project
-from orchestration.warehouse import WRITER_POOL, writer_lock
+from orchestration.dbt_vars import build_settings, dbt_env, dbt_vars
+from orchestration.faults import pause_point
+from orchestration.warehouse import WRITER_POOL, write_connection, writer_lock
+
+PAUSE_AFTER_NODES = 5  # the fault-injection hook pauses the build after this many dbt nodes
 
 
 @contextmanager
 def environment(values: Mapping[str, str]) -> Iterator[None]:
-    """Set variables for a child process started inside the block, then put the old values back
-    (the dbt subprocess copies the environment when it starts)."""
+    """Set variables for dbt inside the block (profiles.yml reads them; a dbt subprocess copies
+    them when it starts), then put the old values back."""
     before = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -36,22 +46,56 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 
 
 def build_dbt_assets(settings: Settings):
+    # Imported here: `impact run` reads dbt_vars on every run, and most runs build nothing.
+    from dagster import AssetExecutionContext
+    from dagster_dbt import DbtCliResource, dbt_assets
+
+    from orchestration import dbt_in_process
+    from orchestration.dbt import MANIFEST, ImpactDbtTranslator, impact_dbt_project
+
+    translator = ImpactDbtTranslator()
+
     @dbt_assets(manifest=MANIFEST, project=impact_dbt_project, pool=WRITER_POOL,
-                dagster_dbt_translator=ImpactDbtTranslator(), name="impact_dbt_models")
+                dagster_dbt_translator=translator, name="impact_dbt_models")
     def impact_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         engine = settings.warehouse.engine
+        models = {key.path[-1] for key in context.selected_asset_keys}
+        total = len(models) + len(context.selected_asset_check_keys)
+        target = settings.data_dir / "dbt" / "target"  # one folder per data directory, reused
+        vars_ = dbt_vars(settings)
+
+        def on_result(done: int) -> None:
+            console.progress("dbt", f"{done}/{total} nodes")
+            if done == PAUSE_AFTER_NODES:
+                pause_point("dbt", settings.data_dir)
+
         with writer_lock(settings):
+            with write_connection(settings, lock_held=True) as con:  # a build that dies is redone in full
+                run_state.forget(con, BUILD_STAGE, OUTPUTS_KEY)
             if loaded := engines.load_raw(settings):
                 context.log.info(f"raw tables copied to {engine}: {sum(loaded.values())} rows in {len(loaded)} tables")
             with environment(dbt_env(settings)):
-                invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars(settings))], context=context)
-            yield from invocation.stream()
+                if engine == "duckdb":
+                    yield from dbt_in_process.build(context, translator=translator, project=impact_dbt_project,
+                                                    manifest_path=MANIFEST, dbt_vars=vars_, target=target,
+                                                    on_result=on_result)
+                else:
+                    invocation = dbt.cli(["build", "--vars", json.dumps(vars_)], context=context)
+                    for done, event in enumerate(invocation.stream(), start=1):
+                        yield event
+                        on_result(done)
             if read := engines.read_back(settings):
                 context.log.info(f"marts and reference read back from {engine}: {len(read)} tables")
+            with write_connection(settings, lock_held=True) as con:
+                record_build(con, build_settings(settings), models, context.run.run_id)
 
     return impact_dbt_models
 
 
-def dbt_resource() -> DbtCliResource:
+def dbt_resource():
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.dbt import DBT_EXECUTABLE, impact_dbt_project
+
     return DbtCliResource(project_dir=impact_dbt_project, dbt_executable=DBT_EXECUTABLE)
