@@ -2,7 +2,7 @@
 
 {#- A percentage num/den*100, null when the denominator is not positive. -#}
 {% macro pct(numerator, denominator) -%}
-    case when {{ denominator }} > 0 then 100.0 * {{ numerator }} / {{ denominator }} end
+    case when {{ denominator }} > 0 then 100 * {{ divide(numerator, denominator) }} end
 {%- endmacro %}
 
 

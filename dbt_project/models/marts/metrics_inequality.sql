@@ -98,11 +98,11 @@ resolved as (
         end as no_data_reason,
         case
             when spine.metric_id = 'IN01' and with_interval.gap is not null
-                then 'quintile 5 mean ' || cast(round(with_interval.mean5, 3) as {{ dbt.type_string() }})
+                then 'quintile 5 mean ' || {{ format_decimal('with_interval.mean5', 3) }}
                     || ' (n=' || cast(with_interval.n5 as {{ dbt.type_string() }}) || ') minus quintile 1 mean '
-                    || cast(round(with_interval.mean1, 3) as {{ dbt.type_string() }})
+                    || {{ format_decimal('with_interval.mean1', 3) }}
                     || ' (n=' || cast(with_interval.n1 as {{ dbt.type_string() }}) || '); Welch df '
-                    || coalesce(cast(with_interval.welch_df as {{ dbt.type_string() }}), 'n/a')
+                    || coalesce(cast(cast(with_interval.welch_df as {{ dbt.type_int() }}) as {{ dbt.type_string() }}), 'n/a')
             when spine.metric_id = 'IN02' and counts.job_starts > counts.job_starts_known_decile
                 then cast(counts.job_starts - counts.job_starts_known_decile as {{ dbt.type_string() }})
                     || ' job starts without a known home LSOA are left out'
