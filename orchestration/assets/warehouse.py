@@ -1,4 +1,5 @@
-"""The dbt project as assets: staging, intermediate and marts; dbt tests become asset checks.
+"""The dbt project as assets: staging, intermediate and marts; dbt tests become asset checks,
+and every build's results, failed ones included, are recorded for the gate (gate.build_checks).
 
 On an engine other than DuckDB (impact.toml [warehouse]) the build copies the raw tables to the
 engine first and reads the published schemas back after (orchestration/engines/), inside the same
@@ -10,9 +11,11 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+import duckdb
 from dagster import AssetExecutionContext
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
+from expectations import record_build_checks
 from orchestration import engines
 from orchestration.config import Settings
 from orchestration.dbt import DBT_EXECUTABLE, MANIFEST, ImpactDbtTranslator, dbt_env, dbt_vars, impact_dbt_project
@@ -45,12 +48,32 @@ def build_dbt_assets(settings: Settings):
             if loaded := engines.load_raw(settings):
                 context.log.info(f"raw tables copied to {engine}: {sum(loaded.values())} rows in {len(loaded)} tables")
             with environment(dbt_env(settings)):
-                invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars(settings))], context=context)
+                invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars(settings))], context=context,
+                                     raise_on_error=False)
             yield from invocation.stream()
-            if read := engines.read_back(settings):
-                context.log.info(f"marts and reference read back from {engine}: {len(read)} tables")
+            try:
+                if invocation.is_successful() and (read := engines.read_back(settings)):
+                    context.log.info(f"marts and reference read back from {engine}: {len(read)} tables")
+            finally:
+                recorded = record_checks(settings, invocation, context.run.run_id)
+                context.log.info(f"{recorded} dbt results recorded in gate.build_checks for the gate")
+        if error := invocation.get_error():
+            raise error
 
     return impact_dbt_models
+
+
+def record_checks(settings: Settings, invocation: DbtCliInvocation, build_id: str) -> int:
+    """The build's dbt results, failed ones included, into the working file's gate.build_checks:
+    the gate refuses marts whose build failed a check (expectations/build_checks.py). Called
+    inside the writer lock."""
+    path = invocation.target_path / "run_results.json"
+    results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        return record_build_checks(con, results, build_id)
+    finally:
+        con.close()
 
 
 def dbt_resource() -> DbtCliResource:
