@@ -63,6 +63,21 @@ def build_dbt_assets(settings: Settings):
     return impact_dbt_models
 
 
+def retest_marts(settings: Settings, build_id: str) -> list[str]:
+    """Run dbt's tests of the marts again on the working file as it is now and record them as a
+    build's (a hand-edited warehouse, e.g. the gate drill); returns the names of those that failed."""
+    with writer_lock(settings), environment(dbt_env(settings)):
+        invocation = dbt_resource().cli(["test", "--select", "path:models/marts", "--vars",
+                                         json.dumps(dbt_vars(settings))], raise_on_error=False).wait()
+        record_checks(settings, invocation, build_id)
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return [r[0] for r in con.execute("SELECT check_name FROM gate.build_checks WHERE status NOT IN "
+                                          "('pass', 'success', 'warn') ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+
+
 def record_checks(settings: Settings, invocation: DbtCliInvocation, build_id: str) -> int:
     """The build's dbt results, failed ones included, into the working file's gate.build_checks:
     the gate refuses marts whose build failed a check (expectations/build_checks.py). Called
