@@ -6,12 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test ui lint manifest bench bench-hostile bench-engines imd-seed clean-data
+.PHONY: demo test ui lint manifest bench bench-runs bench-hostile bench-engines imd-seed clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,engines]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,engines]'
 	@touch $(STAMP)
 
 demo: $(STAMP)            ## generate demo data and run the whole pipeline into ./data
@@ -31,6 +31,9 @@ manifest: $(STAMP)        ## parse the dbt project (Dagster reads target/manifes
 
 bench: $(STAMP)           ## ingest speed and memory against a bare Polars load
 	$(BIN)/python tests/benchmarks/bench_spend_ingest.py
+
+bench-runs: $(STAMP)      ## full rebuild vs no-change and one-new-month runs, demo scales 1 and 4
+	$(BIN)/python tests/benchmarks/bench_runs.py
 
 bench-hostile: $(STAMP)   ## time and peak memory of the ingest on hostile files, under setrlimit
 	$(BIN)/python tests/benchmarks/bench_hostile_files.py

@@ -3,7 +3,8 @@
 dbt owns the structural contracts of the marts (its generic and singular tests); the gate owns
 publication policy and refuses a year whose marts came from a build with a failing check. The
 orchestration records every node of each dbt build (from dbt's run_results.json) in
-`gate.build_checks`, replacing the previous build's rows, and the gate reads that table, so the
+`gate.build_checks`, each node's latest result (a run that builds only what changed replaces the
+rows of the nodes it ran and keeps the others'), and the gate reads that table, so the
 gate never needs the orchestration. Only names, statuses and counts are kept: dbt's messages can
 quote the data a query choked on, and this table is published with the gate's results.
 """
@@ -53,13 +54,16 @@ def build_check_rows(run_results: dict[str, Any] | None, build_id: str) -> list[
 
 def record_build_checks(con: duckdb.DuckDBPyConnection, run_results: dict[str, Any] | None,
                         build_id: str) -> int:
-    """Replace gate.build_checks by this build's nodes; returns the rows written."""
+    """Record this build's nodes over the earlier builds' rows for the same nodes; returns the rows
+    written. A build with results clears an earlier `dbt build` error row; one without (dbt stopped
+    before running anything) adds that row and leaves every node's last result as it was."""
     rows = build_check_rows(run_results, build_id)
     con.execute("create schema if not exists gate")
     con.execute(BUILD_CHECKS_DDL)
     con.execute("begin transaction")
     try:
-        con.execute("delete from gate.build_checks")
+        con.execute("delete from gate.build_checks where node_id = 'build'")
+        con.executemany("delete from gate.build_checks where node_id = ?", [[row[2]] for row in rows])
         con.executemany("insert into gate.build_checks values (?, ?, ?, ?, ?, ?, ?)", rows)
         con.execute("commit")
     except Exception:

@@ -60,16 +60,26 @@ def test_a_failed_model_or_a_skipped_test_refuses_but_a_warning_does_not(warehou
     assert refusal.concerns == ("metrics/error", "assert_metrics_cover_implemented_metrics/skipped")
 
 
-def test_the_latest_build_replaces_the_one_before(warehouse, tmp_path: Path):
+def test_each_node_keeps_its_latest_result(warehouse, tmp_path: Path):
+    """A build replaces the results of the nodes it ran; a partial build (only what changed) keeps
+    the others' results, a failing one included."""
     con = warehouse()
     failed = {**CLEAN_BUILD, "results": [{"unique_id": "test.impact.metrics_ci_ordered.f4ed29a3db",
                                           "status": "fail", "failures": 2}]}
     assert record_build_checks(con, failed, "build-2") == 1
     [refusal] = validate_year(con, YEAR, tmp_path / "gx").failures
     assert refusal.concerns == ("metrics_ci_ordered/fail",)
+    partial = {**CLEAN_BUILD, "results": [r for r in CLEAN_BUILD["results"]
+                                          if "metrics_ci_ordered" not in r["unique_id"]][:1]}
+    assert record_build_checks(con, partial, "build-2b") == 1  # another node only
+    [refusal] = validate_year(con, YEAR, tmp_path / "gx1").failures
+    assert refusal.concerns == ("metrics_ci_ordered/fail",)
     assert record_build_checks(con, None, "build-3") == 1  # dbt stopped before writing results
-    assert validate_year(con, YEAR, tmp_path / "gx2").failures[0].concerns == ("dbt build/error",)
-    assert record_build_checks(con, CLEAN_BUILD, "build-4") == 4
+    [refusal] = validate_year(con, YEAR, tmp_path / "gx2").failures
+    assert set(refusal.concerns) == {"dbt build/error", "metrics_ci_ordered/fail"}
+    rebuilt = {**CLEAN_BUILD, "results": [*CLEAN_BUILD["results"], {
+        "unique_id": "test.impact.metrics_ci_ordered.f4ed29a3db", "status": "pass", "failures": 0}]}
+    assert record_build_checks(con, rebuilt, "build-4") == 5
     assert validate_year(con, YEAR, tmp_path / "gx3").status == "passed"
 
 

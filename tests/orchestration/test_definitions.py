@@ -220,6 +220,11 @@ def test_publication_assets_selected_alone_cannot_skip_the_gate(published_demo):
     exports_before = _tree_digest(settings.exports_dir)
     saved = dict(os.environ)
     try:
+        # A gate result stands only on the tables it validated: after any change they need a new gate.
+        con = duckdb.connect(str(settings.warehouse_path))
+        con.execute("UPDATE marts.metrics SET notes = 'changed after the gate' WHERE metric_id = 'PP01' "
+                    "AND reporting_year = '2024-25'")
+        con.close()
         snapshot = _materialize_alone(settings, "published_snapshot", "2024-25")
         pack = _materialize_alone(settings, "annual_pack", "2025-26")
     finally:
