@@ -113,9 +113,11 @@ def validation_pages(settings: Settings, year: str, suites: set[str]) -> dict[st
 def _gate_checks(settings: Settings, partitions: PartitionsDefinition):
     specs = [
         AssetCheckSpec(GATE_CHECK, asset=ANNUAL_TABLES, blocking=True, partitions_def=partitions,
-                       description="Great Expectations gate on the reporting year's annual tables (completeness, "
-                                   "ranges, consistency, disclosure, coverage). An error stops the snapshot and "
-                                   "the pack. Warnings do not: they pass the gate and show in gate_warnings."),
+                       description="Great Expectations gate on the reporting year's annual tables: publication "
+                                   "policy (disclosure after masking, coverage, year-on-year movement, ToC "
+                                   "completeness, overlapping loads), and the build's dbt checks, which own the "
+                                   "marts' structure, must have passed. An error stops the snapshot and the pack. "
+                                   "Warnings do not: they pass the gate and show in gate_warnings."),
         AssetCheckSpec(WARNINGS_CHECK, asset=ANNUAL_TABLES, partitions_def=partitions,
                        description="The gate's warnings (year-on-year jumps, a feed short of full coverage): the "
                                    "year is still published, with the warnings on the pack's cover."),

@@ -1,4 +1,5 @@
-"""The dbt project as assets: staging, intermediate and marts; dbt tests become asset checks.
+"""The dbt project as assets: staging, intermediate and marts; dbt tests become asset checks,
+and every build's results, failed ones included, are recorded for the gate (gate.build_checks).
 On DuckDB (the default) dbt runs in this process (orchestration/dbt_in_process.py), saving a
 subprocess's start-up.
 
@@ -18,7 +19,9 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
+from expectations import record_build_checks
 from orchestration import console, engines, run_state
 from orchestration.build_plan import BUILD_STAGE, OUTPUTS_KEY, record_build
 from orchestration.config import Settings
@@ -75,22 +78,53 @@ def build_dbt_assets(settings: Settings):
                 run_state.forget(con, BUILD_STAGE, OUTPUTS_KEY)
             if loaded := engines.load_raw(settings):
                 context.log.info(f"raw tables copied to {engine}: {sum(loaded.values())} rows in {len(loaded)} tables")
-            with environment(dbt_env(settings)):
-                if engine == "duckdb":
-                    yield from dbt_in_process.build(context, translator=translator, project=impact_dbt_project,
-                                                    manifest_path=MANIFEST, dbt_vars=vars_, target=target,
-                                                    on_result=on_result)
-                else:
-                    invocation = dbt.cli(["build", "--vars", json.dumps(vars_)], context=context)
-                    for done, event in enumerate(invocation.stream(), start=1):
-                        yield event
-                        on_result(done)
-            if read := engines.read_back(settings):
-                context.log.info(f"marts and reference read back from {engine}: {len(read)} tables")
+            try:
+                with environment(dbt_env(settings)):
+                    if engine == "duckdb":
+                        (target / "run_results.json").unlink(missing_ok=True)  # never a stale build's
+                        yield from dbt_in_process.build(context, translator=translator, project=impact_dbt_project,
+                                                        manifest_path=MANIFEST, dbt_vars=vars_, target=target,
+                                                        on_result=on_result)
+                    else:
+                        invocation = dbt.cli(["build", "--vars", json.dumps(vars_)], context=context,
+                                             raise_on_error=False)
+                        target = invocation.target_path
+                        for done, event in enumerate(invocation.stream(), start=1):
+                            yield event
+                            on_result(done)
+                        if error := invocation.get_error():
+                            raise error
+                if read := engines.read_back(settings):
+                    context.log.info(f"marts and reference read back from {engine}: {len(read)} tables")
+            finally:  # failed builds too: the gate refuses marts whose build failed a check
+                recorded = record_checks(settings, target, context.run.run_id)
+                context.log.info(f"{recorded} dbt results recorded in gate.build_checks for the gate")
             with write_connection(settings, lock_held=True) as con:
                 record_build(con, build_settings(settings), models, context.run.run_id)
 
     return impact_dbt_models
+
+
+def retest_marts(settings: Settings, build_id: str) -> list[str]:
+    """Run dbt's tests of the marts again on the working file as it is now and record them as a
+    build's (a hand-edited warehouse, e.g. the gate drill); returns the names of those that failed."""
+    with writer_lock(settings), environment(dbt_env(settings)):
+        invocation = dbt_resource().cli(["test", "--select", "path:models/marts", "--vars",
+                                         json.dumps(dbt_vars(settings))], raise_on_error=False).wait()
+        record_checks(settings, invocation.target_path, build_id)
+        with write_connection(settings, lock_held=True) as con:
+            return [r[0] for r in con.execute("SELECT check_name FROM gate.build_checks WHERE status NOT IN "
+                                              "('pass', 'success', 'warn') ORDER BY 1").fetchall()]
+
+
+def record_checks(settings: Settings, target: Path, build_id: str) -> int:
+    """The build's dbt results (its run_results.json in `target`), failed ones included, into the
+    working file's gate.build_checks: the gate refuses marts whose build failed a check
+    (expectations/build_checks.py). Called inside the writer lock."""
+    path = target / "run_results.json"
+    results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    with write_connection(settings, lock_held=True) as con:
+        return record_build_checks(con, results, build_id)
 
 
 def dbt_resource():
