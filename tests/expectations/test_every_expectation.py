@@ -87,7 +87,7 @@ DEFECTS: dict[str, tuple[str, str, list[str], object]] = {
         None),
     "year-on-year change is at most 50%": ("metric_year_on_year", "warning", [
         update("value = 3000000", "PP01", CTY)], None),
-    "RAG status is green, amber, red or grey": ("toc_indicators", "error", [
+    "RAG status is green, amber, red, no clear change or grey": ("toc_indicators", "error", [
         "update marts.toc_indicators set rag_status = 'blue' where indicator_id = 'T1'"], None),
     "RAG status is set": ("toc_indicators", "error", [
         "update marts.toc_indicators set rag_status = null where indicator_id = 'T2'"], None),
