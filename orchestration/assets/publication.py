@@ -100,6 +100,7 @@ def build_publication_assets(settings: Settings, partitions: PartitionsDefinitio
             suppression_threshold=settings.disclosure.suppression_threshold,
             marker=settings.disclosure.suppression_marker,
             run_id=context.run_id, code_version=CODE_VERSION,
+            synthetic=settings.is_demo_data_dir,  # a demo pack says so on every page and sheet
         )
         return MaterializeResult(metadata={
             "reporting_year": year,

@@ -55,6 +55,7 @@ joined as (
         framework.target_value,
         framework.direction,
         framework.source,
+        framework.values_note,
         cast(substr(framework.baseline_year, 1, 4) as {{ dbt.type_int() }}) as baseline_start_year,
         cast(substr(framework.target_year, 1, 4) as {{ dbt.type_int() }}) as target_start_year
     from framework
@@ -136,5 +137,6 @@ select
             then 'small base (n < {{ var("toc_small_base_n", 10) }} people or responses): treat with caution'
         else 'ok'
     end as data_quality,
-    source
+    source,
+    values_note
 from lined
