@@ -188,7 +188,8 @@ def _indicator_message(row: dict, metric: dict | None, previous: dict | None, un
         return Message(f"{name}: withheld this year to protect confidentiality (too few people behind it).")
     actual = _number(row.get("actual"))
     if actual is None:
-        reason = _text(row.get("data_quality")).removeprefix("no data: ") or "no data"
+        reason = _text(row.get("data_quality")).removeprefix("no data: ")
+        reason = "no data" if reason in ("", "ok") else reason
         if metric and _text(metric.get("no_data_reason")):
             reason = _text(metric.get("no_data_reason"))
         return Message(f"{name}: no figure for {year} ({reason}).")
@@ -201,8 +202,9 @@ def _indicator_message(row: dict, metric: dict | None, previous: dict | None, un
         "grey": f"A year before the baseline year ({_text(row.get('baseline_year'))}).",
         "no_clear_change": "The interval includes the baseline: no clear change.",
         "red": "Not better than the baseline.",
-        "amber": "Better than the baseline, behind the line to the target (on track would be "
-                 f"{_figure(row.get('trajectory_value'), unit)}).",
+        "amber": "Better than the baseline, behind the line to the target" + (
+            f" (on track would be {_figure(row.get('trajectory_value'), unit)})."
+            if _number(row.get("trajectory_value")) is not None else "."),
         "green": "On track.",
     }
     text = f"{name}: {shown}; {frame}. {verdicts[status]}"

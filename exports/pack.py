@@ -140,7 +140,8 @@ def write_pack(
         audit = audit_pack(staging, threshold=suppression_threshold, marker=marker, earlier=earlier)
         if not audit.passed:
             raise PackError(f"the disclosure audit of the {reporting_year} pack failed, nothing was "
-                            "published: " + "; ".join(str(f) for f in audit.findings[:10]))
+                            f"published ({len(audit.findings)} findings): " + "; ".join(
+                                str(f) for f in _first_per_file(audit.findings)))
         manifest = {
             "reporting_year": reporting_year, "run_id": run_id, "code_version": code_version,
             "produced_at": produced_at.isoformat(), "partnership": partnership_name,
@@ -164,6 +165,12 @@ def write_pack(
     register.record(final)
     files = tuple(sorted(final.iterdir()))
     return PackResult(reporting_year, final.name, final, files, gate["status"], manifest)
+
+
+def _first_per_file(findings: list, limit: int = 12) -> list:
+    """A finding from every file first (the steward sees each file that leaks), then the rest."""
+    first = list({f.file: f for f in reversed(findings)}.values())[::-1]
+    return (first + [f for f in findings if f not in first])[:limit]
 
 
 def _subtitle(partnership: str, year: str, gate: dict[str, Any], synthetic: bool) -> str:

@@ -15,46 +15,46 @@ import xlsxwriter
 
 from exports.labels import BREAKDOWNS, RAG_NAMES, TOC_LEVELS, WORKING_GROUPS, human
 from exports.messages import Change, Summary
-from exports.workbook_layout import Formats, banner, lines_needed, print_setup, set_columns
+from exports.workbook_layout import BOOK_OPTIONS, LINE_PT, Formats, banner, lines_needed, print_setup, set_columns
 
 # (column, heading, width); the disclosure auditor reads these headings back
 BREAKDOWN_COLUMNS = [
-    ("metric_id", "Metric", 8), ("name", "Name", 28), ("geography_name", "Area", 19),
-    ("value", "Value", 11), ("ci_low", "95% CI low", 10), ("ci_high", "95% CI high", 10),
-    ("numerator", "Numerator", 12), ("denominator", "Denominator", 12), ("n", "n", 8),
-    ("no_data_reason", "No data because", 24), ("notes", "Notes", 36),
+    ("metric_id", "Metric", 7), ("name", "Name", 22), ("geography_name", "Area", 16),
+    ("value", "Value", 10), ("ci_low", "95% CI low", 9), ("ci_high", "95% CI high", 9),
+    ("numerator", "Numerator", 10), ("denominator", "Denominator", 10), ("n", "n", 7),
+    ("no_data_reason", "No data because", 18), ("notes", "Notes", 26),
 ]
 HEADLINE_COLUMNS = [
-    ("metric_id", "Metric", 8), ("name", "Name", 28), ("value", "Value", 11),
-    ("ci_low", "95% CI low", 10), ("ci_high", "95% CI high", 10), ("n", "n", 8),
-    ("last_year", "Last year", 11), ("change", "Change on last year", 12),
-    ("verdict", "What the change means", 22), ("no_data_reason", "No data because", 20),
-    ("notes", "Notes", 32),
+    ("metric_id", "Metric", 7), ("name", "Name", 22), ("value", "Value", 10),
+    ("ci_low", "95% CI low", 9), ("ci_high", "95% CI high", 9), ("n", "n", 7),
+    ("last_year", "Last year", 10), ("change", "Change on last year", 10),
+    ("verdict", "What the change means", 18), ("no_data_reason", "No data because", 16),
+    ("notes", "Notes", 26),
 ]
 TOC_COLUMNS = [
-    ("indicator_id", "Indicator", 9), ("working_group", "Working group", 17), ("toc_level", "Level", 8),
-    ("indicator_name", "Indicator name", 30), ("metric_id", "Metric", 8), ("actual", "Actual", 10),
-    ("actual_ci_low", "95% CI low", 9), ("actual_ci_high", "95% CI high", 9),
-    ("baseline_value", "Baseline", 10), ("baseline_year", "Baseline year", 9),
-    ("trajectory_value", "On track at", 10), ("target_value", "Target", 10),
-    ("target_year", "Target year", 9), ("rag_status", "Rating", 15), ("data_quality", "Data quality", 18),
+    ("indicator_id", "Indicator", 7), ("working_group", "Working group", 11), ("toc_level", "Level", 8),
+    ("indicator_name", "Indicator name", 20), ("metric_id", "Metric", 7), ("actual", "Actual", 9),
+    ("actual_ci_low", "95% CI low", 7), ("actual_ci_high", "95% CI high", 7),
+    ("baseline_value", "Baseline", 9), ("baseline_year", "Baseline year", 8),
+    ("trajectory_value", "On track at", 9), ("target_value", "Target", 9),
+    ("target_year", "Target year", 8), ("rag_status", "Rating", 12), ("data_quality", "Data quality", 10),
 ]
 CHARTER_COLUMNS = [
-    ("metric_id", "Metric", 8), ("breakdown", "Breakdown", 30), ("category_name", "Category", 34),
-    ("value", "Value", 10), ("n", "n", 8), ("no_data_reason", "No data because", 26), ("notes", "Notes", 40),
+    ("metric_id", "Metric", 7), ("breakdown", "Breakdown", 24), ("category_name", "Category", 28),
+    ("value", "Value", 9), ("n", "n", 7), ("no_data_reason", "No data because", 22), ("notes", "Notes", 36),
 ]
 DATA_LOG_COLUMNS = [
-    ("feed", "Feed", 10), ("entity", "Entity", 13), ("source_file", "Source file", 34),
-    ("status", "Status", 9), ("rows_read", "Rows read", 9), ("rows_loaded", "Rows loaded", 9),
-    ("rows_quarantined", "Rows rejected", 9), ("rows_skipped_footer", "Footer rows skipped", 9),
-    ("columns_dropped", "Personal columns dropped", 16), ("message", "Message", 38),
-    ("loaded_at", "Loaded at (UTC)", 18),
+    ("feed", "Feed", 8), ("entity", "Entity", 10), ("source_file", "Source file", 28),
+    ("status", "Status", 8), ("rows_read", "Rows read", 8), ("rows_loaded", "Rows loaded", 8),
+    ("rows_quarantined", "Rows rejected", 8), ("rows_skipped_footer", "Footer rows skipped", 8),
+    ("columns_dropped", "Personal columns dropped", 12), ("message", "Message", 30),
+    ("loaded_at", "Loaded at (UTC)", 14),
 ]
 DEFINITION_COLUMNS = [
-    ("metric_id", "Metric", 8), ("name", "Name", 26), ("goal", "Goal", 14), ("family", "Family", 11),
-    ("definition", "Definition", 44), ("numerator", "Numerator", 16), ("denominator", "Denominator", 16),
-    ("unit", "Unit", 7), ("direction", "Direction", 9), ("source", "Source", 14),
-    ("is_person_count", "Counts people", 8), ("status", "Status", 10),
+    ("metric_id", "Metric", 7), ("name", "Name", 18), ("goal", "Goal", 10), ("family", "Family", 10),
+    ("definition", "Definition", 30), ("numerator", "Numerator", 13), ("denominator", "Denominator", 13),
+    ("unit", "Unit", 6), ("direction", "Direction", 8), ("source", "Source", 11),
+    ("is_person_count", "Counts people", 7), ("status", "Status", 9),
 ]
 NUMBERS = {"value", "ci_low", "ci_high", "numerator", "denominator", "n", "last_year", "change",
            "actual", "actual_ci_low", "actual_ci_high", "baseline_value", "target_value",
@@ -91,7 +91,7 @@ def sheet_name(text: str, taken: set[str]) -> str:
 
 def write_workbook(path: Path, content: WorkbookContent) -> dict[str, int]:
     """Write the workbook; returns data rows per sheet (for the manifest)."""
-    book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    book = xlsxwriter.Workbook(str(path), BOOK_OPTIONS)
     try:
         fmt = Formats(book)
         taken: set[str] = set()
@@ -133,7 +133,7 @@ def _with_changes(county: pd.DataFrame, changes: dict) -> pd.DataFrame:
 
 
 def _summary(sheet: Any, fmt: Formats, content: WorkbookContent) -> int:
-    set_columns(sheet, [130])
+    set_columns(sheet, [118])
     row = banner(sheet, fmt, content.notice, 1)
     sheet.write(row, 0, content.title, fmt.title)
     sheet.set_row(row, 24)
@@ -143,9 +143,9 @@ def _summary(sheet: Any, fmt: Formats, content: WorkbookContent) -> int:
     def paragraph(text: str, cell_format: Any) -> None:
         nonlocal row, lines
         sheet.write_string(row, 0, text, cell_format)
-        height = lines_needed(text, 130)
+        height = lines_needed(text, 118)
         if height > 1:
-            sheet.set_row(row, 15 * height)
+            sheet.set_row(row, LINE_PT * height)
         row += 1
         lines += 1
 
@@ -171,7 +171,7 @@ def _summary(sheet: Any, fmt: Formats, content: WorkbookContent) -> int:
 
 
 def _about(sheet: Any, fmt: Formats, content: WorkbookContent) -> int:
-    set_columns(sheet, [26, 110])
+    set_columns(sheet, [24, 96])
     row = banner(sheet, fmt, content.notice, 2)
     sheet.write(row, 0, "About this pack: technical details", fmt.title)
     row += 2
@@ -183,9 +183,9 @@ def _about(sheet: Any, fmt: Formats, content: WorkbookContent) -> int:
         for line in (value if isinstance(value, list) else [value]) or ["none"]:
             text = "" if line is None else str(line)
             sheet.write_string(row, 1, text, fmt.wrap)
-            height = lines_needed(text, 110)
+            height = lines_needed(text, 96)
             if height > 1:
-                sheet.set_row(row, 15 * height)
+                sheet.set_row(row, LINE_PT * height)
             row += 1
     return row
 
@@ -201,6 +201,7 @@ def _table(sheet: Any, fmt: Formats, columns: list, frame: pd.DataFrame | None,
         return 0, top
     for col, (_, heading, _) in enumerate(columns):
         sheet.write(top, col, heading, fmt.header)
+    sheet.set_row(top, LINE_PT * max(lines_needed(h, w) for _, h, w in columns))
     sheet.freeze_panes(top + 1, 0)
     records = frame.to_dict("records")
     if "geography_level" in frame.columns:  # county first, then districts by name
@@ -211,7 +212,7 @@ def _table(sheet: Any, fmt: Formats, columns: list, frame: pd.DataFrame | None,
         for col, (column, _, width) in enumerate(columns):
             lines = max(lines, _cell(sheet, fmt, i, col, column, record, content.marker, width))
         if lines > 1:  # spreadsheet clients don't size rows of wrapped text on opening
-            sheet.set_row(i, 15 * lines)
+            sheet.set_row(i, LINE_PT * lines)
     sheet.autofilter(top, 0, top + len(records), len(columns) - 1)
     return len(records), top + 1
 

@@ -3,8 +3,9 @@ scale that keeps every printed character at 8 pt or more, and the synthetic-data
 
 Spreadsheet clients do not size rows of wrapped text on opening, and "fit to one page wide"
 shrinks a wide sheet to whatever it takes (the headline sheet printed at about 5 pt). Instead
-each sheet's columns are chosen to fit an A4 landscape page at a fixed scale, computed here from
-the column widths, and a sheet too wide for `MIN_PRINT_SCALE` is a layout error, not a smaller font.
+each sheet prints one page wide, and its columns are chosen so that the scale that takes stays at
+`MIN_PRINT_SCALE` or more: a sheet too wide for it is a layout error here (`print_scale`), not a
+smaller font on paper. The rendered-page test measures the printed sizes in LibreOffice.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from typing import Any
 
 import xlsxwriter
 
-FONT_SIZE = 11  # body text; printed at FONT_SIZE x scale
+FONT_NAME = "Arial"  # in every office suite (LibreOffice maps it to the metric-compatible Liberation Sans)
+FONT_SIZE = 10  # body text; printed at FONT_SIZE x scale
 MIN_PRINTED_PT = 8.0
-MIN_PRINT_SCALE = math.ceil(100 * MIN_PRINTED_PT / FONT_SIZE)  # 73%
+MIN_PRINT_SCALE = math.ceil(100 * MIN_PRINTED_PT / FONT_SIZE)  # 80%
+BOOK_OPTIONS = {"nan_inf_to_errors": True,
+                "default_format_properties": {"font_name": FONT_NAME, "font_size": FONT_SIZE}}
 PAGE_WIDTH_IN = 11.69 - 2 * 0.4  # A4 landscape less the side margins
 RAG_FILLS = {"green": "#C6EFCE", "amber": "#FFEB9C", "red": "#FFC7CE", "no_clear_change": "#DBE5F1",
              "grey": "#D9D9D9"}
@@ -27,13 +31,14 @@ ESTIMATE_FORMATS = {**UNIT_FORMATS, "gbp": '£#,##0,"k"'}
 CHANGE_FORMATS = {"gbp": '+£#,##0;-£#,##0;£0', "pct": '+0.0" points";-0.0" points";0.0" points"',
                   "count": "+#,##0;-#,##0;0", "mean": "+0.00;-0.00;0.00", "score": "+0.00;-0.00;0.00",
                   "wellby": "+#,##0;-#,##0;0", "ratio": "+0.0;-0.0;0.0"}
-CHARS_PER_LINE = 1.15  # characters of 11 pt text per unit of column width, roughly
+LINE_PT = 13  # height of a line of 10 pt text
+CHARS_PER_LINE = 1.1  # characters of 10 pt text per unit of column width, roughly
 
 
 class Formats:
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         def add(**spec: Any) -> Any:
-            return book.add_format({"font_size": FONT_SIZE, "valign": "top", **spec})
+            return book.add_format({"font_name": FONT_NAME, "font_size": FONT_SIZE, "valign": "top", **spec})
 
         self.header = add(bold=True, bg_color="#1F4E78", font_color="white", text_wrap=True)
         self.title = add(bold=True, font_size=16, valign="vcenter")
@@ -57,7 +62,9 @@ class Formats:
 
 def print_scale(widths: list[float]) -> int:
     """The largest print scale (%) at which columns of these widths fit the page's width."""
-    pixels = sum(math.floor(7 * w + 5) for w in widths)  # Calibri 11: 7 px per unit, 5 px padding
+    # LibreOffice lays a unit of width out at up to about 8.6 px with Arial 10 (Excel at 7): the
+    # wider of the two decides, so the sheet fits either at the scale computed here
+    pixels = sum(8.6 * w + 5 for w in widths)
     return max(10, min(100, math.floor(100 * PAGE_WIDTH_IN * 96 / pixels)))
 
 
@@ -81,12 +88,12 @@ def banner(sheet: Any, fmt: Formats, notice: str, columns: int) -> int:
         sheet.merge_range(0, 0, 0, columns - 1, notice, fmt.banner)
     else:
         sheet.write(0, 0, notice, fmt.banner)
-    sheet.set_row(0, 22)
+    sheet.set_row(0, 20)
     return 1
 
 
 def print_setup(sheet: Any, title: str, notice: str, header_rows: int) -> None:
-    """A4 landscape at a scale where 11 pt prints at 8 pt or more; the heading rows repeat on each
+    """A4 landscape at a scale where 10 pt prints at 8 pt or more; the heading rows repeat on each
     page; the header says what the pack is (and that it is synthetic, for a demo)."""
     widths = getattr(sheet, "impact_widths", [])
     scale = print_scale(widths) if widths else 100
@@ -95,11 +102,10 @@ def print_setup(sheet: Any, title: str, notice: str, header_rows: int) -> None:
                          f"({scale}% scale): narrow its columns")
     sheet.set_paper(9)
     sheet.set_landscape()
-    sheet.set_print_scale(scale)
+    sheet.fit_to_pages(1, 0)  # one page wide: columns never spill onto pages of their own
     sheet.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
     if header_rows:
         sheet.repeat_rows(0, header_rows - 1)
-    safe = title.replace("&", "&&")
-    centre = f"&C&9&B{notice.replace('&', '&&')}" if notice else ""
-    sheet.set_header(f"&L&9{safe}{centre}&R&9&A", {"scale_with_doc": False})
+    left = (notice or title).replace("&", "&&")  # a demo says it is synthetic on every page
+    sheet.set_header(f"&L&9&B{left}&R&9&A", {"scale_with_doc": False})
     sheet.set_footer("&R&9Page &P of &N", {"scale_with_doc": False})

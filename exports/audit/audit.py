@@ -66,21 +66,34 @@ def audit_pack(folder: Path, *, threshold: int = 10, marker: str = "[c]",
 
 
 def audit(pack: Pack, *, threshold: int, earlier: list[Fact]) -> AuditReport:
+    """Earlier packs' values of cells this pack does not publish at all (last year's figures) are
+    known outright. A cell this pack withholds that an earlier pack showed may have changed since:
+    each such value is tried on its own, as an attacker would try "what if it did not change"."""
     report = AuditReport(pack.name)
     pack.facts += _note_facts(pack)
-    knowledge = Knowledge(pack, earlier)
+    current = {f.key for f in pack.facts}
+    withheld_now = {f.key for f in pack.facts if f.value is None}
+    knowledge = Knowledge(pack, [f for f in earlier if f.key not in current])
     knowledge.derive()
     report.facts = sum(f.value is not None for f in pack.facts)
     report.withheld = len(knowledge.hidden)
     report.worked_out = sum(k in knowledge.known for k in knowledge.hidden)
     found = report.findings
-    found += _small_counts(pack, knowledge, threshold)
-    found += _small_bases(pack, knowledge, threshold)
+    found += _recovered(pack, knowledge, threshold)
+    for stale in [f for f in earlier if f.key in withheld_now and f.value is not None]:
+        trial = Knowledge(pack, [f for f in earlier if f.key not in current] + [stale])
+        trial.derive()
+        found += [f for f in _recovered(pack, trial, threshold) if f.cell != knowledge.hidden[stale.key].cell]
     found += _notes(pack, threshold)
     found += _agreement(pack)
     found += _texts(pack, threshold)
-    report.findings = list(dict.fromkeys(found))
+    unique = {(f.file, f.cell, f.rule): f for f in reversed(found)}  # one per cell and rule, the first
+    report.findings = [f for f in found if unique[(f.file, f.cell, f.rule)] is f]
     return report
+
+
+def _recovered(pack: Pack, knowledge: Knowledge, threshold: int) -> list[Finding]:
+    return _small_counts(pack, knowledge, threshold) + _small_bases(pack, knowledge, threshold)
 
 
 def _people(pack: Pack, metric: str) -> bool:
@@ -97,29 +110,37 @@ def _note_facts(pack: Pack) -> list[Fact]:
     return out
 
 
-def _describe(where: Where | None, known, key) -> tuple[str, str, str]:
-    """(file, cell, how) of a figure: where it is shown, or the withheld cell and its sources."""
-    if not known.derived and where is None:
-        return known.sources[0].file, known.sources[0].cell, "shown"
+def _is_count(pack: Pack, key) -> bool:
+    """A part of a people metric below county that counts people."""
+    _, metric, geography, part = key
+    if pack.levels.get(geography, "district") == "county" or not _people(pack, metric):
+        return False
+    return part in ("numerator", "left_out") or (
+        part == "value" and pack.units.get(metric) == "count") or (
+        part == "n" and metric in pack.person_counts)
+
+
+def _places(pack: Pack, knowledge: Knowledge, key) -> list[tuple[Where, str]]:
+    """Every cell that gives `key` away, and how: each cell showing it, or the withheld cell and
+    the cells it was worked out from."""
+    shown = [(f.where, "shown") for f in pack.facts if f.key == key and f.value is not None]
+    if shown:
+        return shown
+    known = knowledge.known[key]
     sources = "; ".join(str(s) for s in known.sources[:6])
-    if where is not None:
-        return where.file, where.cell, f"withheld, but worked out from {sources}"
-    return known.sources[0].file, known.sources[0].cell, f"worked out from {sources}"
+    if key in knowledge.hidden:
+        return [(knowledge.hidden[key], f"withheld, but worked out from {sources}")]
+    return [(known.sources[0], f"worked out from {sources}")]
 
 
 def _small_counts(pack: Pack, knowledge: Knowledge, threshold: int) -> list[Finding]:
     out = []
     for key, known in knowledge.known.items():
-        year, metric, geography, part = key
-        if pack.levels.get(geography, "district") == "county" or not _people(pack, metric):
-            continue
-        count = part in ("numerator", "left_out") or (
-            part == "value" and pack.units.get(metric) == "count") or (
-            part == "n" and metric in pack.person_counts)
-        if count and 1 <= known.value < threshold:
-            file, cell, how = _describe(knowledge.hidden.get(key), known, key)
-            out.append(Finding(file, cell, "small count of people",
-                               f"{metric} {part} for {geography} in {year} is {known.value:g} ({how})"))
+        if _is_count(pack, key) and 1 <= known.value < threshold:
+            year, metric, geography, part = key
+            out += [Finding(w.file, w.cell, "small count of people",
+                            f"{metric} {part} for {geography} in {year} is {known.value:g} ({how})")
+                    for w, how in _places(pack, knowledge, key)]
     for (year, metric, geography, part), known in list(knowledge.known.items()):
         if part != "numerator" or pack.units.get(metric) != "pct" or not _people(pack, metric):
             continue
@@ -128,18 +149,18 @@ def _small_counts(pack: Pack, knowledge: Knowledge, threshold: int) -> list[Find
             continue
         rest = base.value - known.value
         if 1 <= rest < threshold:
-            hidden = knowledge.hidden.get((year, metric, geography, "denominator")) or knowledge.hidden.get(
-                (year, metric, geography, "numerator"))
-            where = hidden or base.sources[0]
-            out.append(Finding(where.file, where.cell, "small count of people",
-                               f"{metric} for {geography} in {year}: denominator less numerator is "
-                               f"{rest:g} (from {'; '.join(str(s) for s in (base.sources + known.sources)[:6])})"))
+            key = (year, metric, geography, "denominator")
+            for where, how in _places(pack, knowledge, key):
+                out.append(Finding(where.file, where.cell, "small count of people",
+                                   f"{metric} for {geography} in {year}: denominator less numerator is "
+                                   f"{rest:g} (denominator {how}; numerator from {known.sources[0]})"))
     return out
 
 
 def _small_bases(pack: Pack, knowledge: Knowledge, threshold: int) -> list[Finding]:
     out = []
-    for (year, metric, geography, part), known in knowledge.known.items():
+    for key in list(knowledge.known):
+        year, metric, geography, part = key
         unit = pack.units.get(metric, "")
         money_of_people = unit == "gbp" and pack.family.get(metric) in PEOPLE_FAMILIES
         if part != "value" or not (unit in RATE_UNITS or money_of_people):
@@ -147,10 +168,10 @@ def _small_bases(pack: Pack, knowledge: Knowledge, threshold: int) -> list[Findi
         for base_part in ("denominator", "n"):
             base = knowledge.known.get((year, metric, geography, base_part))
             if base is not None and base.value < threshold:
-                file, cell, how = _describe(knowledge.hidden.get((year, metric, geography, part)), known, None)
-                out.append(Finding(file, cell, "figure on a small base",
-                                   f"{metric} for {geography} in {year} ({how}) rests on {base_part} "
-                                   f"{base.value:g} (from {base.sources[0]})"))
+                out += [Finding(w.file, w.cell, "figure on a small base",
+                                f"{metric} for {geography} in {year} ({how}) rests on {base_part} "
+                                f"{base.value:g} (from {base.sources[0]})")
+                        for w, how in _places(pack, knowledge, key)]
                 break
     shown = {(r.year, r.metric, r.geography) for r in pack.rows if not r.hidden}
     for row in pack.rows:

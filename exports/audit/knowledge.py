@@ -133,13 +133,14 @@ def _relations(pack: Pack, keys: set[Key]) -> tuple[list[_Linear], list[_Product
     for key in keys:
         by_part[(key[0], key[1], key[3])].append(key)
     groups = {(y, m): {k[2] for k in keys if k[0] == y and k[1] == m} for y, m, _ in by_part}
+    all_districts = sorted(g for g, level in pack.levels.items() if level == "district")
     for (year, metric), geographies in groups.items():
         unit = pack.units.get(metric, "")
         parts = ["numerator", "denominator", "n"] + (["value"] if unit in ADDITIVE_VALUE_UNITS else [])
         for part in parts:
             if (metric, part) in NOT_ADDITIVE or pack.county not in geographies:
                 continue
-            districts = [g for g in geographies if pack.levels.get(g) == "district"]
+            districts = all_districts  # a district without a row is an unknown term, not a zero
             if districts:
                 linear.append(_Linear(((1.0, (year, metric, pack.county, part)),
                                        *((-1.0, (year, metric, g, part)) for g in districts))))
