@@ -18,7 +18,7 @@ FAMILIES = {"procurement": "Procurement", "employment": "Employment", "wellbeing
 LEVELS = {"county": "County", "district": "District"}
 BREAKDOWNS = {"sector": "Signatories by sector", "size_band": "Signatories by size",
               "priority_area": "Active pledges by Charter priority area"}
-UNITS = {"gbp": "£", "pct": "%", "count": "count", "mean": "mean (0-10)", "score": "score",
+UNITS = {"gbp": "£", "pct": "%", "count": "count", "mean": "mean", "score": "score",
          "wellby": "WELLBYs", "ratio": "per 100"}
 DIRECTIONS = {"up": "higher is better", "down": "lower is better", "none": "neither"}
 

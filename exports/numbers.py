@@ -38,7 +38,8 @@ def format_estimate(value: float, low: float | None, high: float | None, unit: s
     if unit == "gbp":
         scale, suffix = _money_scale(max(abs(value), abs(low), abs(high)))
         digits = _decimals(half / scale)
-        parts = [_signed(f"£{x / scale:,.{digits}f}{suffix}") for x in (value, low, high)]
+        parts = [_signed(f"£{x / scale:,.{digits}f}{suffix}") if round(x / scale, digits) else "£0"
+                 for x in (value, low, high)]
     else:
         digits = _decimals(half)
         end = "%" if unit == "pct" else ""

@@ -153,7 +153,7 @@ def _trends(pdf: _ReportPDF, content: ReportContent, charts: Charts) -> None:
         _heading(pdf, family, size=11, keep=_row_height(pdf, family_charts))
         _chart_grid(pdf, family_charts)
     years = content.years
-    rows = [[h.metric_id, *[next((p.text for p in h.trend if p.label == y), "") for y in years]]
+    rows = [[h.metric_id, *[next((_with_interval(p) for p in h.trend if p.label == y), "") for y in years]]
             for h in content.headlines]
     _heading(pdf, "Headline metrics by reporting year", size=11)
     _table(pdf, ["Metric", *years], rows, (0.12, *[0.88 / max(len(years), 1)] * len(years)),
@@ -175,7 +175,8 @@ def _districts(pdf: _ReportPDF, content: ReportContent, charts: Charts) -> None:
         _chart_grid(pdf, family_charts)
         share = 0.76 / (len(areas) + 1)
         _table(pdf, ["Metric", *areas, "County"],
-               [[h.metric_id, *[p.text for p in points], h.county.text] for h, points in cells],
+               [[h.metric_id, *[_with_interval(p) for p in points], _with_interval(h.county)]
+                for h, points in cells],
                (0.24, *[share] * (len(areas) + 1)), numeric=set(range(1, len(areas) + 2)))
 
 
@@ -206,6 +207,11 @@ def _appendix(pdf: _ReportPDF, content: ReportContent) -> None:
         _paragraph(pdf, "The snapshot does not record the provenance of its reference data (district "
                         "and LSOA lists, IMD 2019, WELLBY values, Real Living Wage rates); see "
                         "definitions.csv for what each metric uses.")
+
+
+def _with_interval(point) -> str:
+    """A table cell: the value, and its 95% interval on the line below where it has one."""
+    return f"{point.text}\n({point.interval_text})" if point.interval_text else point.text
 
 
 def _heading(pdf: _ReportPDF, text: str, *, size: float = 14, keep: float = 30) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
-from exports.labels import BREAKDOWNS, RAG_NAMES, TOC_LEVELS, WORKING_GROUPS, human
+from exports.labels import BREAKDOWNS, DIRECTIONS, RAG_NAMES, TOC_LEVELS, UNITS, WORKING_GROUPS, human
 from exports.messages import Change, Summary
 from exports.workbook_layout import BOOK_OPTIONS, LINE_PT, Formats, banner, lines_needed, print_setup, set_columns
 
@@ -250,9 +250,10 @@ def _cell(sheet: Any, fmt: Formats, row: int, col: int, column: str, record: dic
     if isinstance(value, bool):
         sheet.write_string(row, col, "yes" if value else "no", fmt.text)
         return 1
-    labels = {"working_group": WORKING_GROUPS, "toc_level": TOC_LEVELS, "breakdown": BREAKDOWNS}
+    labels = {"working_group": WORKING_GROUPS, "toc_level": TOC_LEVELS, "breakdown": BREAKDOWNS,
+              "unit": UNITS, "direction": DIRECTIONS}
     text = human(value, labels[column]) if column in labels else str(value)
-    if column in ("family", "direction", "status", "unit", "feed", "entity") and text:
+    if column in ("family", "status", "feed", "entity") and text:
         text = human(text)
     if isinstance(value, pd.Timestamp):
         text = value.isoformat()

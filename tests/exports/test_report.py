@@ -130,7 +130,7 @@ def test_html_has_headlines_indicators_gate_and_markers(report_pack):
     trend = {r["Metric"]: r for r in table(parser, "Headline metrics by reporting year (the data "
                                                    "in the charts above)")}
     assert trend["PP01"][EARLIER] == "£988k" and trend["PP01"][YEAR] == "£1.2m"
-    assert trend["WB01"][EARLIER] == "[c]" and trend["WB01"][YEAR] == "7.3"
+    assert trend["WB01"][EARLIER] == "[c]" and trend["WB01"][YEAR] == "7.37.1 to 7.5"  # with its interval
 
     toc = {r["Indicator"]: r for r in table(parser, f"Theory of Change indicators, {YEAR}")}
     names = {"green": "On track", "amber": "Improving, behind the line", "red": "Not improving",
