@@ -1,10 +1,9 @@
 """The report as an A4 PDF (fpdf2), from the same content model and charts as the HTML.
 
 fpdf2's core fonts are Latin-1 only; matplotlib ships DejaVu Sans, a Unicode font, so "£", "–"
-and "−" render and the text is extractable. No text is set below 8 pt. Tables are paginated by
-measured row heights so that no page carries a stray few rows of a table: a table starts on a
-new page rather than leave fewer than `MIN_ROWS` rows at the foot of one, and its last page gets
-at least `MIN_ROWS` rows. A synthetic (demo) report says so at the top of every page.
+and "−" render and the text is extractable. No text is set below 8 pt; tables are paginated
+without stray rows (`exports.report_pdf_tables`). A synthetic (demo) report says so at the top
+of every page.
 """
 
 from __future__ import annotations
@@ -16,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import matplotlib
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+
+from exports.report_pdf_tables import FONT, TEXT, table
 
 if TYPE_CHECKING:
     from exports.report import Charts, ReportContent
     from exports.report_charts import Chart
 
-FONT = "DejaVu"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 ACCENT = (31, 78, 120)
 MUTED = (75, 85, 99)
@@ -30,10 +29,6 @@ WARNING = (127, 29, 29)
 RAG_FILLS = {"green": (198, 239, 206), "amber": (255, 235, 156), "red": (255, 199, 206),
              "no_clear_change": (219, 229, 241), "grey": (217, 217, 217)}
 FAMILY_FILL = (238, 242, 247)
-TEXT = 8.0  # the smallest type on any page
-MIN_ROWS = 4
-GAP_AFTER = 3.0  # mm below every table
-PADDING = (1.2, 1.2)  # mm: vertical, horizontal (scaled with the font size)
 
 
 class _ReportPDF(FPDF):
@@ -113,14 +108,14 @@ def _indicators(pdf: _ReportPDF, content: ReportContent, charts: Charts) -> None
         _paragraph(pdf, "No Theory of Change indicators in this snapshot.")
         return
     _chart_grid(pdf, [charts.rag], columns=1, width=150)
-    _table(pdf, ["Rating", "Meaning", "Indicators"],
+    table(pdf, ["Rating", "Meaning", "Indicators"],
            [[name, meaning, str(content.rag_counts[i][2])] for i, (_, name, meaning) in
             enumerate(content.rag_meanings)],
            (0.22, 0.63, 0.15), fills={(i, 0): RAG_FILLS[s] for i, (s, _, _) in
                                        enumerate(content.rag_meanings)}, numeric={2})
     rows = [[i.indicator_id, i.working_group, i.name + (f" ({i.data_quality})" if i.data_quality else ""),
              i.actual.spoken, i.baseline, i.line, i.target, i.rag_name] for i in content.indicators]
-    _table(pdf, ["Indicator", "Working group", "Name", "Actual (95% CI)", "Baseline", "On track at",
+    table(pdf, ["Indicator", "Working group", "Name", "Actual (95% CI)", "Baseline", "On track at",
                  "Target", "Rating"], rows, (0.1, 0.13, 0.21, 0.14, 0.1, 0.08, 0.1, 0.14),
            fills={(r, 7): RAG_FILLS[i.rag] for r, i in enumerate(content.indicators)},
            numeric={3, 4, 5, 6})
@@ -138,7 +133,7 @@ def _headlines(pdf: _ReportPDF, content: ReportContent) -> None:
         rows += [[h.metric_id, h.name, h.value.spoken, h.change.previous,
                   f"{h.change.change}: {h.change.verdict}" if h.change.change else h.change.verdict,
                   h.note] for h in content.in_family(family)]
-    _table(pdf, ["Metric", "Name", "Value (95% CI)", "Last year", "Change on last year", "Note"], rows,
+    table(pdf, ["Metric", "Name", "Value (95% CI)", "Last year", "Change on last year", "Note"], rows,
            (0.12, 0.19, 0.15, 0.09, 0.19, 0.26), fills=fills, numeric={2, 3})
 
 
@@ -156,7 +151,7 @@ def _trends(pdf: _ReportPDF, content: ReportContent, charts: Charts) -> None:
     rows = [[h.metric_id, *[next((_with_interval(p) for p in h.trend if p.label == y), "") for y in years]]
             for h in content.headlines]
     _heading(pdf, "Headline metrics by reporting year", size=11)
-    _table(pdf, ["Metric", *years], rows, (0.12, *[0.88 / max(len(years), 1)] * len(years)),
+    table(pdf, ["Metric", *years], rows, (0.12, *[0.88 / max(len(years), 1)] * len(years)),
            numeric=set(range(1, 1 + len(years))))
 
 
@@ -174,7 +169,7 @@ def _districts(pdf: _ReportPDF, content: ReportContent, charts: Charts) -> None:
         _heading(pdf, family, size=11, keep=_row_height(pdf, family_charts))
         _chart_grid(pdf, family_charts)
         share = 0.76 / (len(areas) + 1)
-        _table(pdf, ["Metric", *areas, "County"],
+        table(pdf, ["Metric", *areas, "County"],
                [[h.metric_id, *[_with_interval(p) for p in points], _with_interval(h.county)]
                 for h, points in cells],
                (0.24, *[share] * (len(areas) + 1)), numeric=set(range(1, len(areas) + 2)))
@@ -197,11 +192,11 @@ def _appendix(pdf: _ReportPDF, content: ReportContent) -> None:
     _paragraph(pdf, "How this pack was produced, for the partnership's analysts and auditors.")
     rows = [[label, "\n".join(str(v) for v in value) if isinstance(value, list) else str(value)]
             for label, value in content.appendix]
-    _table(pdf, ["", ""], rows, (0.24, 0.76), show_headings=False)
+    table(pdf, ["", ""], rows, (0.24, 0.76), show_headings=False)
     _heading(pdf, "Reference data", size=11, keep=12)
     if content.reference_data:
         keys = list(content.reference_data[0])
-        _table(pdf, keys, [[str(r.get(k, "")) for k in keys] for r in content.reference_data],
+        table(pdf, keys, [[str(r.get(k, "")) for k in keys] for r in content.reference_data],
                [1 / len(keys)] * len(keys))
     else:
         _paragraph(pdf, "The snapshot does not record the provenance of its reference data (district "
@@ -267,77 +262,3 @@ def _chart_grid(pdf: _ReportPDF, charts: Sequence[Chart], *, columns: int = 2,
             pdf.image(io.BytesIO(chart.png), x=pdf.l_margin + i * (w + gap), y=y, w=w,
                       alt_text=chart.alt)
         pdf.set_y(y + h + gap)
-
-
-def _table(pdf: _ReportPDF, headings: Sequence[str], rows: Sequence[Sequence[str]],
-           widths: Sequence[float], *, fills: dict[tuple[int, int], tuple] | None = None,
-           numeric: set[int] = frozenset(), show_headings: bool = True, size: float = TEXT) -> None:
-    """A table split into pages by measured row heights, never leaving a page with fewer than
-    MIN_ROWS of its rows (unless the whole table is shorter)."""
-    def draw(start: int, chunk: Sequence[Sequence[str]]) -> None:
-        _draw_table(pdf, headings, chunk, widths, fills={(r - start, c): f for (r, c), f in (
-            fills or {}).items() if start <= r < start + len(chunk)}, numeric=numeric,
-            show_headings=show_headings, size=size)
-
-    heights = [_measure(pdf, row, widths, size) for row in rows]
-    head = (_measure(pdf, headings, widths, size, bold=True) if show_headings else 0.0) + GAP_AFTER
-    for start, chunk in _pages(pdf, heights, head):
-        draw(start, rows[start:start + chunk])
-        if start + chunk < len(rows):
-            pdf.add_page()
-
-
-def _measure(pdf: _ReportPDF, cells: Sequence[str], widths: Sequence[float], size: float, *,
-             bold: bool = False) -> float:
-    """A row's height in mm as the table will draw it: its tallest cell's wrapped lines."""
-    pdf.set_font(FONT, "B" if bold else "", size)
-    lines = 1
-    for col, text in enumerate(cells):
-        share = sum(widths[col:]) if col == len(cells) - 1 else widths[col]  # the last cell spans
-        width = pdf.epw * share - 2 * PADDING[1] * size / 7.5
-        lines = max(lines, len(pdf.multi_cell(width, size * 0.53, str(text), dry_run=True,
-                                              output="LINES")))
-    return lines * size * 0.53 + 2 * PADDING[0] + 0.4
-
-
-def _pages(pdf: _ReportPDF, heights: list[float], head: float, *, moved: bool = False) -> list[tuple[int, int]]:
-    """(first row, rows) per page: greedy, then balanced so that no page holds fewer than
-    MIN_ROWS rows; a table that would leave fewer at the foot of this page starts on the next."""
-    page_room = pdf.page_break_trigger - pdf.t_margin - head
-    room = pdf.page_break_trigger - pdf.get_y() - head
-    pages: list[list[int]] = [[]]
-    for i, h in enumerate(heights):
-        if room < h and (pages[-1] or len(pages) == 1):
-            pages.append([])
-            room = page_room
-        pages[-1].append(i)
-        room -= h
-    if not moved and len(pages) > 1 and len(pages[0]) < min(MIN_ROWS, len(heights)):
-        pdf.add_page()
-        return _pages(pdf, heights, head, moved=True)
-    pages = [page for page in pages if page]
-    while len(pages) > 1 and len(pages[-1]) < MIN_ROWS and len(pages[-2]) > MIN_ROWS:
-        pages[-1].insert(0, pages[-2].pop())
-    return [(page[0], len(page)) for page in pages]
-
-
-def _draw_table(pdf: FPDF, headings: Sequence[str], rows: Sequence[Sequence[str]],
-                widths: Sequence[float], *, fills: dict[tuple[int, int], tuple] | None,
-                numeric: set[int], show_headings: bool, size: float) -> None:
-    pdf.set_font(FONT, "", size)
-    heading_style = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=ACCENT)
-    with pdf.table(col_widths=tuple(widths), width=pdf.epw, text_align="LEFT",
-                   first_row_as_headings=show_headings, headings_style=heading_style,
-                   line_height=size * 0.53, padding=(PADDING[0], PADDING[1] * size / 7.5), v_align="TOP") as table:
-        if show_headings:
-            heading = table.row()
-            for text in headings:
-                heading.cell(text)
-        for r, cells in enumerate(rows):
-            row = table.row()
-            for col, text in enumerate(cells):
-                fill = (fills or {}).get((r, col))
-                row.cell(text, align="RIGHT" if col in numeric else "LEFT",
-                         style=FontFace(fill_color=fill) if fill else None,
-                         colspan=len(widths) - col if col == len(cells) - 1 else 1)
-    pdf.ln(GAP_AFTER)
