@@ -216,3 +216,26 @@ def test_gate_observations_do_not_quote_values_into_the_pack(snapshot: Path, tmp
     about = openpyxl.load_workbook(result.folder / f"impact-pack-{YEAR}.xlsx")["About this pack"]
     text = " ".join(str(c.value) for row in about.iter_rows() for c in row if c.value)
     assert "year-on-year" in text and "210.0" not in text
+
+
+def test_a_pack_with_one_theme_and_no_data_rows_elsewhere(snapshot: Path, tmp_path: Path):
+    """A partnership collecting spend only: every other metric is a no-data row with a reason, its
+    indicators grey. The pack still reads: the reason is given where a figure would be."""
+    import duckdb
+
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("update marts.metrics set value = null, numerator = null, denominator = null, n = null, "
+                    "ci_low = null, ci_high = null, no_data_reason = 'programme feed not collected' "
+                    "where metric_id not like 'PP%'")
+        con.execute("update marts.toc_indicators set actual = null, rag_status = 'grey', "
+                    "data_quality = 'no data: programme feed not collected' where metric_id not like 'PP%'")
+    result = write_pack(snapshot, YEAR, tmp_path / "exports", **SETTINGS)
+    assert result.manifest["disclosure_audit"]["passed"]
+    from pypdf import PdfReader
+
+    first = PdfReader(result.folder / f"impact-report-{YEAR}.pdf").pages[0].extract_text()
+    assert "Enrolled: no figure for 2024-25 (programme feed not collected)." in first
+    assert "Cannot be said: Enrolled, Deciles 1-2 and Wellbeing (no data" in first
+    rows = {r["metric_id"]: r for r in read_csv(result.folder / "metrics.csv")
+            if r["geography_level"] == "county"}
+    assert rows["FE01"]["value"] == "" and rows["FE01"]["no_data_reason"] == "programme feed not collected"
