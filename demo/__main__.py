@@ -1,7 +1,7 @@
-"""python -m demo [LANDING_DIR] [--seed N] [--scale X]: write the demo landing files.
+"""python -m demo [LANDING_DIR] [--seed N] [--scale X]: write Oxfordshire's demo landing files.
 
-python -m demo --write-lookup: rewrite the shipped synthetic postcode lookup (it never changes
-unless demo/places.py does).
+python -m demo --write-lookup FILE: write Oxfordshire's synthetic postcode lookup to FILE.
+`impact demo` does both for the configured area (impact.toml [area] and [[anchors]]).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ def main() -> None:
     parser.add_argument("landing_dir", nargs="?", default="data/landing", type=Path)
     parser.add_argument("--seed", type=int, default=20240401)
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--write-lookup", action="store_true",
-                        help="rewrite dbt_project/seeds/reference/postcode_lsoa_demo.csv")
+    parser.add_argument("--write-lookup", type=Path, metavar="FILE",
+                        help="write the synthetic postcode lookup to FILE instead")
     args = parser.parse_args()
     if args.write_lookup:
-        print(write_postcode_lookup())
+        print(write_postcode_lookup(args.write_lookup))
         return
     t0 = time.perf_counter()
     summary = generate_demo_data(args.landing_dir, seed=args.seed, scale=args.scale)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from demo.area import DemoArea
 from demo.names import org_name
-from demo.places import DISTRICTS, Places
+from demo.places import Places
 from demo.tables import PERIOD_END, PERIOD_START, LandingFile, Sheet, scaled
 
 EXPORT_DATE = "2025-04-07"
@@ -22,22 +23,13 @@ PLEDGE_HEADER = [
     "Due date", "Update date", "Status", "Progress", "Case study",
 ]
 
-ANCHORS = [
-    ("Oxfordshire County Council", "public", "E07000178"),
-    ("Oxford City Council", "public", "E07000178"),
-    ("Oxford University Hospitals NHS Foundation Trust", "health", "E07000178"),
-    ("University of Oxford", "education", "E07000178"),
-    ("Oxford Brookes University", "education", "E07000178"),
-    ("Oxford Health NHS Foundation Trust", "health", "E07000178"),
-    ("Cherwell District Council", "public", "E07000177"),
-]
 SECTORS = (["private", "vcse", "public", "education", "health"], [55, 22, 9, 8, 6])
 SIZES = (["micro", "small", "medium", "large"], [30, 35, 22, 13])
 
 # priority area -> (pledge title, measure, target range)
 PLEDGE_TEMPLATES: dict[str, list[tuple[str, str, tuple[float, float]]]] = {
     "local_spend": [
-        ("Increase spend with Oxfordshire suppliers", "% of addressable spend local", (25, 60)),
+        ("Increase spend with {area} suppliers", "% of addressable spend local", (25, 60)),
         ("Buy from local SMEs and social enterprises", "number of new local suppliers", (3, 25)),
     ],
     "community_ownership": [
@@ -84,19 +76,19 @@ def _rand_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
-def build_signatories(rng: random.Random, places: Places, scale: float) -> list[dict]:
+def build_signatories(rng: random.Random, places: Places, scale: float, area: DemoArea) -> list[dict]:
     n = scaled(100, scale, floor=20)
     first, span = dt.date(2019, 1, 15), (PERIOD_END - dt.date(2019, 1, 15)).days
     orgs: list[dict] = []
     for i in range(n):
-        if i < len(ANCHORS):
-            name, sector, district = ANCHORS[i]
+        if i < len(area.charter_anchors):
+            name, sector, district = area.charter_anchors[i]
             size, anchor = "large", True
             signed = _rand_date(rng, first, dt.date(2019, 12, 31))
         else:
             sector = rng.choices(*SECTORS)[0]
             size = rng.choices(*SIZES)[0]
-            district = rng.choice(list(DISTRICTS))
+            district = rng.choice(list(places.districts))
             name = org_name(rng, sector, district)
             anchor = False
             # Cumulative growth: density rising over time (sqrt of a uniform draw).
@@ -110,17 +102,18 @@ def build_signatories(rng: random.Random, places: Places, scale: float) -> list[
     return orgs
 
 
-def _signatory_row(rng: random.Random, o: dict) -> list:
+def _signatory_row(rng: random.Random, o: dict, districts: dict[str, str]) -> list:
     give = rng.random()
-    district = DISTRICTS[o["district"]] if give > 0.15 else ""
+    district = districts[o["district"]] if give > 0.15 else ""
     postcode = o["postcode"] if give < 0.85 else ""
     return [o["id"], o["name"], o["sector"], o["size"], district, postcode, o["signed"],
             "Yes" if o["anchor"] else "No"]
 
 
-def _pledge_updates(rng: random.Random, pledge_id: str, org: dict) -> list[list]:
+def _pledge_updates(rng: random.Random, pledge_id: str, org: dict, area_name: str) -> list[list]:
     area = rng.choice(PRIORITY_AREAS)
     title, measure, (lo, hi) = rng.choice(PLEDGE_TEMPLATES[area])
+    title = title.format(area=area_name)
     target = round(rng.uniform(lo, hi)) if hi > 1 else 1
     earliest = max(org["signed"], PERIOD_START)
     start = _rand_date(rng, earliest, min(earliest + dt.timedelta(days=400), PERIOD_END))
@@ -153,9 +146,9 @@ def _pledge_updates(rng: random.Random, pledge_id: str, org: dict) -> list[list]
     return rows
 
 
-def build(rng: random.Random, places: Places, scale: float) -> list[LandingFile]:
-    orgs = build_signatories(rng, places, scale)
-    sig_rows = [_signatory_row(rng, o) for o in orgs]
+def build(rng: random.Random, places: Places, scale: float, area: DemoArea) -> list[LandingFile]:
+    orgs = build_signatories(rng, places, scale, area)
+    sig_rows = [_signatory_row(rng, o, places.districts) for o in orgs]
     pledge_rows: list[list] = []
     n = 0
     for o in orgs:
@@ -163,7 +156,7 @@ def build(rng: random.Random, places: Places, scale: float) -> list[LandingFile]
             continue  # signed too late to have pledged anything yet
         for _ in range(rng.randint(3, 9)):
             n += 1
-            pledge_rows.extend(_pledge_updates(rng, f"PL-{n:05d}", o))
+            pledge_rows.extend(_pledge_updates(rng, f"PL-{n:05d}", o, area.name))
     pledge_rows.sort(key=lambda r: (r[0], r[7]))
     common = {"encoding": "utf-8-sig", "newline": "\r\n"}
     return [

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from demo import charter, programme, spend, wellbeing
-from demo.defects import PLANTED_DEFECTS, PlantedDefect, plant
+from demo.area import OXFORDSHIRE, DemoArea
+from demo.defects import PlantedDefect, plant, planted_defects
 from demo.places import Places
 from demo.tables import LandingFile, write_file
 
@@ -56,24 +57,25 @@ class DemoSummary:
         return len(self.defects)
 
 
-def build_files(seed: int = 20240401, scale: float = 1.0) -> list[LandingFile]:
+def build_files(seed: int = 20240401, scale: float = 1.0, area: DemoArea = OXFORDSHIRE) -> list[LandingFile]:
     """Every landing file, in memory, with the defects planted."""
     if scale <= 0:
         raise ValueError("scale must be positive")
-    places = Places()
+    places = Places(area.local_authorities)
     rngs = {feed: random.Random(f"oiep-demo:{seed}:{feed}") for feed in FEEDS}
-    files = charter.build(rngs["charter"], places, scale)
-    programme_files, participants = programme.build(rngs["programme"], places, scale)
+    files = charter.build(rngs["charter"], places, scale, area)
+    programme_files, participants = programme.build(rngs["programme"], places, scale, area)
     files += programme_files
-    files += spend.build(rngs["spend"], places, scale)
+    files += spend.build(rngs["spend"], places, scale, area)
     files += wellbeing.build(rngs["wellbeing"], places, participants, scale)
-    plant(files)
+    plant(files, area)
     spend.add_total_footers(files)
     return files
 
 
-def summarise(files: list[LandingFile], landing_dir: Path, seed: int, scale: float
-              ) -> DemoSummary:
+def summarise(files: list[LandingFile], landing_dir: Path, seed: int, scale: float,
+              area: DemoArea = OXFORDSHIRE) -> DemoSummary:
+    defects = planted_defects(area)
     counts: dict[tuple[str, str], list[int]] = {}
     for f in files:
         for s in f.sheets:
@@ -85,7 +87,7 @@ def summarise(files: list[LandingFile], landing_dir: Path, seed: int, scale: flo
             c[2] += len(f.footer)
     entities = []
     for (feed, entity), (n_files, rows, footer) in sorted(counts.items()):
-        mine = [d for d in PLANTED_DEFECTS if d.feed == feed and d.entity == entity]
+        mine = [d for d in defects if d.feed == feed and d.entity == entity]
         quarantined = len({(d.file_name, d.row_number) for d in mine if not d.row_loads})
         nulled = sum(1 for d in mine if d.row_loads)
         entities.append(EntityCount(feed, entity, n_files, rows, rows - quarantined,
@@ -93,19 +95,19 @@ def summarise(files: list[LandingFile], landing_dir: Path, seed: int, scale: flo
     return DemoSummary(
         landing_dir=landing_dir, seed=seed, scale=scale,
         files=tuple(sorted(f.rel_path for f in files)), entities=tuple(entities),
-        defects=tuple(PLANTED_DEFECTS),
+        defects=tuple(defects),
     )
 
 
-def generate_demo_data(landing_dir: Path, seed: int = 20240401, scale: float = 1.0
-                       ) -> DemoSummary:
+def generate_demo_data(landing_dir: Path, seed: int = 20240401, scale: float = 1.0,
+                       area: DemoArea = OXFORDSHIRE) -> DemoSummary:
     """Write the synthetic landing files under landing_dir/<feed>/ and say what ingest should do.
 
     Same seed and scale give byte-identical files. Existing files of the same names are
     overwritten; other files in landing_dir are left alone.
     """
     landing_dir = Path(landing_dir)
-    files = build_files(seed, scale)
+    files = build_files(seed, scale, area)
     for f in files:
         write_file(f, landing_dir)
-    return summarise(files, landing_dir, seed, scale)
+    return summarise(files, landing_dir, seed, scale, area)

@@ -17,6 +17,17 @@ DISTRICT_PLACES = {
     "E07000179": ["Thame", "Henley", "Chiltern", "Wallingford", "Didcot", "Bullingdon"],
     "E07000180": ["Abingdon", "Wantage", "Ridgeway", "Ock", "Faringdon"],
     "E07000181": ["Witney", "Cotswold", "Evenlode", "Windrush", "Wychwood", "Chipping Norton"],
+    # Greater Manchester's ten boroughs (examples/greater-manchester)
+    "E08000001": ["Bolton", "Horwich", "Westhoughton", "Farnworth", "Blackrod"],
+    "E08000002": ["Bury", "Ramsbottom", "Radcliffe", "Prestwich", "Whitefield"],
+    "E08000003": ["Ancoats", "Chorlton", "Didsbury", "Levenshulme", "Gorton", "Wythenshawe"],
+    "E08000004": ["Oldham", "Chadderton", "Failsworth", "Royton", "Saddleworth"],
+    "E08000005": ["Rochdale", "Heywood", "Middleton", "Littleborough", "Milnrow"],
+    "E08000006": ["Salford", "Eccles", "Swinton", "Walkden", "Irlam", "Worsley"],
+    "E08000007": ["Stockport", "Bramhall", "Cheadle", "Marple", "Reddish"],
+    "E08000008": ["Ashton", "Hyde", "Denton", "Stalybridge", "Droylsden", "Mossley"],
+    "E08000009": ["Altrincham", "Sale", "Stretford", "Urmston", "Partington", "Hale"],
+    "E08000010": ["Wigan", "Leigh", "Atherton", "Hindley", "Standish"],
 }
 TRADE_WORDS = [
     "Building", "Catering", "Cleaning", "Consulting", "Digital", "Engineering", "Facilities",
@@ -46,7 +57,7 @@ SURNAMES = [
 
 
 def org_name(rng: random.Random, sector: str, district: str | None = None) -> str:
-    place = rng.choice(DISTRICT_PLACES[district] if district else PLACE_WORDS)
+    place = rng.choice(DISTRICT_PLACES.get(district, PLACE_WORDS) if district else PLACE_WORDS)
     if sector == "vcse":
         return f"{place} {rng.choice(VCSE_WORDS)}"
     if sector == "education":

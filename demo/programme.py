@@ -11,8 +11,9 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from demo.area import DemoArea, Provider
 from demo.names import person
-from demo.places import DISTRICTS, Places, Postcode
+from demo.places import Places, Postcode
 from demo.tables import PERIOD_END, LandingFile, Sheet, fy_label, quarters, scaled
 
 RLW = {"2022-23": 10.90, "2023-24": 12.00, "2024-25": 12.60}
@@ -28,28 +29,6 @@ BARRIERS = (["long_term_unemployed", "health_condition", "no_qualifications", "s
              "substance_misuse", "language", "other"],
             [30, 28, 20, 14, 8, 5, 5, 5, 6, 4, 6, 3])
 
-
-@dataclass(frozen=True)
-class Provider:
-    name: str
-    slug: str
-    code: str
-    share: float
-    districts: dict[str, float]
-    alt_headers: bool  # uses the second set of header spellings
-    text_dates: bool  # types dates as dd/mm/yyyy text instead of date cells
-
-
-PROVIDERS = [
-    Provider("Ridgeway Employment Trust", "ridgeway-employment-trust", "RET", 0.30,
-             {k: 1.0 for k in DISTRICTS}, False, False),
-    Provider("Cherwell Futures CIC", "cherwell-futures", "CHF", 0.20,
-             {"E07000177": 0.8, "E07000181": 0.2}, True, False),
-    Provider("Thames Pathways", "thames-pathways", "TPW", 0.20,
-             {"E07000179": 0.5, "E07000180": 0.5}, False, True),
-    Provider("Oxford Works Hub", "oxford-works-hub", "OWH", 0.30,
-             {"E07000178": 1.0}, True, False),
-]
 
 HEADERS = {
     False: {
@@ -148,13 +127,13 @@ def _outcomes(rng: random.Random, pt: Participant) -> list[tuple[dt.date, list]]
     return out
 
 
-def build(rng: random.Random, places: Places, scale: float
+def build(rng: random.Random, places: Places, scale: float, area: DemoArea
           ) -> tuple[list[LandingFile], list[Participant]]:
     qs = quarters()
     per_quarter = 2000 / len(qs)
     participants: list[Participant] = []
     sheets: dict[tuple[str, str, int], dict[str, Sheet]] = {}
-    for p in PROVIDERS:
+    for p in area.providers:
         h = HEADERS[p.alt_headers]
         dates = () if p.text_dates else (2,)
         n = 0
@@ -190,7 +169,7 @@ def build(rng: random.Random, places: Places, scale: float
             row.append(f"recruitment{rng.randint(1, 400)}@employer.example.com" if given else "")
         sheets[(pt.provider.code, label, q)]["Outcomes"].rows.append(row)
     files = []
-    for p in PROVIDERS:
+    for p in area.providers:
         h = HEADERS[p.alt_headers]
         for i, (year, q, start, end) in enumerate(qs):
             s = sheets[(p.code, year, q)]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from demo.area import DemoArea
 from demo.names import national_supplier, org_name
-from demo.places import Places, out_of_county_postcode
+from demo.places import Places
 from demo.tables import LandingFile, Sheet, gbp, month_end, months, scaled
 
 REGISTER_FILE = "supplier-register.csv"
@@ -22,6 +23,8 @@ CONTRACTS_FILE = "contracts-register.csv"
 
 @dataclass(frozen=True)
 class Anchor:
+    """One of three styles of payment file; the publisher's name and file slug come from the area."""
+
     name: str
     code: str
     rows_per_month: int
@@ -31,6 +34,7 @@ class Anchor:
     categories: list[str]
     non_influenceable: list[str]
     services: list[str]
+    slug: str = ""
 
 
 ANCHORS = [
@@ -67,34 +71,35 @@ ANCHORS = [
            ["Surgery & Oncology", "Medicine", "Clinical Support", "Estates & Facilities",
             "Corporate", "Neurosciences"]),
 ]
+
+
+def anchors_of(area: DemoArea) -> list[Anchor]:
+    """The three file styles published by the area's three spend anchors, in order."""
+    return [replace(style, name=anchor.name, slug=anchor.slug)
+            for style, anchor in zip(ANCHORS, area.spend_anchors, strict=True)]
+
+
 CAPITAL_CATEGORIES = {"Highways Maintenance", "Building Repairs", "Premises - Maintenance",
                       "Reactive Maintenance & Minor Repairs", "Medical and Surgical Equipment"}
 REDACTED = "Redacted personal data"
 
-# Register entries that receive the non-influenceable payments.
-PUBLIC_PAYEES = {
-    "Payroll": "Staff Payroll (BACS)",
-    "Pensions": "Oxfordshire Pension Fund",
-    "HMRC": "HM Revenue & Customs",
-    "Inter-authority transfers": "Cherwell District Council",
-    "Precepts": "Thames Valley Police and Crime Commissioner",
-}
+# Register entries that receive the non-influenceable payments: DemoArea.public_payees.
 
 
 def file_name(a: Anchor, month: dt.date) -> str:
     if a.code == "occ":
-        return f"oxfordshire-county-council-spend-{month:%Y-%m}.csv"
+        return f"{a.slug}-spend-{month:%Y-%m}.csv"
     if a.code == "city":
-        return f"oxford-city-council-payments-over-500-{month:%Y-%m}.csv"
-    return f"ouh-supplier-payments-{month:%b-%Y}.csv".lower()
+        return f"{a.slug}-payments-over-500-{month:%Y-%m}.csv"
+    return f"{a.slug}-supplier-payments-{month:%b-%Y}.csv".lower()
 
 
-def build_register(rng: random.Random, places: Places, scale: float) -> list[dict]:
+def build_register(rng: random.Random, places: Places, scale: float, public_payees: dict[str, str]) -> list[dict]:
     n = scaled(1500, scale, floor=80)
     types = (["private", "vcse", "social_enterprise", "cooperative", "employee_owned",
               "public_body", "individual"], [70, 11, 4, 1, 2, 7, 5])
     suppliers = []
-    for payee in PUBLIC_PAYEES.values():
+    for payee in public_payees.values():
         suppliers.append({"name": payee, "type": "public_body", "local": True})
     for s in suppliers:
         s["postcode"] = places.any_postcode(rng).pcds
@@ -111,7 +116,7 @@ def build_register(rng: random.Random, places: Places, scale: float) -> list[dic
             name = org_name(rng, "vcse", district)
         else:
             name = org_name(rng, "private", district) if local else national_supplier(rng)
-        postcode = pc.pcds if pc else out_of_county_postcode(rng)
+        postcode = pc.pcds if pc else places.out_of_area_postcode(rng)
         suppliers.append({"name": name, "type": t, "local": local, "postcode": postcode})
     yn = ["Y", "N"]
     for i, s in enumerate(suppliers):
@@ -137,13 +142,13 @@ def _register_file(suppliers: list[dict]) -> LandingFile:
     return LandingFile("spend", REGISTER_FILE, [Sheet("suppliers", header, rows, "suppliers")])
 
 
-def _contracts_file(rng: random.Random, suppliers: list[dict], scale: float) -> LandingFile:
+def _contracts_file(rng: random.Random, suppliers: list[dict], scale: float, anchors: list[Anchor]) -> LandingFile:
     header = ["Contract ID", "Buyer", "Supplier ID", "Award Date", "Contract Value",
               "SV Weighting", "SV Committed", "SV Delivered"]
     rows = []
     pool = [s for s in suppliers if s["type"] not in ("individual", "public_body")]
     for i in range(scaled(150, scale, floor=10)):
-        a = rng.choice(ANCHORS)
+        a = rng.choice(anchors)
         awarded = dt.date(2020, 4, 1) + dt.timedelta(days=rng.randint(0, 1825))
         value = round(min(8e6, math.exp(rng.gauss(math.log(250_000), 1.1))), -2)
         weight = rng.choice([10, 10, 15, 20]) if awarded.year >= 2021 else None
@@ -170,7 +175,8 @@ def _amount(rng: random.Random, category: str, anchor: Anchor) -> float:
 
 
 def _month_rows(rng: random.Random, a: Anchor, month: dt.date, n: int, pool: list[dict],
-                weights: list[float], by_name: dict[str, dict], seq: list[int]) -> list[list]:
+                weights: list[float], by_name: dict[str, dict], seq: list[int],
+                public_payees: dict[str, str]) -> list[list]:
     rows = []
     last = month_end(month)
     for _ in range(n):
@@ -179,8 +185,8 @@ def _month_rows(rng: random.Random, a: Anchor, month: dt.date, n: int, pool: lis
             cat = rng.choice(a.non_influenceable)
         else:
             cat = rng.choice(a.categories)
-        if cat in PUBLIC_PAYEES:
-            sup = by_name[PUBLIC_PAYEES[cat]]
+        if cat in public_payees:
+            sup = by_name[public_payees[cat]]
         elif cat == "Refunds" or (cat == "Grants" and rng.random() < 0.2):
             sup = None  # a personal payee, redacted
         else:
@@ -205,19 +211,20 @@ def _month_rows(rng: random.Random, a: Anchor, month: dt.date, n: int, pool: lis
     return rows
 
 
-def build(rng: random.Random, places: Places, scale: float) -> list[LandingFile]:
-    suppliers = build_register(rng, places, scale)
+def build(rng: random.Random, places: Places, scale: float, area: DemoArea) -> list[LandingFile]:
+    payees, anchors = area.public_payees, anchors_of(area)
+    suppliers = build_register(rng, places, scale, payees)
     by_name = {s["name"]: s for s in suppliers if s["type"] == "public_body"}
-    files = [_register_file(suppliers), _contracts_file(rng, suppliers, scale)]
-    trading = [s for s in suppliers if s["name"] not in PUBLIC_PAYEES.values()]
-    for a in ANCHORS:
+    files = [_register_file(suppliers), _contracts_file(rng, suppliers, scale, anchors)]
+    trading = [s for s in suppliers if s["name"] not in payees.values()]
+    for a in anchors:
         pool = rng.sample(trading, k=min(len(trading), max(20, int(len(trading) * 0.45))))
         weights = [1 / (k + 5) ** 0.9 for k in range(len(pool))]  # a few suppliers get most
         seq = [rng.randint(1000, 9000)]
         for month in months():
             season = 1.3 if month.month == 3 else rng.uniform(0.85, 1.1)
             n = scaled(a.rows_per_month * season, scale, floor=15)
-            rows = _month_rows(rng, a, month, n, pool, weights, by_name, seq)
+            rows = _month_rows(rng, a, month, n, pool, weights, by_name, seq, payees)
             f = LandingFile("spend", file_name(a, month),
                             [Sheet("payments", a.header, rows, "payments")],
                             encoding=a.encoding, newline=a.newline)

@@ -1,11 +1,12 @@
 """The pack's technical details (the appendix of the report, the last sheet of the workbook): the
-run, the code version, the quality gate and its warnings in full, what fed the year, how figures
-are withheld, and where the reference data comes from.
+run, the code version, the quality gate and its warnings in full, what fed the year, and how
+figures are withheld.
 
 Kept off the first page on purpose: a steering group reads the key messages first; an analyst
 or auditor finds the provenance here. Gate warnings are listed whole (expectation, how many rows,
 which cells), never cut mid-word, and never with the values the gate observed: those may be
-year-on-year changes of withheld cells.
+year-on-year changes of withheld cells. The reference data (editions, sources, checksums) is
+read by `exports.reference_data`.
 """
 
 from __future__ import annotations
@@ -98,13 +99,3 @@ def appendix(*, partnership: str, year: str, produced_at: datetime, run_id: str,
                         "interval (all 95%). Figures are rounded to the precision their interval "
                         "supports. Survey results are unweighted."),
     ]
-
-
-def reference_data(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
-    """Where the reference data comes from (name, version, source): read from the snapshot's
-    `reference.provenance` table where one exists; an empty list says it is not recorded."""
-    provenance = tables.get("reference_provenance")
-    if provenance is None or provenance.empty:
-        return []
-    return [{str(k): "" if pd.isna(v) else str(v) for k, v in row.items()}
-            for row in provenance.to_dict("records")]

@@ -23,10 +23,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from exports.appendix import appendix, gate_summary, reference_data
+from exports.appendix import appendix, gate_summary
 from exports.audit import Register, audit_pack
 from exports.datapackage import check_package, describe
 from exports.disclosure import masked_breakdowns, masked_metrics, masked_toc
+from exports.reference_data import manifest_entries, reference_appendix, report_rows
 from exports.report import build_report, write_report
 from exports.sources import YearSources, year_sources
 from exports.workbook import WorkbookContent, write_workbook
@@ -114,7 +115,7 @@ def write_pack(
             title=title.replace("impact pack", "impact report"),
             subtitle=_subtitle(partnership_name, reporting_year, gate, synthetic),
             reporting_year=reporting_year, gate_status=gate["status"], synthetic=synthetic,
-            appendix=details, reference_data=reference_data(tables), metrics=published, trend=trend,
+            appendix=details, reference_data=report_rows(tables.get("reference_data")), metrics=published, trend=trend,
             toc=toc, breakdowns=breakdowns, catalogue=catalogue, marker=marker, produced_at=produced_at)
         workbook = f"impact-pack-{reporting_year}.xlsx"
         units = catalogue.set_index("metric_id")["unit"]
@@ -131,8 +132,8 @@ def write_pack(
                 catalogue=catalogue,
                 load_audit=_data_log(tables.get("load_audit")),
                 appendix=details,
-                reference_data=content.reference_data,
                 marker=marker,
+                reference=tables.get("reference_data"),
             ),
         )
         rows[workbook] = sum(sheets.values())
@@ -150,6 +151,7 @@ def write_pack(
             "gate": gate,
             "disclosure_audit": audit.summary() | {"earlier_values_checked": len(earlier)},
             "source_files": sources.files,
+            "reference_data": manifest_entries(tables.get("reference_data")),
             "files": [
                 {"path": name, "sha256": _sha256(staging / name), "rows": rows[name],
                  **({"sheets": sheets} if name == workbook else {})}
@@ -234,8 +236,7 @@ def read_snapshot(snapshot_path: Path, year: str) -> tuple[dict[str, pd.DataFram
                 "order by metric_id, breakdown, sort_order", [year]).df()
             if _table_exists(con, "marts", "metric_breakdowns") else pd.DataFrame(),
         }
-        if _table_exists(con, "reference", "provenance"):
-            tables["reference_provenance"] = con.sql("select * from reference.provenance").df()
+
         if _table_exists(con, "gate", "results"):
             tables["gate_results"] = con.execute(
                 "select * from gate.results where reporting_year = ? and run_id = ("
@@ -243,6 +244,7 @@ def read_snapshot(snapshot_path: Path, year: str) -> tuple[dict[str, pd.DataFram
                 " order by validated_at desc limit 1)", [year, year]).df()
         if _table_exists(con, "lineage", "load_audit"):
             tables["load_audit"] = con.sql("select * from lineage.load_audit order by loaded_at").df()
+        tables["reference_data"] = reference_appendix(con)
         sources = year_sources(con, year)
     if tables["metrics"].empty:
         raise PackError(f"the snapshot has no metrics for {year}")

@@ -101,6 +101,11 @@ class ReportContent:
     reference_data: list[dict[str, str]]  # name, version, source: what the reference seeds are
 
     @property
+    def area(self) -> str:
+        """The partnership's area as the metrics name it (a county, a combined authority)."""
+        return self.headlines[0].county.label if self.headlines else "the area"
+
+    @property
     def notice(self) -> str:
         return SYNTHETIC_NOTICE if self.synthetic else ""
 

@@ -124,7 +124,7 @@ def _indicators(pdf: _ReportPDF, content: ReportContent, charts: Charts) -> None
 def _headlines(pdf: _ReportPDF, content: ReportContent) -> None:
     pdf.add_page()
     _heading(pdf, f"Headline metrics, {content.reporting_year}")
-    _paragraph(pdf, "Values for the county as a whole, with 95% confidence intervals for survey "
+    _paragraph(pdf, f"Values for {content.area} as a whole, with 95% confidence intervals for survey "
                     f"figures. {content.marker} marks a value withheld to protect confidentiality.")
     rows, fills = [], {}
     for family in content.families:
@@ -181,7 +181,7 @@ def _charter(pdf: _ReportPDF, content: ReportContent, charts: Charts) -> None:
     pdf.add_page()
     _heading(pdf, f"Charter breakdowns, {content.reporting_year}")
     _paragraph(pdf, "Charter signatories by sector and by size, and active pledges by the Charter's "
-                    f"eight priority areas, for the county. Zero means none; {content.marker} marks "
+                    f"eight priority areas, for {content.area}. Zero means none; {content.marker} marks "
                     "a value withheld.")
     _chart_grid(pdf, [charts.breakdowns[b.title] for b in content.breakdowns])
 

@@ -1,12 +1,12 @@
 """The pack's XLSX workbook (xlsxwriter): a plain-English summary, headline metrics with their
 change on last year, the Theory of Change with RAG colours, one sheet per metric family with
-district breakdowns, the Charter breakdowns, definitions, the data log, and the technical
-details of the run. Labels are human; the layout is in `exports.workbook_layout`."""
+district breakdowns, the Charter breakdowns, definitions, the data log, the reference data, and
+the technical details of the run. Labels are human; the layout is in `exports.workbook_layout`."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,10 @@ DEFINITION_COLUMNS = [
     ("unit", "Unit", 6), ("direction", "Direction", 8), ("source", "Source", 11),
     ("is_person_count", "Counts people", 7), ("status", "Status", 9),
 ]
+REFERENCE_COLUMNS = [  # the frame of exports.reference_data, headed as it is
+    ("Dataset", "Dataset", 20), ("Edition", "Edition", 18), ("Source", "Source", 36),
+    ("Synthetic", "Synthetic", 16), ("Rows", "Rows", 8), ("SHA-256", "SHA-256", 30),
+]
 NUMBERS = {"value", "ci_low", "ci_high", "numerator", "denominator", "n", "last_year", "change",
            "actual", "actual_ci_low", "actual_ci_high", "baseline_value", "target_value",
            "trajectory_value", "rows_read", "rows_loaded", "rows_quarantined", "rows_skipped_footer"}
@@ -75,8 +79,8 @@ class WorkbookContent:
     catalogue: pd.DataFrame
     load_audit: pd.DataFrame | None
     appendix: list[tuple[str, Any]]
-    reference_data: list[dict[str, str]] = field(default_factory=list)
     marker: str = "[c]"
+    reference: pd.DataFrame | None = None  # the reference data sheet: exports/reference_data.py
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
@@ -115,6 +119,8 @@ def write_workbook(path: Path, content: WorkbookContent) -> dict[str, int]:
         table("Definitions", DEFINITION_COLUMNS, content.catalogue, "The catalogue is not available.")
         table("Data log", DATA_LOG_COLUMNS, content.load_audit,
               "No load audit in this snapshot: files loaded and rejected are not listed.")
+        if content.reference is not None:  # snapshots published before provenance was recorded have none
+            table("Reference data", REFERENCE_COLUMNS, content.reference, "")
         sheet = book.add_worksheet(sheet_name("About this pack", taken))
         rows[sheet.name], headers[sheet.name] = _about(sheet, fmt, content), 0
         for sheet in book.worksheets():
@@ -175,9 +181,10 @@ def _about(sheet: Any, fmt: Formats, content: WorkbookContent) -> int:
     row = banner(sheet, fmt, content.notice, 2)
     sheet.write(row, 0, "About this pack: technical details", fmt.title)
     row += 2
-    items = list(content.appendix) + [("Reference data", [
-        "; ".join(f"{k}: {v}" for k, v in r.items()) for r in content.reference_data]
-        or ["The snapshot does not record the provenance of its reference data."])]
+    reference = ("the Reference data sheet: each dataset's edition, source and checksum"
+                 if content.reference is not None else
+                 "The snapshot does not record the provenance of its reference data.")
+    items = list(content.appendix) + [("Reference data", reference)]
     for label, value in items:
         sheet.write(row, 0, label, fmt.label)
         for line in (value if isinstance(value, list) else [value]) or ["none"]:

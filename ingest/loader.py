@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.anchors import DeclaredAnchors, PublisherCheck
 from ingest.conform import Conformed, WrongLayout, conform_batch, find_header
 from ingest.contracts import FEEDS, layout_for, load_contracts
 from ingest.pipeline import BackgroundWriter
@@ -80,7 +81,7 @@ def _usability(conformed: Conformed) -> str | None:
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, key: str,
-              lookup: PostcodeLookup) -> FileReport:
+              lookup: PostcodeLookup, anchors: DeclaredAnchors | None = None) -> FileReport:
     ensure_raw_schema(con)
     if feed is not None and feed not in FEEDS:
         raise ValueError(f"unknown feed {feed!r}: one of {', '.join(FEEDS)}")
@@ -95,7 +96,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
     try:
         found, unmatched = _headers(path, entities, layout)
         return _load(con, path, found, unmatched, Lineage(found[0][1].entity.feed, path.name, sha, load_id, loaded_at),
-                     layout, key, lookup)
+                     layout, key, lookup, anchors)
     except (UnreadableFile, WrongLayout, Refused) as exc:
         record_refusal(con, feed, path.name, sha, load_id, loaded_at, str(exc))
         return FileReport(path.name, feed, "refused", message=str(exc))
@@ -121,21 +122,23 @@ def _headers(path: Path, entities, layout):
     return found, unmatched
 
 
-def _load(con, path: Path, found, unmatched, lineage: Lineage, layout, key: str, lookup) -> FileReport:
+def _load(con, path: Path, found, unmatched, lineage: Lineage, layout, key: str, lookup,
+          anchors: DeclaredAnchors | None) -> FileReport:
     audits, results = [], []
     con.execute("BEGIN TRANSACTION")
     try:
         for table, header in found:
             conformed, written = Conformed(header, table.source), Written()
+            publishers = PublisherCheck(anchors, header.entity)  # ingest/anchors.py
             writer = BackgroundWriter(write_batch)
             try:
                 for batch in table.batches(header.index, header.width):
                     conform_batch(batch, header, conformed, layout, table.from_excel)
-                    writer.submit(con, header.entity, protect(conformed.frames.pop(), header.entity, key, lookup),
-                                  lineage, written)
+                    rows = publishers.apply(protect(conformed.frames.pop(), header.entity, key, lookup))
+                    writer.submit(con, header.entity, rows, lineage, written)
             finally:
                 writer.close()
-            if reason := _usability(conformed):
+            if reason := _usability(conformed) or publishers.refusal(table.source):
                 raise Refused(reason)
             audits.append(finish_table(con, header.entity, lineage, conformed, written, layout.notes if layout else ""))
             results.append(conformed)
@@ -162,6 +165,7 @@ def _load(con, path: Path, found, unmatched, lineage: Lineage, layout, key: str,
 
 
 def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], *, feed: str | None = None,
-               key: str, lookup: PostcodeLookup) -> list[FileReport]:
-    """Load each file on its own: one bad file never stops or undoes the others."""
-    return [load_file(con, Path(p), feed=feed, key=key, lookup=lookup) for p in paths]
+               key: str, lookup: PostcodeLookup, anchors: DeclaredAnchors | None = None) -> list[FileReport]:
+    """Load each file on its own: one bad file never stops or undoes the others. With `anchors`,
+    a spend file from an undeclared publisher is refused (ingest/anchors.py)."""
+    return [load_file(con, Path(p), feed=feed, key=key, lookup=lookup, anchors=anchors) for p in paths]

@@ -40,13 +40,16 @@ class PostcodeLookup:
     _frame: list = field(default_factory=list, compare=False, hash=False)  # cached polars frame
 
     @classmethod
-    def from_csv(cls, path: Path) -> PostcodeLookup:
+    def from_csv(cls, path: Path, lsoa_columns: tuple[str, ...] = ("lsoa11", "lsoa11cd", "lsoa21", "lsoa21cd")
+                 ) -> PostcodeLookup:
+        """`lsoa_columns`: the LSOA columns to use, in order of preference; the caller passes those of
+        the LSOA geography its IMD edition is on (IMD 2019: lsoa11), so codes and deciles match."""
         if not path.exists():
             return cls({}, f"{path} (missing)")
         header = pl.read_csv(path, n_rows=0).columns
-        lsoa = next((c for c in ("lsoa11", "lsoa11cd", "lsoa21", "lsoa21cd") if c in header), None)
+        lsoa = next((c for c in lsoa_columns if c in header), None)
         if "pcds" not in header or lsoa is None or "laua" not in header:
-            raise ValueError(f"{path}: a postcode lookup needs columns pcds, lsoa11 (or lsoa21), laua")
+            raise ValueError(f"{path}: a postcode lookup needs columns pcds, {' or '.join(lsoa_columns)}, laua")
         frame = pl.read_csv(path, columns=["pcds", lsoa, "laua"], infer_schema=False)
         return cls({p: (code, district) for p, code, district in frame.iter_rows() if p}, str(path))
 

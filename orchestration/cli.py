@@ -18,15 +18,20 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from demo import generate_demo_data
+    from demo import DemoAreaError, demo_area, generate_demo_data
     from orchestration.runner import run_pipeline
 
     started = time.monotonic()
     settings = _settings(args)
+    try:  # the configured area and its declared anchors: the demo's files must pass the ingest
+        area = demo_area(settings.area.name, settings.area.local_authorities,
+                         [a.name for a in settings.anchors if a.in_area])
+    except DemoAreaError as exc:
+        raise ConfigError(str(exc)) from exc
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     (settings.data_dir / DEMO_MARKER).write_text("made by `impact demo`: synthetic data, demo key allowed\n")
-    print(f"generating demo data into {settings.landing_dir} ...")
-    summary = generate_demo_data(settings.landing_dir, seed=args.seed, scale=args.scale)
+    print(f"generating demo data for {area.name} into {settings.landing_dir} ...")
+    summary = generate_demo_data(settings.landing_dir, seed=args.seed, scale=args.scale, area=area)
     print(f"  {len(summary.files)} files")
     print("running the pipeline (ingest -> dbt -> gate -> publish -> export) ...")
     outcome = run_pipeline(settings, args.year)
@@ -34,10 +39,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from orchestration.reference_data import synthetic_lookup_warning
     from orchestration.runner import run_pipeline
 
     started = time.monotonic()
     settings = _settings(args)
+    if warning := synthetic_lookup_warning(settings):
+        print(warning, file=sys.stderr)
     outcome = run_pipeline(settings, args.year)
     return _report_run(settings, outcome, started)
 
@@ -87,7 +95,8 @@ def _print_gate_failures(settings: Settings, run_id: str) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ingest import PostcodeLookup, load_files
+    from ingest import load_files
+    from orchestration.reference_data import postcode_lookup, synthetic_lookup_warning
     from orchestration.warehouse import write_connection
 
     settings = _settings(args)
@@ -96,10 +105,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if missing:
         print(f"not a file: {', '.join(missing)}", file=sys.stderr)
         return 2
-    lookup = PostcodeLookup.from_csv(settings.postcode_lookup_path)
+    if warning := synthetic_lookup_warning(settings):
+        print(warning, file=sys.stderr)
+    lookup = postcode_lookup(settings)
     with write_connection(settings) as con:
         reports = load_files(con, paths, feed=args.feed, key=settings.pseudonymisation_key(),
-                             lookup=lookup)
+                             lookup=lookup, anchors=settings.declared_anchors())
     for report in reports:
         if args.json:
             print(json.dumps(dataclasses.asdict(report), default=str))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -28,8 +30,51 @@ class _Section(BaseModel):
 class Partnership(_Section):
     name: str = "Oxfordshire Inclusive Economy Partnership"
     short_name: str = "OIEP"
-    county_name: str = "Oxfordshire"
-    county_code: str = "E10000025"
+
+
+class Area(_Section):
+    """The partnership's area: local authorities chosen by their ONS codes; each is a sub-area
+    ("district") of every breakdown when there are several."""
+
+    code: str = Field("E10000025", pattern=r"^[EWSN]\d{8}$")
+    name: str = Field("Oxfordshire", min_length=1)
+    local_authorities: list[str] = ["E07000177", "E07000178", "E07000179", "E07000180", "E07000181"]
+
+    @field_validator("local_authorities")
+    @classmethod
+    def _codes(cls, codes: list[str]) -> list[str]:
+        bad = [c for c in codes if not re.fullmatch(r"E0[6789]\d{6}", c)]
+        if not codes or bad or len(set(codes)) != len(codes):
+            raise ValueError("local_authorities: one or more distinct English local authority district "
+                             f"codes (E06/E07/E08/E09 and six digits){'; not codes: ' + ', '.join(bad) if bad else ''}")
+        return codes
+
+    @model_validator(mode="after")
+    def _whole(self) -> Area:
+        if self.model_fields_set and self.model_fields_set != {"code", "name", "local_authorities"}:
+            raise ValueError("[area] needs code, name and local_authorities together (another area's "
+                             "defaults would otherwise mix with yours)")
+        return self
+
+
+class AnchorInstitution(_Section):
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    in_area: bool = True  # false: based outside the area, counted and named as such
+
+
+class Reference(_Section):
+    imd_edition: Literal["2019"] = "2019"  # ingest/reference/editions.py lists the editions
+    postcode_lookup_edition: str = ""  # e.g. "NSPL February 2025": recorded in the snapshot's provenance
+
+
+class MetricAssumptions(_Section):
+    # WB06: years a paired change in life satisfaction is assumed to last. Above one year the Green
+    # Book discounts, which WB06 does not do, so at most 1.
+    wellby_duration_years: float = Field(1, gt=0, le=1)
+    rlw_rate_in_force_from: Literal["announced_on", "implement_by"] = "announced_on"  # FE07
+    wellbeing_population_surveys: list[Literal["resident_panel", "programme"]] = Field(
+        ["resident_panel"], min_length=1)  # WB01, WB04
 
 
 class Paths(_Section):
@@ -67,6 +112,7 @@ class Rag(_Section):
 
 
 class Toc(_Section):
+    small_base_n: int = Field(10, ge=1)  # data-quality flag: a people-based actual on fewer people
     rag: Rag = Rag()
 
 
@@ -104,6 +150,10 @@ class DocsSite(_Section):
 
 class Settings(_Section):
     partnership: Partnership = Partnership()
+    area: Area = Area()
+    anchors: list[AnchorInstitution] = []
+    reference: Reference = Reference()
+    metrics: MetricAssumptions = MetricAssumptions()
     paths: Paths = Paths()
     reporting: Reporting = Reporting()
     disclosure: Disclosure = Disclosure()
@@ -115,6 +165,20 @@ class Settings(_Section):
     freshness: Freshness = Freshness()
     alerts: Alerts = Alerts()
     docs: DocsSite = DocsSite()
+    _config_file: Path | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _area_and_anchors_known(self) -> Settings:
+        from ingest.reference.editions import local_authorities
+
+        known = local_authorities(self.imd_edition)
+        if unknown := [code for code in self.area.local_authorities if code not in known]:
+            raise ValueError(
+                f"[area] local_authorities {', '.join(unknown)}: not a local authority of {self.imd_edition.label} "
+                f"(its seed {self.imd_edition.seed_path.name} has {len(known)}); an authority created since "
+                "is listed by its former districts' codes")
+        self.declared_anchors()  # ValueError when one spelling names two anchors
+        return self
 
     @field_validator("paths")
     @classmethod
@@ -165,10 +229,30 @@ class Settings(_Section):
         return self.data_dir / "warehouse" / "impact.duckdb.lock"
 
     @property
+    def config_file(self) -> Path | None:
+        return self._config_file
+
+    @property
+    def imd_edition(self):
+        from ingest.reference.editions import IMD_EDITIONS
+
+        return IMD_EDITIONS[self.reference.imd_edition]
+
+    def declared_anchors(self):
+        """The [[anchors]] as ingest takes them (ingest/anchors.py)."""
+        from ingest.anchors import Anchor, DeclaredAnchors
+
+        return DeclaredAnchors(
+            tuple(Anchor(a.name, tuple(a.aliases), a.in_area) for a in self.anchors),
+            partnership=self.partnership.name, where=str(self._config_file or "impact.toml"))
+
+    @property
     def postcode_lookup_path(self) -> Path:
+        """The configured ONS NSPL/ONSPD file, else the synthetic lookup of the area's LSOAs that the
+        orchestration writes into the data directory (orchestration/reference_data.py)."""
         if self.paths.postcode_lookup:
             return Path(self.paths.postcode_lookup).expanduser().resolve()
-        return DBT_PROJECT_DIR / "seeds" / "reference" / "postcode_lsoa_demo.csv"
+        return self.data_dir / "reference" / "postcode_lookup_synthetic.csv"
 
     @property
     def is_demo_data_dir(self) -> bool:
@@ -210,6 +294,8 @@ def load_settings(data_dir: str | Path | None = None, config_file: str | Path | 
     if override:
         raw.setdefault("paths", {})["data_dir"] = str(Path(override).expanduser().resolve())
     try:
-        return Settings.model_validate(raw)
+        settings = Settings.model_validate(raw)
     except Exception as exc:  # pydantic's message names the offending key
         raise ConfigError(f"{path}: {exc}") from exc
+    settings._config_file = path.resolve()
+    return settings

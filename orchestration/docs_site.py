@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from orchestration.config import DBT_PROJECT_DIR, Settings
-from orchestration.dbt import DBT_EXECUTABLE
+from orchestration.dbt import DBT_EXECUTABLE, dbt_vars
 
 SITE_FILES = ("index.html", "manifest.json", "catalog.json")
 
@@ -41,7 +42,7 @@ def generate_site(settings: Settings) -> Path:
         result = subprocess.run(
             [DBT_EXECUTABLE, "docs", "generate", "--static", "--project-dir", str(DBT_PROJECT_DIR),
              "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(site),
-             "--log-path", str(Path(scratch) / "logs"), "--quiet"],
+             "--log-path", str(Path(scratch) / "logs"), "--vars", json.dumps(dbt_vars(settings)), "--quiet"],
             capture_output=True, text=True, env=env, cwd=DBT_PROJECT_DIR,
         )
     if result.returncode != 0:

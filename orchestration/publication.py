@@ -9,10 +9,11 @@ from pathlib import Path
 import duckdb
 
 from orchestration.parquet_copies import swap_in, write_parquet_set
-from orchestration.snapshot_lineage import add_file_list, record_publication
+from orchestration.snapshot_lineage import add_file_list, add_reference_provenance, record_publication
 
 # What evaluators get: marts, reference data, gate results and the load audit (lineage), plus
-# lineage.files and lineage.publication (orchestration/snapshot_lineage.py) and Parquet copies.
+# lineage.files, lineage.publication, lineage.reference_data and lineage.assumptions
+# (orchestration/snapshot_lineage.py) and Parquet copies.
 # Never: raw rows, the quarantine (it holds raw values), staging, or any key.
 PUBLISHED_SCHEMAS = ("marts", "reference", "gate")
 LINEAGE_TABLES = {"raw.load_audit": "lineage.load_audit"}
@@ -24,8 +25,11 @@ def latest_reporting_year(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def build_snapshot(warehouse: Path, published: Path, run_id: str) -> dict[str, int]:
-    """Copy the published tables into a new file, then rename it over the old snapshot."""
+def build_snapshot(warehouse: Path, published: Path, run_id: str, *, reference: list[dict] | None = None,
+                   assumptions: dict | None = None) -> dict[str, int]:
+    """Copy the published tables into a new file, then rename it over the old snapshot.
+    `reference`, `assumptions`: the provenance of the reference data and the settings in force
+    (orchestration/reference_data.py), written as lineage.reference_data and lineage.assumptions."""
     published.parent.mkdir(parents=True, exist_ok=True)
     staging = published.with_name(f".{published.name}.{run_id}.tmp")
     staging.unlink(missing_ok=True)
@@ -44,6 +48,8 @@ def build_snapshot(warehouse: Path, published: Path, run_id: str) -> dict[str, i
         if ("raw", "load_audit") in tables:
             add_file_list(con)
         con.execute("DETACH work")
+        if reference is not None:
+            add_reference_provenance(con, reference, assumptions or {})
         counts = record_publication(con, run_id)
         con.execute("CHECKPOINT")
         parquet = write_parquet_set(con, published, run_id)

@@ -28,6 +28,8 @@ def prepare_environment(settings: Settings) -> None:
         config.write_text(INSTANCE_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     os.environ["IMPACT_DATA_DIR"] = str(settings.data_dir)
+    if settings.config_file:  # `impact ui --config FILE`: the UI's code location reads the same file
+        os.environ["IMPACT_CONFIG"] = str(settings.config_file)
     os.environ["IMPACT_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 

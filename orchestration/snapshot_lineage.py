@@ -28,6 +28,20 @@ def add_file_list(con: duckdb.DuckDBPyConnection) -> None:
         ORDER BY feed, entity, source_file""")
 
 
+def add_reference_provenance(con: duckdb.DuckDBPyConnection, datasets: list[dict], assumptions: dict) -> None:
+    """lineage.reference_data: each reference dataset in use (edition, source, file, sha256, rows,
+    synthetic or not); lineage.assumptions: every dbt var in force (impact.toml, as dbt got it)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS lineage")
+    con.execute("CREATE TABLE lineage.reference_data (dataset VARCHAR, edition VARCHAR, source VARCHAR, "
+                "file VARCHAR, sha256 VARCHAR, rows BIGINT, synthetic BOOLEAN)")
+    con.executemany("INSERT INTO lineage.reference_data VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(d["dataset"], d["edition"], d["source"], d["file"], d["sha256"], d["rows"], d["synthetic"])
+                     for d in datasets])
+    con.execute("CREATE TABLE lineage.assumptions (name VARCHAR, value VARCHAR)")
+    con.executemany("INSERT INTO lineage.assumptions VALUES (?, ?)",
+                    [(name, json.dumps(value)) for name, value in sorted(assumptions.items())])
+
+
 def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every table of the database being built, as schema.table (the main catalogue only)."""
     rows = con.execute(

@@ -44,7 +44,7 @@ def feed_rows(settings: Settings, ledger: Ledger) -> list[dict]:
         latest = mine.filter(pl.col("file_sha256") == newest["file_sha256"][0]) if newest.height else mine
         rows.append({
             "feed": state.feed,
-            "latest file": newest["source_file"][0].split("#")[0] if newest.height else "-",
+            "latest file": _landing_name(newest["source_file"][0]) if newest.height else "-",
             "loaded (UTC)": f"{state.loaded_at:%Y-%m-%d %H:%M}" if state.loaded_at else "-",
             "its rows loaded/quarantined": f"{_sum(latest, 'rows_loaded'):,}/{_sum(latest, 'rows_quarantined'):,}",
             "files": mine["file_sha256"].n_unique() if mine.height else 0,
@@ -52,6 +52,11 @@ def feed_rows(settings: Settings, ledger: Ledger) -> list[dict]:
             "freshness": state.describe(now),
         })
     return rows
+
+
+def _landing_name(source_file: str) -> str:
+    """The landing file an audit row is about: 'book.xlsx#Costs' and 'spend.zip!spend.csv' are parts."""
+    return source_file.split("#")[0].split("!")[0]
 
 
 def _sum(frame: pl.DataFrame, column: str) -> int:
@@ -64,11 +69,11 @@ def landing_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
     last = {}
     if not audit.is_empty():
         for row in audit.sort("loaded_at").iter_rows(named=True):
-            last[(row["feed"], row["source_file"].split("#")[0])] = row
+            last[(row["feed"], _landing_name(row["source_file"]))] = row
     loaded = {}
     if not audit.is_empty():
         for row in audit.filter(pl.col("status").is_in(_LOADED)).iter_rows(named=True):
-            loaded[row["file_sha256"]] = row["source_file"].split("#")[0]
+            loaded[row["file_sha256"]] = _landing_name(row["source_file"])
     rows = []
     for feed in load_contracts():
         for path in landing_files(settings, feed):
@@ -140,8 +145,14 @@ def _started(instance, run) -> str:
 
 
 def status_report(settings: Settings) -> str:
+    from orchestration.reference_data import synthetic_lookup_warning
+
     ledger = read_ledger(settings)
-    out = [f"data directory: {settings.data_dir}"]
+    out = [f"data directory: {settings.data_dir}",
+           f"partnership: {settings.partnership.name}; area {settings.area.name} ({settings.area.code}, "
+           f"{len(settings.area.local_authorities)} local authorities); {len(settings.anchors)} anchors declared"]
+    if warning := synthetic_lookup_warning(settings):
+        out.append(warning)
     if ledger is None:
         out.append("nothing loaded or published yet: drop files into landing/<feed>/, or run `impact demo`")
     else:

@@ -12,10 +12,11 @@ from dagster import (
     multi_asset,
 )
 
-from ingest import FileReport, PostcodeLookup, load_files
+from ingest import FileReport, load_files
 from ingest.contracts import load_contracts
 from orchestration.config import Settings
 from orchestration.landing import fail_if_refused, requested_files
+from orchestration.reference_data import postcode_lookup
 from orchestration.warehouse import WRITER_POOL, write_connection
 
 # The files each feed's asset takes from its landing folder (the sensor uses the same patterns).
@@ -28,10 +29,10 @@ def landing_files(settings: Settings, feed: str) -> list[Path]:
 
 
 def ingest_reports(settings: Settings, feed: str, paths: list[Path]) -> list[FileReport]:
-    lookup = PostcodeLookup.from_csv(settings.postcode_lookup_path)
+    lookup = postcode_lookup(settings)
     key = settings.pseudonymisation_key()
     with write_connection(settings) as con:
-        return load_files(con, paths, feed=feed, key=key, lookup=lookup)
+        return load_files(con, paths, feed=feed, key=key, lookup=lookup, anchors=settings.declared_anchors())
 
 
 def table_rows(settings: Settings, tables: list[str]) -> dict[str, int]:

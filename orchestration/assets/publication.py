@@ -17,7 +17,9 @@ from dagster import (
 from exports import write_pack
 from orchestration.assets.gate import ANNUAL_MARTS, ANNUAL_TABLES
 from orchestration.config import Settings
+from orchestration.dbt import dbt_vars
 from orchestration.publication import build_snapshot
+from orchestration.reference_data import reference_datasets
 from orchestration.warehouse import WRITER_POOL, read_snapshot, write_connection, writer_lock
 
 CODE_VERSION = "0.1.0"
@@ -78,7 +80,8 @@ def build_publication_assets(settings: Settings, partitions: PartitionsDefinitio
     def published_snapshot(context: AssetExecutionContext) -> MaterializeResult:
         require_gate_in_this_run(settings, context.run_id, context.partition_key)
         with writer_lock(settings):
-            counts = build_snapshot(settings.warehouse_path, settings.published_path, context.run_id)
+            counts = build_snapshot(settings.warehouse_path, settings.published_path, context.run_id,
+                                    reference=reference_datasets(settings), assumptions=dbt_vars(settings))
         return MaterializeResult(metadata={
             "reporting_year": context.partition_key,
             "path": MetadataValue.path(str(settings.published_path)),

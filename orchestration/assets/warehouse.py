@@ -8,15 +8,8 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.config import Settings
-from orchestration.dbt import DBT_EXECUTABLE, MANIFEST, ImpactDbtTranslator, impact_dbt_project
+from orchestration.dbt import DBT_EXECUTABLE, MANIFEST, ImpactDbtTranslator, dbt_vars, impact_dbt_project
 from orchestration.warehouse import WRITER_POOL, writer_lock
-
-
-def dbt_vars(settings: Settings) -> dict:
-    return {
-        "reporting_year_start_month": settings.reporting.year_start_month,
-        "rag_amber_tolerance": settings.toc.rag.amber_tolerance,
-    }
 
 
 def build_dbt_assets(settings: Settings):

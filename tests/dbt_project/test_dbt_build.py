@@ -36,9 +36,18 @@ def seed(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-LSOA_DECILE = {row["lsoa_code"]: int(row["imd_decile"]) for row in seed("lsoa_imd2019")}
-LSOA_DISTRICT = {row["lsoa_code"]: row["district_code"] for row in seed("lsoa_imd2019")}
-ALIASES = {row["alias"]: row["district_code"] for row in seed("district_aliases")}
+# The area's LSOAs: the national seed's rows in the five districts (the default area).
+AREA_LSOAS = [row for row in seed("lsoa_imd2019") if row["la_code"] in DISTRICTS]
+LSOA_DECILE = {row["lsoa_code"]: int(row["imd_decile"]) for row in AREA_LSOAS}
+LSOA_DISTRICT = {row["lsoa_code"]: row["la_code"] for row in AREA_LSOAS}
+DISTRICT_NAMES = {row["la_code"]: row["la_name"] for row in AREA_LSOAS}
+ALIASES = {
+    **{spelling: code for code, name in DISTRICT_NAMES.items()
+       for spelling in [code.lower(), name.lower(), *(f"{name.lower()} {suffix}" for suffix in (
+           "council", "city council", "district council", "borough council",
+           "metropolitan borough council", "county council"))]},
+    **{row["alias"]: row["district_code"] for row in seed("district_aliases")},
+}
 
 
 def in_year(day: date, year: tuple[date, date] = FY2425) -> bool:

@@ -14,13 +14,14 @@ import polars as pl
 import pytest
 import yaml
 
-from demo import PLANTED_DEFECTS, DemoSummary, build_files, generate_demo_data
+from demo import PLANTED_DEFECTS, DemoSummary, build_files, demo_area, generate_demo_data
+from demo.defects import planted_defects
 from demo.places import (
     OUT_OF_COUNTY_OUTWARD,
-    POSTCODE_LOOKUP,
     build_postcodes,
     load_lsoas,
     lookup_csv_text,
+    write_postcode_lookup,
 )
 from demo.tables import LandingFile
 
@@ -65,6 +66,12 @@ def read_back(path: Path, f: LandingFile) -> dict[str, list[list[str]]]:
         return out
     text = path.read_bytes().decode(f.encoding)
     return {f.sheets[0].name: list(csv.reader(io.StringIO(text, newline="")))}
+
+
+@pytest.fixture(scope="module")
+def lookup_path(tmp_path_factory) -> Path:
+    """Oxfordshire's synthetic lookup, as `impact demo` writes it into the data directory."""
+    return write_postcode_lookup(tmp_path_factory.mktemp("reference") / "postcode_lookup_synthetic.csv")
 
 
 def sha_all(root: Path) -> dict[str, str]:
@@ -158,10 +165,10 @@ def test_magnitudes_at_full_scale(full):
     assert 0.3 <= (pairs["ons_ls_f"] - pairs["ons_ls"]).mean() <= 0.9
 
 
-def test_programme_shapes(full):
+def test_programme_shapes(full, lookup_path):
     summary, _ = full
     refs, job_starters, below_rlw, pays = set(), set(), 0, 0
-    lookup = pl.read_csv(POSTCODE_LOOKUP)
+    lookup = pl.read_csv(lookup_path)
     deciles = dict(pl.read_csv(ROOT / "dbt_project/seeds/reference/lsoa_imd2019.csv")
                    .select("lsoa_code", "imd_decile").iter_rows())
     lsoa_of = dict(lookup.select("pcds", "lsoa11").iter_rows())
@@ -226,10 +233,10 @@ def test_planted_defects_are_where_they_say(tmp_path, seed, scale):
         assert d.row_number > f.header_line()
 
 
-def test_postcode_lookup_is_shipped_and_covers_every_ox_postcode(small):
-    assert POSTCODE_LOOKUP.read_text(encoding="utf-8") == lookup_csv_text(
+def test_postcode_lookup_covers_every_ox_postcode(small, lookup_path):
+    assert lookup_path.read_text(encoding="utf-8") == lookup_csv_text(
         build_postcodes(load_lsoas()))
-    lookup = pl.read_csv(POSTCODE_LOOKUP)
+    lookup = pl.read_csv(lookup_path)
     assert lookup.columns == ["pcds", "lsoa11", "laua", "synthetic"]
     assert lookup["pcds"].is_unique().all() and lookup["synthetic"].all()
     assert set(lookup["lsoa11"]) == {x.code for x in load_lsoas()}
@@ -257,13 +264,13 @@ def test_postcode_lookup_is_shipped_and_covers_every_ox_postcode(small):
     assert 0.3 <= local <= 0.5
 
 
-def test_ingest_agrees_with_the_summary(tmp_path):
+def test_ingest_agrees_with_the_summary(tmp_path, lookup_path):
     """The project's own ingest loads and quarantines exactly what the summary says."""
     duckdb = pytest.importorskip("duckdb")
     ingest = pytest.importorskip("ingest")
     small = generate_demo_data(tmp_path, scale=0.01)
     con = duckdb.connect()
-    lookup = ingest.PostcodeLookup.from_csv(POSTCODE_LOOKUP)
+    lookup = ingest.PostcodeLookup.from_csv(lookup_path)
     paths = sorted(small.landing_dir.joinpath(f) for f in small.files)
     reports = ingest.load_files(con, paths, key="demo-test-key", lookup=lookup)
     assert all(r.status == "loaded" for r in reports)
@@ -283,3 +290,53 @@ def test_docs_list_every_planted_defect():
                      and f"`{d.column}`" in x), None)
         assert line, d
         assert f"| {d.row_number} |" in line and (d.raw_value == "" or d.raw_value in line)
+
+
+GREATER_MANCHESTER = [f"E080000{n:02d}" for n in range(1, 11)]
+GM_ANCHORS = ["Trafford Council", "Manchester City Council", "Manchester University NHS Foundation Trust",
+              "University of Manchester"]
+
+
+def test_oxfordshire_keeps_its_own_cast_and_other_areas_get_one_from_their_anchors():
+    from demo import OXFORDSHIRE, DemoAreaError
+
+    assert demo_area("Oxfordshire", list(reversed(OXFORDSHIRE.local_authorities)),
+                     ["Oxfordshire County Council", "Oxford City Council",
+                      "Oxford University Hospitals NHS Foundation Trust"]) is OXFORDSHIRE
+    gm = demo_area("Greater Manchester", GREATER_MANCHESTER, GM_ANCHORS)
+    assert [a.name for a in gm.spend_anchors] == GM_ANCHORS[:3]
+    assert dict((name, la) for name, _, la in gm.charter_anchors)["Trafford Council"] == "E08000009"
+    with pytest.raises(DemoAreaError, match="three"):
+        demo_area("Greater Manchester", GREATER_MANCHESTER, GM_ANCHORS[:2])
+    with pytest.raises(DemoAreaError, match="in E07999999: not a local authority"):  # Craven (E07000163) is
+        demo_area("Nowhere", ["E07000163", "E07999999"], GM_ANCHORS)  # a 2019 district: not named
+
+
+def test_a_second_area_draws_its_postcodes_and_lsoas_from_that_area(tmp_path):
+    """Greater Manchester: every postcode of the feeds is in its own synthetic lookup (or an
+    out-of-area supplier's), every LSOA there is one of its 1,673, spend comes from its anchors."""
+    gm = demo_area("Greater Manchester", GREATER_MANCHESTER, GM_ANCHORS)
+    summary = generate_demo_data(tmp_path / "landing", scale=0.02, area=gm)
+    lookup = pl.read_csv(write_postcode_lookup(tmp_path / "lookup.csv", GREATER_MANCHESTER))
+    seed = pl.read_csv(ROOT / "dbt_project/seeds/reference/lsoa_imd2019.csv")
+    area_lsoas = set(seed.filter(pl.col("la_code").is_in(GREATER_MANCHESTER))["lsoa_code"])
+    assert len(area_lsoas) == 1_673 and set(lookup["lsoa11"]) == area_lsoas
+    assert set(lookup["laua"]) == set(GREATER_MANCHESTER) and lookup["synthetic"].all()
+    known = set(lookup["pcds"])
+    register = pl.read_csv(summary.landing_dir / "spend" / "supplier-register.csv", infer_schema=False)
+    inside = register.filter(pl.col("Post Code").is_in(list(known)))
+    assert 0.3 <= inside.height / register.height <= 0.55
+    outside = {pc.split(" ")[0] for pc in register["Post Code"] if pc not in known}
+    assert outside and outside <= set(OUT_OF_COUNTY_OUTWARD) - {"M1", "M3"}  # Manchester's own are left out
+    for path in (summary.landing_dir / "programme").glob("*.xlsx"):
+        rows = list(openpyxl.load_workbook(path, read_only=True)["Participants"].iter_rows(values_only=True))
+        column = next(i for i, h in enumerate(rows[0]) if "ostcode" in h)
+        assert {r[column] for r in rows[1:] if r[0]} <= known, path.name
+    publishers = set()
+    for path in (summary.landing_dir / "spend").glob("*-20??*.csv"):
+        text = path.read_bytes().decode("cp1252" if "trust" in path.name else "utf-8-sig")
+        publishers |= {GM_ANCHORS[i] for i in range(3) if GM_ANCHORS[i] in text}
+    assert publishers == set(GM_ANCHORS[:3])
+    files = {f.name: f for f in build_files(scale=0.02, area=gm)}
+    defects = planted_defects(gm)
+    assert {d.file_name for d in defects} <= set(files) and len(defects) == len(PLANTED_DEFECTS)

@@ -118,7 +118,7 @@ def test_html_has_headlines_indicators_gate_and_markers(report_pack):
     parser = parse(report_pack.folder / HTML)
     html = (report_pack.folder / HTML).read_text(encoding="utf-8")
     assert "passed with 1 warning" in html and "year-on-year change is at most 50%" in html
-    headline = {r["Metric"]: r for r in table(parser, f"Headline metrics for the county, {YEAR}")}
+    headline = {r["Metric"]: r for r in table(parser, f"Headline metrics for Oxfordshire as a whole, {YEAR}")}
     for metric_id, name, *_ in CATALOGUE:
         assert headline[metric_id]["Name"] == name
     # money by magnitude, shares to 0.1%, a mean with its interval (the interval in its own span)

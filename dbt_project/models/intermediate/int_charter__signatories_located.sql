@@ -1,5 +1,5 @@
 -- One row per Charter signatory with its district resolved from the free-text district column
--- (name or code, via seed district_aliases), else from the LSOA its postcode was looked up to at
+-- (name or code, via int_district_aliases), else from the LSOA its postcode was looked up to at
 -- ingest. A signatory with neither counts for the county only.
 select
     signatories.organisation_id,
@@ -16,7 +16,7 @@ select
     signatories._row_number,
     signatories._load_id
 from {{ ref('stg_charter__signatories') }} as signatories
-left join {{ ref('district_aliases') }} as aliases
+left join {{ ref('int_district_aliases') }} as aliases
     on lower(trim(signatories.district_text)) = aliases.alias
-left join {{ ref('lsoa_imd2019') }} as lsoas
+left join {{ ref('int_area_lsoas') }} as lsoas
     on signatories.lsoa_code = lsoas.lsoa_code

@@ -1,6 +1,6 @@
 -- One row per participant (provider, participant_key): where they live (district, LSOA, IMD
 -- decile) and what the programme recorded for them. District: the return's district column
--- (name or code, via seed district_aliases), else the district of the LSOA.
+-- (name or code, via int_district_aliases), else the district of the LSOA.
 with participants as (
     select * from {{ ref('stg_programme__participants') }}
 ),
@@ -44,9 +44,9 @@ select
     participants._row_number,
     participants._load_id
 from participants
-left join {{ ref('lsoa_imd2019') }} as lsoas
+left join {{ ref('int_area_lsoas') }} as lsoas
     on participants.lsoa_code = lsoas.lsoa_code
-left join {{ ref('district_aliases') }} as aliases
+left join {{ ref('int_district_aliases') }} as aliases
     on lower(trim(participants.district_text)) = aliases.alias
 left join outcome_summary
     on participants.provider = outcome_summary.provider

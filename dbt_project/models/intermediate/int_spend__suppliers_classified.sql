@@ -1,16 +1,17 @@
 -- One row per supplier in the register, with the classifications the procurement metrics use.
--- County-based: the supplier's postcode lies in one of the county's LSOAs (IMD 2019 seed) or, when
--- the lookup gave a district but no LSOA of ours, in one of the county's districts.
+-- County-based (based in the partnership's area): the supplier's postcode lies in one of the area's
+-- LSOAs (int_area_lsoas) or, when the lookup gave a local authority but no LSOA of the area, in one
+-- of the area's local authorities. IMD decile: of the area's LSOAs only.
 with suppliers as (
     select * from {{ ref('stg_spend__suppliers') }}
 ),
 
 lsoas as (
-    select * from {{ ref('lsoa_imd2019') }}
+    select * from {{ ref('int_area_lsoas') }}
 ),
 
 districts as (
-    select * from {{ ref('districts') }}
+    select * from {{ ref('int_area_local_authorities') }}
 )
 
 select

@@ -44,9 +44,9 @@ select
     scored._row_number,
     scored._load_id
 from scored
-left join {{ ref('lsoa_imd2019') }} as lsoas
+left join {{ ref('int_area_lsoas') }} as lsoas
     on scored.lsoa_code = lsoas.lsoa_code
-left join {{ ref('district_aliases') }} as aliases
+left join {{ ref('int_district_aliases') }} as aliases
     on lower(trim(scored.district_text)) = aliases.alias
 left join {{ ref('swemwbs_conversion') }} as conversion
     on scored.swemwbs_raw_score = conversion.raw_score

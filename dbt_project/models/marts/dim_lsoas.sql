@@ -1,4 +1,4 @@
--- One row per LSOA (2011 geography) of the county with its IMD 2019 rank, decile and quintile.
+-- One row per LSOA of the partnership's area with its IMD rank, decile and quintile (the configured IMD edition; 2019: LSOA 2011 geography).
 select
     lsoa_code,
     lsoa_name,
@@ -8,4 +8,4 @@ select
     imd_decile,
     cast(floor((imd_decile + 1) / 2) as {{ dbt.type_int() }}) as imd_quintile,
     imd_decile <= 2 as is_deciles_1_2
-from {{ ref('lsoa_imd2019') }}
+from {{ ref('int_area_lsoas') }}

@@ -3,6 +3,8 @@
 -- whole county, so a district split of the buyer side is not defined. District rows carry the
 -- no-data reason below. "County-based" and "deprived area" describe where the supplier is.
 -- Shares are of analysed (influenceable) spend; unmatched suppliers count as not in a numerator.
+-- The county rows' notes name the anchors whose payments they cover (declared anchors based
+-- outside the area marked so: impact.toml [[anchors]] in_area = false).
 with spine as (
     {{ metric_spine(['PP01', 'PP02', 'PP03', 'PP04', 'PP05', 'PP06', 'PP07', 'PP08', 'PP09', 'PP10']) }}
 ),
@@ -30,6 +32,25 @@ yearly as (
         sum(case when has_carbon_reduction_plan then amount_gbp else 0 end) as carbon_plan_gbp,
         sum(case when supplier_match <> 'unmatched' then amount_gbp else 0 end) as matched_gbp
     from payments
+    group by reporting_year
+),
+
+declared_anchors as (
+    {{ declared_anchors() }}
+),
+
+anchors_covered as (
+    select
+        reporting_year,
+        {{ dbt.listagg('anchor_label', "', '", 'order by anchor_label') }} as anchors
+    from (
+        select distinct
+            payments.reporting_year,
+            payments.anchor || case when declared_anchors.is_in_area = false then ' (outside the area)' else '' end
+                as anchor_label
+        from payments
+        left join declared_anchors on payments.anchor = declared_anchors.anchor
+    ) as labelled
     group by reporting_year
 ),
 
@@ -137,11 +158,11 @@ resolved as (
             when spine.metric_id = 'PP08'
                 then 'top 10 suppliers by net analysed spend; withheld (redacted) payees are not ranked'
             when spine.metric_id = 'PP10'
-                then 'distinct register suppliers based in the county with positive net analysed spend'
+                then 'distinct register suppliers based in the area with positive net analysed spend'
             when spine.metric_id = 'PP03' and shares.analysed_gbp > 0
                 then 'supplier register matched '
                     || cast(round(100.0 * shares.matched_gbp / shares.analysed_gbp, 1) as {{ dbt.type_string() }})
-                    || '% of analysed spend; IMD deciles are known for county LSOAs only'
+                    || '% of analysed spend; IMD deciles are known for the area''s LSOAs only'
             when spine.metric_id <> 'PP01' and shares.analysed_gbp > 0
                 then 'supplier register matched '
                     || cast(round(100.0 * shares.matched_gbp / shares.analysed_gbp, 1) as {{ dbt.type_string() }})
@@ -154,7 +175,31 @@ resolved as (
     left join contracts
         on spine.metric_id = 'PP09'
         and spine.reporting_year = contracts.reporting_year
+),
+
+noted as (
+    select
+        resolved.metric_id,
+        resolved.reporting_year,
+        resolved.geography_level,
+        resolved.geography_code,
+        resolved.geography_name,
+        resolved.value,
+        resolved.numerator,
+        resolved.denominator,
+        resolved.n,
+        resolved.ci_low,
+        resolved.ci_high,
+        resolved.no_data_reason,
+        case
+            when resolved.geography_level = 'county' and resolved.metric_id <> 'PP09'
+                and anchors_covered.anchors is not null
+                then coalesce(resolved.notes || '; ', '') || 'anchors covered: ' || anchors_covered.anchors
+            else resolved.notes
+        end as notes
+    from resolved
+    left join anchors_covered on resolved.reporting_year = anchors_covered.reporting_year
 )
 
 select {{ metric_output_columns() }}
-from resolved
+from noted

@@ -1,0 +1,47 @@
+"""The area as dbt vars: the geography models follow area_local_authorities and the area's code and
+name, whatever the place (a single authority has no district rows), and an authority code the IMD
+seed does not know fails the build instead of silently shrinking the area."""
+
+from __future__ import annotations
+
+import duckdb
+from conftest import run_dbt
+from dbt_raw_warehouse import create_raw_warehouse
+
+SELECT = ["--select", "+int_geographies", "+int_district_aliases", "--indirect-selection", "cautious"]
+
+
+def _build(tmp_path, variables):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    warehouse = tmp_path / "area.duckdb"
+    create_raw_warehouse(warehouse)
+    return warehouse, run_dbt(tmp_path, warehouse, "build", *SELECT, variables=variables)
+
+
+def test_a_combined_authority_and_a_single_authority(tmp_path):
+    boroughs = [f"E080000{n:02d}" for n in range(1, 11)]
+    warehouse, result = _build(tmp_path / "gm", {"county_code": "E47000001", "county_name": "Greater Manchester",
+                                                 "area_local_authorities": boroughs})
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.sql("select geography_level, geography_code, geography_name from intermediate.int_geographies "
+                       "order by sort_order").fetchall()
+        assert rows[0] == ("county", "E47000001", "Greater Manchester")
+        assert [r[1] for r in rows[1:]] == boroughs and rows[9][2] == "Trafford"
+        assert con.sql("select count(*) from intermediate.int_area_lsoas").fetchone()[0] == 1_673
+        aliases = dict(con.sql("select alias, district_code from intermediate.int_district_aliases").fetchall())
+        assert aliases["trafford council"] == aliases["e08000009"] == "E08000009"
+        assert aliases["salford city council"] == "E08000006" and "south oxon" not in aliases
+
+    warehouse, result = _build(tmp_path / "one", {"county_code": "E08000009", "county_name": "Trafford",
+                                                  "area_local_authorities": ["E08000009"]})
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.sql("select geography_level, geography_code from intermediate.int_geographies").fetchall() == [
+            ("county", "E08000009")]
+
+
+def test_an_unknown_authority_code_fails_the_build(tmp_path):
+    _, result = _build(tmp_path, {"area_local_authorities": ["E07000178", "E07999999"]})
+    assert result.returncode != 0
+    assert "every_configured_local_authority_present" in result.stdout and "Got 1 result" in result.stdout
