@@ -26,7 +26,7 @@ from dbt_fixture_rows import (
     SUPPLIERS,
 )
 from scipy import stats
-from test_dbt_build import COUNTY, DISTRICTS, FY2425, LSOA_DECILE, OXFORD, district_of, in_year, metric, seed
+from test_dbt_build import COUNTY, DISTRICTS, FY2425, LSOA_DECILE, OXFORD, district_of, in_year, metric, run_dbt, seed
 
 PENNY = 0.005
 YEARS = {
@@ -350,8 +350,6 @@ def test_toc_rag_unit_tests_pass(built_warehouse, tmp_path):
     """The given/expect cases beside the model (TOC15's 7.38 in 7.32-7.45 against 7.40 is no clear
     change; a clear improvement is still green) run against the built project."""
     import shutil
-
-    from conftest import run_dbt
 
     copy = tmp_path / "impact.duckdb"  # the module's connection holds the shared file's lock
     shutil.copyfile(built_warehouse, copy)
