@@ -38,4 +38,10 @@ def report_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
     if frame is None or frame.empty:
         return []
     shown = [c for c in frame.columns if c != APPENDIX_COLUMNS["sha256"]]
-    return [{c: "" if pd.isna(r[c]) else str(r[c]) for c in shown} for r in frame.to_dict("records")]
+    return [{c: _short("" if pd.isna(r[c]) else str(r[c])) for c in shown} for r in frame.to_dict("records")]
+
+
+def _short(text: str, limit: int = 160) -> str:
+    """A seed's sources can run to pages (every citation of the ToC framework): the report gives
+    their start, the workbook's Reference data sheet the whole."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " … (in full in the workbook)"

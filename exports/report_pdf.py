@@ -196,8 +196,9 @@ def _appendix(pdf: _ReportPDF, content: ReportContent) -> None:
     _heading(pdf, "Reference data", size=11, keep=12)
     if content.reference_data:
         keys = list(content.reference_data[0])
+        widths = {"Dataset": 0.18, "Edition": 0.2, "Source": 0.42, "Synthetic": 0.12, "Rows": 0.08}
         table(pdf, keys, [[str(r.get(k, "")) for k in keys] for r in content.reference_data],
-               [1 / len(keys)] * len(keys))
+              [widths.get(k, 0.1) for k in keys], numeric={keys.index("Rows")} if "Rows" in keys else set())
     else:
         _paragraph(pdf, "The snapshot does not record the provenance of its reference data (district "
                         "and LSOA lists, IMD 2019, WELLBY values, Real Living Wage rates); see "

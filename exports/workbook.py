@@ -15,7 +15,16 @@ import xlsxwriter
 
 from exports.labels import BREAKDOWNS, DIRECTIONS, RAG_NAMES, TOC_LEVELS, UNITS, WORKING_GROUPS, human
 from exports.messages import Change, Summary
-from exports.workbook_layout import BOOK_OPTIONS, LINE_PT, Formats, banner, lines_needed, print_setup, set_columns
+from exports.workbook_layout import (
+    BOOK_OPTIONS,
+    LINE_PT,
+    MAX_ROW_PT,
+    Formats,
+    banner,
+    lines_needed,
+    print_setup,
+    set_columns,
+)
 
 # (column, heading, width); the disclosure auditor reads these headings back
 BREAKDOWN_COLUMNS = [
@@ -151,7 +160,7 @@ def _summary(sheet: Any, fmt: Formats, content: WorkbookContent) -> int:
         sheet.write_string(row, 0, text, cell_format)
         height = lines_needed(text, 118)
         if height > 1:
-            sheet.set_row(row, LINE_PT * height)
+            sheet.set_row(row, min(MAX_ROW_PT, LINE_PT * height))
         row += 1
         lines += 1
 
@@ -192,7 +201,7 @@ def _about(sheet: Any, fmt: Formats, content: WorkbookContent) -> int:
             sheet.write_string(row, 1, text, fmt.wrap)
             height = lines_needed(text, 96)
             if height > 1:
-                sheet.set_row(row, LINE_PT * height)
+                sheet.set_row(row, min(MAX_ROW_PT, LINE_PT * height))
             row += 1
     return row
 
@@ -219,7 +228,7 @@ def _table(sheet: Any, fmt: Formats, columns: list, frame: pd.DataFrame | None,
         for col, (column, _, width) in enumerate(columns):
             lines = max(lines, _cell(sheet, fmt, i, col, column, record, content.marker, width))
         if lines > 1:  # spreadsheet clients don't size rows of wrapped text on opening
-            sheet.set_row(i, LINE_PT * lines)
+            sheet.set_row(i, min(MAX_ROW_PT, LINE_PT * lines))
     sheet.autofilter(top, 0, top + len(records), len(columns) - 1)
     return len(records), top + 1
 

@@ -32,6 +32,7 @@ CHANGE_FORMATS = {"gbp": '+£#,##0;-£#,##0;£0', "pct": '+0.0" points";-0.0" po
                   "count": "+#,##0;-#,##0;0", "mean": "+0.00;-0.00;0.00", "score": "+0.00;-0.00;0.00",
                   "wellby": "+#,##0;-#,##0;0", "ratio": "+0.0;-0.0;0.0"}
 LINE_PT = 13  # height of a line of 10 pt text
+MAX_ROW_PT = 409  # the tallest row a spreadsheet allows
 CHARS_PER_LINE = 1.1  # characters of 10 pt text per unit of column width, roughly
 
 

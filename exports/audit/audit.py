@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exports.audit.facts import Fact, Pack, Row, Where
+from exports.audit.facts import Fact, Pack, Row, Where, parse_shown
 from exports.audit.knowledge import Knowledge
 from exports.audit.readers import read_pack
 
@@ -27,6 +27,7 @@ PEOPLE_FAMILIES = frozenset({"employment", "wellbeing", "inequality"})
 RATE_UNITS = frozenset({"pct", "mean", "score", "ratio", "wellby"})
 LEFT_OUT_NOTE = re.compile(r"(\d[\d,]*) (?:job starts|participants) (?:too recent|without)")
 GROUP_N = re.compile(r"\bn\s*=\s*(\d[\d,]*)")
+DIGIT_RUNS = re.compile(r"\d+")
 DIGITS = re.compile(r"\d")
 
 
@@ -220,7 +221,12 @@ def _texts(pack: Pack, threshold: int) -> list[Finding]:
                                    f"the text gives n={match.group(1)}: '{text.text[:120]}'"))
     if pack.html_numbers:
         for where, token in pack.pdf_numbers:
-            if token not in pack.html_numbers:
+            value = parse_shown(token)
+            normalised = "" if value is None else f"{abs(value):.6g}"
+            # the HTML shows it: the same number, or its digits (a PDF cell may wrap it mid-number)
+            shown = normalised in pack.html_numbers or all(
+                d in pack.html_numbers for d in DIGIT_RUNS.findall(token))
+            if not shown:
                 out.append(Finding(where.file, where.cell, "PDF shows a number the HTML report does not",
                                    f"{token}: the HTML report is the audited twin of the PDF"))
     return out

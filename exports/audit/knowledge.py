@@ -9,14 +9,17 @@ apart from the masking code on purpose: if the masking forgets a relation, this 
 - a share: value x denominator = 100 x numerator (FE04, a ratio per 100, too); its n is its base;
 - a count of people: its n is its value;
 - shared parts: FE04 shows FE03's job starts over FE01's participants; WB02's base is WB01's
-  responses; PO04's base is PO01's signatories; WB06 is WB05's mean times its pairs, and its £
-  values are WB06 times £13,000 (low £10,000, high £16,000) with the same pairs;
+  responses; PO04's base is PO01's signatories; WB06 is WB05's mean times its pairs times the
+  assumed duration, and its £ values are WB06 times the value per WELLBY, with the same pairs
+  (duration and value as the published notes state them: nothing is assumed that the pack does
+  not say);
 - the people a share leaves out (in notes) are its parent count less its base;
 - a change on last year is this year's value less last year's.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -35,7 +38,9 @@ EQUAL_PARTS = (
     (("WB06_GBP_LOW", "n"), ("WB05", "n")),
     (("WB06_GBP_HIGH", "n"), ("WB05", "n")),
 )
-WELLBY_GBP = {"WB06_GBP": 13_000.0, "WB06_GBP_LOW": 10_000.0, "WB06_GBP_HIGH": 16_000.0}
+WELLBY_GBP = ("WB06_GBP", "WB06_GBP_LOW", "WB06_GBP_HIGH")
+DURATION = re.compile(r"x pairs \(n\) x ([\d.]+) year")
+PER_WELLBY = re.compile(r"GBP ([\d,.]+) per WELLBY")
 LEFT_OUT_PARENT = {"FE02": "FE01", "FE05": "FE03", "FE07": "FE03", "IN02": "FE03"}
 COUNT_PARTS = frozenset({"numerator", "denominator", "n", "left_out"})
 
@@ -126,7 +131,18 @@ class Knowledge:
         return changed
 
 
+def _factors(pack: Pack) -> dict[tuple[str, str], float]:
+    """(year, metric): WB06's assumed duration and each £ row's value per WELLBY, as the notes say."""
+    out: dict[tuple[str, str], float] = {}
+    for row in pack.rows:
+        match = (DURATION if row.metric == "WB06" else PER_WELLBY).search(row.notes)
+        if match and row.metric in ("WB06", *WELLBY_GBP):
+            out[(row.year, row.metric)] = float(match.group(1).replace(",", ""))
+    return out
+
+
 def _relations(pack: Pack, keys: set[Key]) -> tuple[list[_Linear], list[_Product]]:
+    factors = _factors(pack)
     linear: list[_Linear] = []
     products: list[_Product] = []
     by_part: dict[tuple[str, str, str], list[Key]] = defaultdict(list)
@@ -163,10 +179,11 @@ def _relations(pack: Pack, keys: set[Key]) -> tuple[list[_Linear], list[_Product
             for (m1, p1), (m2, p2) in EQUAL_PARTS:
                 if metric == m1:
                     linear.append(_Linear(((1.0, key(p1)), (-1.0, key(p2, m2)))))
-            if metric == "WB06":
-                products.append(_Product(key("value"), 1.0, key("value", "WB05"), key("n", "WB05")))
-            if metric in WELLBY_GBP:
-                products.append(_Product(key("value"), WELLBY_GBP[metric], key("value", "WB06"), None))
+            if metric == "WB06" and (year, metric) in factors:
+                products.append(_Product(key("value"), factors[(year, metric)], key("value", "WB05"),
+                                         key("n", "WB05")))
+            if metric in WELLBY_GBP and (year, metric) in factors:
+                products.append(_Product(key("value"), factors[(year, metric)], key("value", "WB06"), None))
             if metric in LEFT_OUT_PARENT:
                 linear.append(_Linear(((1.0, key("value", LEFT_OUT_PARENT[metric])),
                                        (-1.0, key("denominator")), (-1.0, key("left_out")))))

@@ -36,6 +36,8 @@ SHEET_PARTS = {"Value": "value", "Actual": "value", "95% CI low": "ci_low", "95%
                "Last year": "last_year", "Change on last year": "change"}
 NUMBER_TOKEN = re.compile(r"(?<![\w.])[+\-\u2212]?£?\d[\d,]*(?:\.\d+)?[km]?%?")
 PAGE_FOOTER = re.compile(r"page \d+ of \d+")
+WRAPPED_UNIT = re.compile(r"(\d)\s*\n\s*([km%])")
+DIGITS = re.compile(r"\d+")
 
 
 def read_pack(folder: Path, *, marker: str = "[c]", name: str | None = None) -> Pack:
@@ -193,7 +195,7 @@ def read_html(pack: Pack, path: Path) -> None:
                                    Where(path.name, f"line {line} (cell {fact})")))
     for text, line in parser.texts:
         pack.texts.append(Text(Where(path.name, f"line {line}"), text))
-        pack.html_numbers.update(_tokens(text))
+        pack.html_numbers.update(_tokens(text) | set(DIGITS.findall(text)))
 
 
 def read_pdf(pack: Pack, path: Path) -> None:
@@ -201,7 +203,9 @@ def read_pdf(pack: Pack, path: Path) -> None:
         text = page.extract_text() or ""
         where = Where(path.name, f"page {page_number}")
         pack.texts.append(Text(where, text))
-        for token in _tokens(PAGE_FOOTER.sub(" ", text)):
+        # a narrow table cell can break "−£87k" as "−£87" / "k": join a number to its unit first
+        joined = WRAPPED_UNIT.sub(r"\1\2", PAGE_FOOTER.sub(" ", text))
+        for token in NUMBER_TOKEN.findall(joined):
             pack.pdf_numbers.append((where, token))
 
 

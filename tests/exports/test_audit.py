@@ -208,3 +208,42 @@ def test_packs_are_registered_and_checked_against_each_other(tmp_path: Path):
     assert first.manifest["disclosure_audit"]["earlier_values_checked"] == 0
     shutil.rmtree(first.folder)  # the register does not depend on the folders being kept
     assert any(f.where.file.startswith(f"{YEAR}/r001/") for f in Register(exports).facts())
+
+
+def test_relations_take_the_assumptions_the_notes_state(tmp_path: Path):
+    """WB06 = WB05's mean x pairs x the duration the notes give (0.5 years here): 1.9375 x 16 x 0.5
+    = 15.5, so the 16 pairs are not mistaken for 8."""
+    definitions = DEFINITIONS + [("WB05", "mean", "wellbeing", False), ("WB06", "wellby", "wellbeing", False)]
+    UNITS.update({"WB05": "mean", "WB06": "wellby"})
+    rows = clean() + [
+        row("WB05", COUNTY, 1.9375),  # its n not shown: only the relation gives it
+        row("WB06", COUNTY, 15.5, n="", notes="WELLBYs = mean paired change in life satisfaction x pairs (n) x "
+                                              "0.5 year(s) assumed duration; gross change"),
+    ]
+    folder = write(tmp_path / "pack", rows)
+    with (folder / "definitions.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["metric_id", "unit", "family", "is_person_count"], *definitions])
+    assert audit_pack(folder).passed
+    rows[-1]["notes"] = rows[-1]["notes"].replace("0.5 year", "1 year")  # then n would be 8
+    write(folder, rows)
+    with (folder / "definitions.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["metric_id", "unit", "family", "is_person_count"], *definitions])
+    assert any(f.rule == "figure on a small base" for f in audit_pack(folder).findings)
+
+
+def test_the_pdf_may_show_only_what_the_html_report_shows(tmp_path: Path):
+    from fpdf import FPDF
+
+    folder = write(tmp_path / "pack", clean())
+    (folder / "impact-report.html").write_text(
+        "<html><body><table><tr><td>Mean</td><td>7.38</td><td>£87k</td></tr></table></body></html>",
+        encoding="utf-8")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    pdf.multi_cell(40, 5, "Mean 7.38 (-£87\nk) and 1,234")
+    pdf.output(str(folder / "impact-report.pdf"))
+    [finding] = findings(folder)
+    assert (finding.file, finding.cell, finding.rule) == (
+        "impact-report.pdf", "page 1", "PDF shows a number the HTML report does not")
+    assert finding.detail.startswith("1,234")
