@@ -42,6 +42,6 @@ def report_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
 
 
 def _short(text: str, limit: int = 160) -> str:
-    """A seed's sources can run to pages (every citation of the ToC framework): the report gives
-    their start, the workbook's Reference data sheet the whole."""
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " … (in full in the workbook)"
+    """A seed's sources can run to pages (every citation of the ToC framework, row by row): the
+    report says where to find them, the workbook's Reference data sheet gives them whole."""
+    return text if len(text) <= limit else "several sources, row by row: see the workbook's Reference data sheet"
