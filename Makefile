@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test ui lint manifest bench imd-seed clean-data
+.PHONY: demo test ui lint manifest bench bench-hostile imd-seed clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -31,6 +31,9 @@ manifest: $(STAMP)        ## parse the dbt project (Dagster reads target/manifes
 
 bench: $(STAMP)           ## ingest speed and memory against a bare Polars load
 	$(BIN)/python tests/benchmarks/bench_spend_ingest.py
+
+bench-hostile: $(STAMP)   ## time and peak memory of the ingest on hostile files, under setrlimit
+	$(BIN)/python tests/benchmarks/bench_hostile_files.py
 
 IMD_FILE ?= ../shared/data/real/imd/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx
 imd-seed: $(STAMP)        ## rebuild the national IMD 2019 seed from MHCLG File 1 (IMD_FILE=...)

@@ -24,6 +24,7 @@ from expectations.suites.check import SuiteSpec
 from expectations.suites.coverage import CoverageThresholds, coverage_suites
 from expectations.suites.disclosure import disclosure_suites
 from expectations.suites.metrics import metric_suites
+from expectations.suites.overlaps import overlap_suites
 from expectations.suites.toc import toc_suites
 
 Status = Literal["passed", "warned", "failed", "error"]
@@ -74,6 +75,7 @@ def _groups(
             table("metrics"), table("metric_catalogue"), table("toc_indicators"), year,
             threshold=suppression_threshold)),
         ("coverage", lambda: coverage_suites(con, year, coverage)),
+        ("overlaps", lambda: overlap_suites(con, year, coverage)),
     ]
 
 

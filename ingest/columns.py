@@ -30,8 +30,18 @@ def is_empty(text: pl.Expr) -> pl.Expr:
     return text.is_null() | text.str.to_lowercase().is_in(NULL_TOKENS)
 
 
-def _quoted(text: pl.Expr) -> pl.Expr:
-    return pl.concat_str(pl.lit("'"), text.str.slice(0, 80), pl.lit("'"))
+def shape(text: pl.Expr) -> pl.Expr:
+    """A cell's masked shape for messages: 'Jane Q Citizen QQ123456C' -> 'Aaaa A Aaaaaaa AA999999A'.
+    Reasons (and so `impact status`, alerts, the load audit) never carry the value itself; the
+    quarantine's raw_value keeps it for the steward, and is never published."""
+    masked = (text.str.slice(0, 40).str.replace_all(r"\p{Lu}", "A").str.replace_all(r"\p{Ll}|\p{Lo}|\p{Lt}", "a")
+              .str.replace_all(r"\p{N}", "9"))
+    more = pl.when(text.str.len_chars() > 40).then(
+        pl.concat_str(pl.lit("... ("), text.str.len_chars().cast(pl.String), pl.lit(" characters)"))
+    ).otherwise(pl.lit(""))
+    return pl.concat_str(pl.lit("'"), masked, pl.lit("'"), more)
+
+
 
 
 def _reason(condition: pl.Expr, *parts: pl.Expr | str) -> pl.Expr:
@@ -46,9 +56,11 @@ def parse(raw: pl.Expr, column: Column, from_excel: bool = False) -> tuple[pl.Ex
     value, reason = _PARSERS[column.type](text, column, from_excel)
     if column.type in ("money", "decimal", "int"):
         if column.min is not None:
-            reason = pl.coalesce(reason, _reason(value < column.min, text, f" is below the minimum {column.min:g}"))
+            reason = pl.coalesce(reason, _reason(value < column.min, f"below the minimum {column.min:g} (shape ",
+                                                 shape(text), ")"))
         if column.max is not None:
-            reason = pl.coalesce(reason, _reason(value > column.max, text, f" is above the maximum {column.max:g}"))
+            reason = pl.coalesce(reason, _reason(value > column.max, f"above the maximum {column.max:g} (shape ",
+                                                 shape(text), ")"))
     excel_error = text.str.to_lowercase().is_in(EXCEL_ERRORS)
     reason = pl.when(empty).then(None).when(excel_error).then(
         pl.concat_str(pl.lit("spreadsheet formula error "), text)).otherwise(reason)
@@ -79,19 +91,38 @@ def _money(text: pl.Expr, column: Column, from_excel: bool):
         (pence.abs() // 100).cast(pl.String), pl.lit("."),
         (pence.abs() % 100).cast(pl.String).str.zfill(2),
     ).cast(pl.Decimal(18, 2))
-    return pounds, _reason(~ok, "not an amount of money: ", _quoted(text))
+    decimals = body.str.extract(r"\.(\d*)", 1).str.len_chars().fill_null(0)
+    reason = (pl.when(body.str.contains(r"(?i)\d\s*e\s*[-+]?\d")).then(pl.concat_str(
+        pl.lit("exponent notation is ambiguous for money (shape "), shape(text), pl.lit(")")))
+        .when(~ok).then(pl.concat_str(pl.lit("not an amount of money (shape "), shape(text), pl.lit(")")))
+        .when(decimals > 2).then(pl.concat_str(
+            pl.lit("money with "), decimals.cast(pl.String),
+            pl.lit(" decimal places is ambiguous (sub-penny, or a thousands separator?) (shape "), shape(text),
+            pl.lit(")")))
+        .otherwise(None))
+    return pounds, reason
+
+
+_PLAIN_NUMBER = r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$"
 
 
 def _decimal(text: pl.Expr, column: Column, from_excel: bool):
-    number = text.str.replace_all(",", "").str.strip_prefix("£").cast(pl.Float64, strict=False)
-    bad = number.is_null() | ~number.is_finite()
-    return number, _reason(bad, "not a number: ", _quoted(text))
+    """1234.5, 1,234.5, -3, £12: yes. 1e1 (exponent), 1,5 (decimal comma?), 1.234,5, inf: quarantined."""
+    body = text.str.strip_prefix("£")
+    plain = body.str.contains(_PLAIN_NUMBER) & body.str.contains(r"\d")
+    number = pl.when(plain).then(body.str.replace_all(",", "").cast(pl.Float64, strict=False)).otherwise(None)
+    reason = (pl.when(body.str.contains(r"(?i)^[-+]?[\d.,]*\d\s*e\s*[-+]?\d+$")).then(pl.concat_str(
+        pl.lit("exponent notation is ambiguous (shape "), shape(text), pl.lit(")")))
+        .when(number.is_null() | ~number.is_finite()).then(pl.concat_str(
+            pl.lit("not a plain number (shape "), shape(text), pl.lit(")")))
+        .otherwise(None))
+    return number, reason
 
 
 def _int(text: pl.Expr, column: Column, from_excel: bool):
     number, reason = _decimal(text, column, from_excel)
     fractional = number.is_not_null() & (number != number.round(0))
-    reason = pl.coalesce(reason, _reason(fractional, "not a whole number: ", _quoted(text)))
+    reason = pl.coalesce(reason, _reason(fractional, "not a whole number (shape ", shape(text), ")"))
     return number.cast(pl.Int64, strict=False), reason
 
 
@@ -116,8 +147,9 @@ def _date(text: pl.Expr, column: Column, from_excel: bool):
         matched = matched | serial.is_not_null()
     value = pl.coalesce(dates)
     reason = (pl.when(~matched).then(pl.concat_str(
-        pl.lit("not a date in a known format (dd/mm/yyyy or yyyy-mm-dd): "), _quoted(text)))
-        .when(value.is_null()).then(pl.concat_str(pl.lit("not a real calendar date: "), _quoted(text)))
+        pl.lit("not a date in a known format (dd/mm/yyyy or yyyy-mm-dd) (shape "), shape(text), pl.lit(")")))
+        .when(value.is_null()).then(pl.concat_str(pl.lit("not a real calendar date (shape "), shape(text),
+                                                   pl.lit(")")))
         .otherwise(None))
     return value, reason
 
@@ -133,7 +165,7 @@ def month_first_evidence(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 def _bool(text: pl.Expr, column: Column, from_excel: bool):
     low = text.str.to_lowercase()
     value = pl.when(low.is_in(TRUE)).then(True).when(low.is_in(FALSE)).then(False).otherwise(None)
-    return value, _reason(value.is_null(), "not yes/no: ", _quoted(text))
+    return value, _reason(value.is_null(), "not yes/no (shape ", shape(text), ")")
 
 
 def code_of(text: pl.Expr) -> pl.Expr:
@@ -150,7 +182,8 @@ def _shown(allowed: tuple[str, ...]) -> str:
 def _enum(text: pl.Expr, column: Column, from_excel: bool):
     code = code_of(text)
     bad = ~code.is_in(list(column.allowed))
-    return code, _reason(bad, _quoted(text), f" is not one of the allowed values ({_shown(column.allowed)})")
+    return code, _reason(bad, "not one of the allowed values (", _shown(column.allowed), ") (shape ", shape(text),
+                         ")")
 
 
 def _list(text: pl.Expr, column: Column, from_excel: bool):
@@ -158,8 +191,8 @@ def _list(text: pl.Expr, column: Column, from_excel: bool):
              .list.eval(code_of(pl.element())).list.eval(pl.element().filter(pl.element() != ""))
              .list.unique(maintain_order=True))
     unknown = items.list.eval(pl.element().filter(~pl.element().is_in(list(column.allowed))))
-    reason = _reason(unknown.list.len() > 0, "unknown item(s) ", unknown.list.join(", "),
-                     f" (allowed: {_shown(column.allowed)})")
+    reason = _reason(unknown.list.len() > 0, unknown.list.len().cast(pl.String),
+                     f" unknown item(s) (allowed: {_shown(column.allowed)}) (shape ", shape(text), ")")
     value = pl.when(items.list.len() > 0).then(items.list.join(";")).otherwise(None)
     return value, reason
 
@@ -189,7 +222,7 @@ def outward_code(raw: pl.Expr) -> pl.Expr:
 # value and reason. A fast value is only ever one that `parse` would also produce.
 
 _NULL_VARIANTS = sorted({v for t in NULL_TOKENS for v in (t, t.upper(), t.title())})
-_PLAIN_MONEY = r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,4})?$"
+_PLAIN_MONEY = r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$"
 
 
 def fast(text: pl.Expr, column: Column) -> tuple[pl.Expr, pl.Expr]:
@@ -207,7 +240,7 @@ def fast(text: pl.Expr, column: Column) -> tuple[pl.Expr, pl.Expr]:
         value = (pence.cast(pl.Decimal(20, 2)) / 100).cast(pl.Decimal(18, 2))
     elif kind in ("decimal", "int"):
         value = text.cast(pl.Float64, strict=False)
-        unusual = value.is_null() | ~value.is_finite()
+        unusual = value.is_null() | ~value.is_finite() | ~text.str.contains(r"^-?\d+(?:\.\d+)?$")
         if kind == "int":
             unusual = unusual | (value != value.round(0))
             value = value.cast(pl.Int64, strict=False)

@@ -6,6 +6,7 @@ rows are skipped and counted. Only the rows that fail are looked at one by one.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,7 +15,8 @@ import polars as pl
 
 from ingest import columns as parsers
 from ingest.contracts import Entity, PublisherLayout, normalise_header
-from ingest.readers import HEAD_ROWS, MAX_FIELD, Table
+from ingest.privacy import masked_shape, withhold_payees
+from ingest.tables import HEAD_ROWS, MAX_FIELD, Table
 
 _TOTAL = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?totals?\b", re.IGNORECASE)
 
@@ -61,7 +63,8 @@ class Conformed:
     month_first: int = 0
     day_first: int = 0
     oversized: bool = False  # a cell beyond the readers' limit: the file is unreadable
-    example_failure: dict[str, str] = field(default_factory=dict)
+    example_failure: dict[str, str] = field(default_factory=dict)  # column -> masked shape of a failed cell
+    date_bounds: tuple[dt.date, dt.date] | None = None  # the feed's plausible dates for this file
 
     @property
     def entity(self) -> Entity:
@@ -107,6 +110,7 @@ def find_header(table: Table, entities: list[Entity], layout: PublisherLayout | 
                           f"in the first {HEAD_ROWS} rows")
     _, index, entity, mapping = best
     row_number, cells = table.head[index]
+    _refuse_ambiguous(table.source, cells, entity)
     pii = {c.name for c in entity.drop_pii}
     present = set(mapping.values())
     return Header(
@@ -116,6 +120,21 @@ def find_header(table: Table, entities: list[Entity], layout: PublisherLayout | 
         ignored=tuple(c.strip() for p, c in enumerate(cells) if p not in mapping and c.strip()),
         width=len(cells),
     )
+
+
+def _refuse_ambiguous(source: str, cells: list[str], entity: Entity) -> None:
+    """Two header cells for one required column ('Amount' twice, 'Amount' and 'amount ', 'Amount'
+    and 'Net Amount'): which one the publisher meant cannot be known, so the file is refused."""
+    claims: dict[str, list[str]] = {}
+    for position, cell in enumerate(cells):
+        name = entity.header_index.get(normalise_header(cell))
+        if name in entity.required:
+            claims.setdefault(name, []).append(f"column {position + 1} {cell.strip()[:40]!r}")
+    twice = {name: where for name, where in claims.items() if len(where) > 1}
+    if twice:
+        detail = "; ".join(f"{name}: {', '.join(where)}" for name, where in twice.items())
+        raise WrongLayout(f"{source}: ambiguous header, more than one column for a required field ({detail}); "
+                          "keep one of them and send the file again")
 
 
 def conform_batch(batch: pl.DataFrame, header: Header, out: Conformed, layout: PublisherLayout | None,
@@ -134,6 +153,9 @@ def conform_batch(batch: pl.DataFrame, header: Header, out: Conformed, layout: P
     cheap, unusual = [], []
     for column in columns:
         value, needs_full = parsers.fast(pl.col(f"t_{column.name}"), column)
+        if column.type == "date" and column.window and out.date_bounds:
+            low, high = out.date_bounds
+            needs_full = needs_full | (value < low).fill_null(False) | (value > high).fill_null(False)
         cheap.append(value.alias(column.name))
         if column.required and not column.redactable:
             needs_full = needs_full | value.is_null()
@@ -143,7 +165,7 @@ def conform_batch(batch: pl.DataFrame, header: Header, out: Conformed, layout: P
                                       .alias("_full"))
     # One pass computes both halves: ordinary rows keep only their typed values.
     ordinary, flagged = pl.collect_all([frame.filter(~pl.col("_full")).select(keep), frame.filter(pl.col("_full"))])
-    parsed = _full_parse(flagged, columns, from_excel)
+    parsed = _full_parse(flagged, columns, from_excel, out.date_bounds)
 
     why = [c for c in parsed.columns if c.startswith("_why_")]
     fatal = [f"_why_{c.name}" for c in columns if c.on_invalid != "null_and_record"] + ["_why_(row)"]
@@ -153,7 +175,8 @@ def conform_batch(batch: pl.DataFrame, header: Header, out: Conformed, layout: P
     out.issues.extend(_issues(soft.filter(pl.any_horizontal(pl.col(why).is_not_null())), why))
     good = ordinary if soft.height == 0 else \
         pl.concat([ordinary, soft.select(keep)]).sort("_row_number")
-    good = _withhold_payees(good, present, columns, out)
+    good, withheld = withhold_payees(good, columns, entity)
+    out.payees_redacted += withheld
     _date_order(good, parsed, columns, out)
     out.rows_read += good.height
     if entity.business_key:
@@ -175,11 +198,19 @@ def _raw_columns(header: Header, layout: PublisherLayout | None) -> dict[str, pl
     return raw
 
 
-def _full_parse(rows: pl.DataFrame, columns, from_excel: bool) -> pl.DataFrame:
+def _full_parse(rows: pl.DataFrame, columns, from_excel: bool, bounds) -> pl.DataFrame:
     """The reason-giving parse, for the unusual rows only."""
     values, reasons = [], []
     for column in columns:
         value, reason = parsers.parse(pl.col(f"t_{column.name}"), column, from_excel)
+        if column.type == "date" and column.window and bounds:
+            low, high = bounds
+            reason = pl.coalesce(reason, pl.when(value < low).then(pl.lit(
+                f"dated before {low:%Y}: outside the feed's plausible dates (impact.toml [ingest.date_windows])"))
+                .when(value > high).then(pl.lit(
+                    f"dated after {high:%Y-%m-%d}, too far after the file arrived: outside the feed's plausible "
+                    "dates (impact.toml [ingest.date_windows])")))
+            value = pl.when(reason.is_null()).then(value).otherwise(None)
         if column.required and not column.redactable:
             reason = pl.coalesce(reason, pl.when(value.is_null()).then(pl.lit("required value is missing")))
         values.append(value.alias(column.name))
@@ -187,21 +218,6 @@ def _full_parse(rows: pl.DataFrame, columns, from_excel: bool) -> pl.DataFrame:
     extra = pl.when(pl.col("_extra_cells") > 0).then(pl.concat_str(
         pl.lit("row has "), pl.col("_extra_cells").cast(pl.String), pl.lit(" more filled cell(s) than the header")))
     return rows.with_columns(*values, *reasons, extra.alias("_why_(row)"))
-
-
-def _withhold_payees(good: pl.DataFrame, present: dict, columns, out: Conformed) -> pl.DataFrame:
-    """Blank, masked, redacted or individual payees: the name (and what it redacts) is removed."""
-    for column in columns:
-        if not column.redactable:
-            continue
-        pattern = "(?i)" + "|".join(f"(?:{p})" for p in column.redaction_patterns)
-        name = pl.col(column.name)
-        withheld = name.is_null() | name.str.contains(pattern).fill_null(False)
-        good = good.with_columns(withheld.alias("payee_redacted")).with_columns(
-            pl.when(pl.col("payee_redacted")).then(None).otherwise(pl.col(c)).alias(c)
-            for c in (column.name, *column.redacts) if c in good.columns)
-        out.payees_redacted += int(good["payee_redacted"].sum())
-    return good
 
 
 def _date_order(good: pl.DataFrame, parsed: pl.DataFrame, columns, out: Conformed) -> None:
@@ -251,7 +267,7 @@ def _classify_failures(bad: pl.DataFrame, batch: pl.DataFrame, header: Header, o
                 out.issues.append(Issue(row["_row_number"], column, raw[:500], row[name]))
                 if column in header.entity.required or column == "(row)":
                     out.failures[column] = out.failures.get(column, 0) + 1
-                    out.example_failure.setdefault(column, raw[:40])
+                    out.example_failure.setdefault(column, masked_shape(raw))
 
 
 def _trailing_start(rows: list[dict], cells: list[str], money: list[str]) -> int:

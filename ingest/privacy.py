@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,3 +94,61 @@ def protect(frame: pl.DataFrame, entity: Entity, key: str, lookup: PostcodeLooku
         *[(pl.col(n) if n in frame.columns else pl.lit(None)).cast(polars_type(k)).alias(n) for n, k in stored.items()],
         pl.col("_row_number").cast(pl.Int32),
     )
+
+
+# --- what never appears in a message, and which payees are never named ----------------------------
+
+def masked_shape(text: str, limit: int = 40) -> str:
+    """'Jane Q Citizen QQ123456C' -> 'Aaaa A Aaaaaaa AA999999A': the form of a value, for messages
+    that can leave the warehouse (audit, status, alerts, the pack), never the value itself."""
+    masked = "".join("A" if c.isupper() else "a" if c.isalpha() else "9" if c.isdigit() else c
+                     for c in text[:limit])
+    return f"'{masked}'" + (f"... ({len(text)} characters)" if len(text) > limit else "")
+
+
+_WORD = r"[A-Z][A-Za-z'’\-]*\.?"
+_SUFFIXES = r"(?i)[\s,]+(?:qc|kc|mbe|obe|cbe|jp|esq\.?|snr|jnr)$"
+_TRADING_AS = r"(?i)\s*[(]?\b(?:t\s*/\s*as?|trading as)\b.*$"
+_LEGAL_FORM = r"(?i)\b(?:ltd|limited|plc|llp|llc|cic|cio|inc)\b"
+_ACRONYM = r"\b[B-DF-HJ-NP-TV-XZ]{2,}\b"  # BT, HMRC, RSPB: letters of an organisation, never a name
+
+
+def person_like(name: pl.Expr, organisation_markers: tuple[str, ...]) -> pl.Expr:
+    """A payee that reads as one person's name: two or three capitalised words (initials aside,
+    at most four tokens), no organisation marker word (Ltd, Trust, Services, Lodge, ...) and no
+    all-consonant acronym. 'ANDREW P HOWARD', 'J Smith', 'Anne-Marie Cadman' are people; 'BIKE
+    OXFORD SERVICES', 'BT REDCARE', 'ACE MINIMIX' are not; a sole trader 'Jo Bloggs t/a Bloggs Plumbing'
+    is (docs/ingest-policy.md, rule 36)."""
+    # "Harriet Quist t/a Quist Plumbing" is a sole trader: judged by the name before "t/a" / "trading as"
+    # (an "X Ltd t/a Y" stays an organisation).
+    text = (name.str.replace_all(r"\s+", " ").str.strip_chars().str.replace(_TRADING_AS, "")
+            .str.replace(_SUFFIXES, ""))
+    words = text.str.count_matches(r"\S+")
+    initials = text.str.split(" ").list.eval(pl.element().str.contains(r"^[A-Z]\.?$")).list.sum()
+    markers = r"(?i)(?:^|[\s(/])(?:" + "|".join(map(re.escape, organisation_markers)) + r")(?:$|[\s)/.,])"
+    company = name.str.contains(_LEGAL_FORM)  # 'Jo Bloggs t/a Bloggs Print Ltd' trades as a company
+    return (text.str.contains(rf"^{_WORD}(?: {_WORD}){{1,3}}$") & words.is_between(2, 4)
+            & (words - initials).is_between(1, 3) & ~text.str.contains(markers) & ~text.str.contains(_ACRONYM)
+            & ~company)
+
+
+def withhold_payees(good: pl.DataFrame, columns, entity: Entity) -> tuple[pl.DataFrame, int]:
+    """Blank, masked, redacted or individual payees: the name (and what it redacts, the supplier
+    ref) is removed and `payee_redacted` set. The rules run once per distinct name."""
+    withheld_rows = 0
+    for column in columns:
+        if not column.redactable:
+            continue
+        pattern = "(?i)" + "|".join(f"(?:{p})" for p in column.redaction_patterns)
+        rule = pl.col(column.name).str.contains(pattern)
+        if column.person_like:
+            rule = rule | person_like(pl.col(column.name), entity.organisation_markers)
+        names = good.select(pl.col(column.name).drop_nulls().unique())
+        personal = names.filter(rule.fill_null(False)).to_series()
+        name = pl.col(column.name)
+        withheld = name.is_null() | name.is_in(personal)
+        good = good.with_columns(withheld.alias("payee_redacted")).with_columns(
+            pl.when(pl.col("payee_redacted")).then(None).otherwise(pl.col(c)).alias(c)
+            for c in (column.name, *column.redacts) if c in good.columns)
+        withheld_rows += int(good["payee_redacted"].sum())
+    return good, withheld_rows

@@ -1,251 +1,201 @@
-"""Readers: CSV (UTF-8, UTF-8 with BOM, Windows-1252, UTF-16 with BOM; LF, CRLF, bare CR; comma,
-semicolon or tab), XLSX (every non-empty sheet) and CSV/XLSX inside ZIP, into tables of text cells
-that keep the row number a steward sees in the file.
+"""Readers: CSV (ingest/csv_text.py), XLSX (every visible non-empty sheet) and CSV/XLSX inside ZIP,
+into tables of text cells (ingest/tables.py).
 
-A table offers its first rows (to find the header) and then its body in batches of string columns
-`c0..cN` plus `_row_number`. Large UTF-8 CSVs stream through Polars; anything Polars cannot read
-row-exactly (ragged rows, odd encodings) is read by the csv module instead, with the same result.
+Hostile files are met before they cost anything: a ZIP (and an XLSX, which is a ZIP) is checked
+against the sizes its directory declares and the expansion limit before one byte is decompressed;
+members are streamed to a temporary file, never read whole into memory; an encrypted workbook or
+an old binary .xls is named as such. Hidden and very hidden sheets are skipped and reported; a
+member or sheet identical to an earlier one of the same file is loaded once and reported.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
+import contextlib
 import datetime as dt
-import io
+import hashlib
+import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
+from ingest.csv_text import csv_table
+from ingest.tables import HEAD_ROWS, Contents, ReadLimits, Table, UnreadableFile, rows_frame
 
-HEAD_ROWS = 30
-MAX_FIELD = 1_000_000  # a cell bigger than this makes the file unreadable, not the machine
-CHUNK_BYTES = 16 << 20  # ~150k rows of a typical spend file per batch
-_SAMPLE_BYTES = 1 << 20
-
-
-class UnreadableFile(ValueError):
-    """The file as a whole cannot be read; nothing of it is loaded."""
-
-
-@dataclass
-class Table:
-    """One table of text cells: a CSV, or one worksheet of a workbook."""
-
-    source: str  # file name, plus "!member" for ZIP members and "#sheet" for worksheets
-    head: list[tuple[int, list[str]]]  # the first rows: (row number in the file, cells)
-    batches: Callable[[int, int], Iterator[pl.DataFrame]]  # (header index in head, width) -> body
-    from_excel: bool = False
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+BOOK_SUFFIXES = (".xlsx", ".xlsm")
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *BOOK_SUFFIXES, ".zip")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: old .xls, or an encrypted OOXML workbook
+_SMALL_MEMBER = 1 << 20  # members under this are never judged by their compression ratio
+XLSX_BATCH_ROWS = 50_000
 
 
-def read_tables(path: Path) -> list[Table]:
-    """Every non-empty table in the file. Raises UnreadableFile with a one-line reason."""
+def read_tables(path: Path, limits: ReadLimits, stack: contextlib.ExitStack) -> Contents:
+    """Every non-empty table in the file. Raises UnreadableFile with a one-line reason. Temporary
+    files and open workbooks live until `stack` closes (after the load)."""
     suffix = path.suffix.lower()
+    contents = Contents()
     try:
         if suffix == ".zip":
-            return _zip_tables(path)
-        if suffix in (".xlsx", ".xlsm"):
-            return _xlsx_tables(path.read_bytes(), path.name)
-        if suffix in (".csv", ".txt", ".tsv"):
-            return [_csv_table(path, path.name)]
+            _zip_tables(path, limits, stack, contents)
+        elif suffix in BOOK_SUFFIXES:
+            _xlsx_tables(path, path.name, limits, stack, contents)
+        elif suffix in TEXT_SUFFIXES:
+            contents.tables.append(csv_table(path, path.name, limits))
+        else:
+            raise UnreadableFile(f"{path.name}: unsupported file type {suffix!r} (use CSV, XLSX or ZIP)")
     except UnreadableFile:
         raise
-    except (zipfile.BadZipFile, KeyError, OSError, csv.Error) as exc:
-        raise UnreadableFile(f"{path.name}: cannot be read ({exc})") from exc
-    raise UnreadableFile(f"{path.name}: unsupported file type {suffix!r} (use CSV, XLSX or ZIP)")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError) as exc:
+        raise UnreadableFile(f"{path.name}: cannot be read ({type(exc).__name__}: {_short(exc)})") from exc
+    return contents
 
 
-def _zip_tables(path: Path) -> list[Table]:
-    tables: list[Table] = []
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else ""
+
+
+# --- ZIP ------------------------------------------------------------------------------------------
+
+def check_archive(archive: zipfile.ZipFile, label: str, limits: ReadLimits) -> list[zipfile.ZipInfo]:
+    """The archive's file members, after checking what they declare: no encryption, no member
+    expanding more than `zip_max_ratio` times, no more than `zip_max_bytes` in all."""
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    total = sum(m.file_size for m in members)
+    if total > limits.zip_max_bytes:
+        raise UnreadableFile(f"{label}: the archive would expand to {total / (1 << 20):,.0f} MiB, over the limit of "
+                             f"{limits.zip_max_bytes / (1 << 20):,.0f} MiB (impact.toml [ingest] zip_max_mb); refused")
+    for member in members:
+        if member.flag_bits & 0x1:
+            raise UnreadableFile(f"{label}: member {member.filename!r} is encrypted; send it without a password")
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _SMALL_MEMBER and ratio > limits.zip_max_ratio:
+            raise UnreadableFile(
+                f"{label}: member {member.filename!r} would expand {ratio:,.0f} times ({member.compress_size:,} "
+                f"bytes to {member.file_size:,}), over the limit of {limits.zip_max_ratio:g} (a ZIP bomb?); refused")
+    return members
+
+
+def _zip_tables(path: Path, limits: ReadLimits, stack: contextlib.ExitStack, contents: Contents) -> None:
+    workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="impact-zip-")))
+    seen: dict[str, str] = {}
     with zipfile.ZipFile(path) as archive:
-        for member in archive.namelist():
-            if member.endswith("/") or "__MACOSX" in member:
+        for number, member in enumerate(check_archive(archive, path.name, limits)):
+            name, lower = member.filename, member.filename.lower()
+            if "__MACOSX" in name or not lower.endswith((*TEXT_SUFFIXES, *BOOK_SUFFIXES)):
                 continue
-            label, lower = f"{path.name}!{member}", member.lower()
-            if lower.endswith((".csv", ".txt", ".tsv")):
-                tables.append(_csv_table_from_bytes(archive.read(member), label))
-            elif lower.endswith(".xlsx"):
-                tables.extend(_xlsx_tables(archive.read(member), label))
-    if not tables:
+            label = f"{path.name}!{name}"
+            target = workdir / f"member-{number}{Path(lower).suffix}"
+            digest = _extract(archive, member, target, label, limits)
+            if digest in seen:
+                contents.notes.append(f"{label} is identical to {seen[digest]}: loaded once")
+                continue
+            seen[digest] = label
+            if lower.endswith(TEXT_SUFFIXES):
+                contents.tables.append(csv_table(target, label, limits))
+            else:
+                _xlsx_tables(target, label, limits, stack, contents)
+    if not contents.tables:
         raise UnreadableFile(f"{path.name}: the ZIP holds no CSV or XLSX file")
-    return tables
 
 
-# --- CSV ------------------------------------------------------------------------------------------
-
-def _encoding_of(sample: bytes, label: str) -> str:
-    if not sample.strip():
-        raise UnreadableFile(f"{label}: the file is empty")
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if b"\x00" in sample[:4096]:
-        raise UnreadableFile(f"{label}: binary content, not a text file")
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        return "utf-8-sig" if sample.startswith(codecs.BOM_UTF8) else "utf-8"
-    except UnicodeDecodeError:
-        return "cp1252"
-
-
-def _sniff(text: str) -> str:
-    head = text[:20_000].splitlines()[:HEAD_ROWS]
-    counts = {d: sum(line.count(d) for line in head) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: (counts[d], d == ","))
-
-
-def _csv_table(path: Path, label: str) -> Table:
-    with path.open("rb") as handle:
-        sample = handle.read(_SAMPLE_BYTES)
-    encoding = _encoding_of(sample, label)
-    bare_cr = b"\r" in sample and b"\n" not in sample
-    if encoding in ("utf-8", "utf-8-sig") and not bare_cr:
-        return _fast_csv_table(path, label, sample)
-    return _csv_table_from_bytes(path.read_bytes(), label)
-
-
-def _csv_table_from_bytes(raw: bytes, label: str) -> Table:
-    encoding = _encoding_of(raw[:_SAMPLE_BYTES], label)
-    text = raw.decode(encoding, errors="replace" if encoding == "cp1252" else "strict")
-    if "\r" in text and "\n" not in text:  # old Mac exports: bare CR line ends
-        text = text.replace("\r", "\n")
-    return _exact_csv_table(text, label)
-
-
-def _exact_csv_table(text: str, label: str, whole: bool = True) -> Table:
-    """The csv module: slower, but exact for any layout (ragged rows, quoted newlines)."""
-    csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff(text), strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for cells in reader:
-            rows.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        if whole:
-            raise UnreadableFile(f"{label}: line {reader.line_num}: {exc} (is the file truncated?)") from exc
-    if whole and text.rstrip("\r\n").count('"') % 2:
-        raise UnreadableFile(f"{label}: the file ends inside a quoted field (truncated?)")
-    return _rows_table(label, rows)
-
-
-def _rows_table(label: str, rows: list[tuple[int, list[str]]], from_excel: bool = False) -> Table:
-    def batches(header_index: int, width: int) -> Iterator[pl.DataFrame]:
-        yield rows_frame(rows[header_index + 1:], width)
-
-    return Table(label, rows[:HEAD_ROWS], batches, from_excel)
-
-
-def rows_frame(rows: list[tuple[int, list[str]]], width: int) -> pl.DataFrame:
-    """Python rows -> the batch shape: c0..c{width-1} strings, _row_number, _extra_cells."""
-    columns: dict[str, list] = {f"c{i}": [] for i in range(width)}
-    numbers, extra = [], []
-    for number, cells in rows:
-        numbers.append(number)
-        extra.append(sum(1 for c in cells[width:] if c.strip()))
-        for i in range(width):
-            columns[f"c{i}"].append(cells[i] if i < len(cells) else None)
-    frame = pl.DataFrame(columns, schema={name: pl.String for name in columns})
-    return frame.with_columns(pl.Series("_row_number", numbers, pl.Int64),
-                              pl.Series("_extra_cells", extra, pl.Int32))
-
-
-def _fast_csv_table(path: Path, label: str, sample: bytes) -> Table:
-    """UTF-8 files: header rows from the csv module, the body streamed by Polars."""
-    text = sample.decode("utf-8-sig", errors="ignore")
-    if len(sample) == _SAMPLE_BYTES:  # a partial last line would confuse the head reader
-        text = text[: text.rfind("\n") + 1]
-    delimiter = _sniff(text)
-    lines = text.split("\n")[: HEAD_ROWS + 5]
-    head_table = _exact_csv_table("\n".join(lines) + "\n", label, whole=False)
-    head = head_table.head
-
-    def batches(header_index: int, width: int) -> Iterator[pl.DataFrame]:
-        header_line = head[header_index][0]
-        schema = {f"c{i}": pl.String for i in range(width)}
-        try:
-            first_line = header_line + 1
-            for chunk in _chunks(path, skip_lines=header_line, label=label):
-                frame = pl.read_csv(io.BytesIO(chunk), has_header=False, separator=delimiter, schema=schema,
-                                    infer_schema=False, quote_char='"', truncate_ragged_lines=False,
-                                    raise_if_empty=False, missing_columns="insert")
-                if chunk.count(b"\n") == frame.height:  # no record spans lines: plain numbering
-                    batch = frame.with_columns(pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64)
-                                               .alias("_row_number"), pl.lit(0, pl.Int32).alias("_extra_cells"))
-                    first_line += frame.height
-                else:
-                    batch, first_line = _number_rows(frame, first_line)
-                yield batch
-        except pl.exceptions.ComputeError:
-            # ragged rows or another irregularity: re-read exactly (same rows, same numbers)
-            full = _csv_table_from_bytes(path.read_bytes(), label)
-            yield from full.batches(header_index, width)
-
-    return Table(label, head, batches)
-
-
-def _chunks(path: Path, skip_lines: int, label: str, size: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """The file after its first `skip_lines` lines, in pieces that end at a line break outside any
-    quoted field (an even number of quote characters so far), so each piece parses on its own."""
-    with path.open("rb") as handle:
-        for _ in range(skip_lines):
-            handle.readline()
-        carry = b""
-        while True:
-            block = handle.read(size)
-            if not block:
-                if carry.count(b'"') % 2:
-                    raise UnreadableFile(f"{label}: the file ends inside a quoted field (truncated?)")
-                if carry.strip():
-                    yield carry
-                return
-            piece = carry + block
-            cut = piece.rfind(b"\n")
-            while cut != -1 and piece.count(b'"', 0, cut) % 2:
-                cut = piece.rfind(b"\n", 0, cut)
-            if cut == -1:
-                carry = piece
-                continue
-            yield piece[: cut + 1]
-            carry = piece[cut + 1:]
-
-
-def _number_rows(batch: pl.DataFrame, first_line: int) -> tuple[pl.DataFrame, int]:
-    """Physical line numbers: one line per record plus any line breaks quoted inside its cells."""
-    breaks = pl.sum_horizontal(pl.col(c).str.count_matches("\n").fill_null(0) for c in batch.columns)
-    numbered = batch.with_columns(breaks.cast(pl.Int64).alias("_breaks")).with_columns(
-        (pl.int_range(pl.len(), dtype=pl.Int64) + first_line
-         + pl.col("_breaks").cum_sum() - pl.col("_breaks")).alias("_row_number"),
-        pl.lit(0, pl.Int32).alias("_extra_cells"),
-    )
-    last = numbered.height + int(numbered["_breaks"].sum() or 0)
-    return numbered.drop("_breaks"), first_line + last
+def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, label: str,
+             limits: ReadLimits) -> str:
+    """Stream one member to disk (never more than it declared), returning its sha256."""
+    digest, written = hashlib.sha256(), 0
+    with archive.open(member) as source, target.open("wb") as sink:
+        while block := source.read(1 << 20):
+            written += len(block)
+            if written > member.file_size:
+                raise UnreadableFile(f"{label}: expands beyond the size the archive declares; refused")
+            if limits.deadline.passed():
+                raise limits.too_slow(label)
+            digest.update(block)
+            sink.write(block)
+    return digest.hexdigest()
 
 
 # --- XLSX -----------------------------------------------------------------------------------------
 
-def _xlsx_tables(raw: bytes, label: str) -> list[Table]:
+def _not_a_package(path: Path, label: str) -> None:
+    with path.open("rb") as handle:
+        start = handle.read(8)
+        if start != _OLE2:
+            return
+        handle.seek(0)
+        body = handle.read(64 << 20)
+    if "EncryptedPackage".encode("utf-16-le") in body or "EncryptionInfo".encode("utf-16-le") in body:
+        raise UnreadableFile(f"{label}: the workbook is password-protected (encrypted); save it without a password "
+                             "(File > Info > Protect Workbook) and send it again")
+    raise UnreadableFile(f"{label}: an old binary Excel (.xls) or other OLE file, not an XLSX workbook; "
+                         "save it as .xlsx or CSV")
+
+
+def _xlsx_tables(path: Path, label: str, limits: ReadLimits, stack: contextlib.ExitStack,
+                 contents: Contents) -> None:
     import openpyxl  # imported here: only workbooks need it
 
+    _not_a_package(path, label)
+    with zipfile.ZipFile(path) as package:
+        check_archive(package, label, limits)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a corrupt workbook
-        raise UnreadableFile(f"{label}: not a readable XLSX workbook ({exc})") from exc
-    tables = []
+        raise UnreadableFile(f"{label}: not a readable XLSX workbook ({type(exc).__name__}: {_short(exc)})") from exc
+    stack.callback(book.close)
+    seen: dict[str, str] = {}
+    found = 0
     for sheet in book.worksheets:
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_excel_text(v) for v in values]
-            if any(c.strip() for c in cells):
+        source = f"{label}#{sheet.title}"
+        if sheet.sheet_state != "visible":
+            contents.notes.append(f"skipped {'very hidden' if sheet.sheet_state == 'veryHidden' else 'hidden'} "
+                                  f"sheet {source}")
+            continue
+        head, digest = _sheet_head(sheet, source, limits)
+        if not head:
+            continue
+        found += 1
+        if digest in seen:
+            contents.notes.append(f"{source} is identical to {seen[digest]}: loaded once")
+            continue
+        seen[digest] = source
+        contents.tables.append(Table(source, head, _sheet_batches(sheet, source, head, limits), from_excel=True))
+    if not found:
+        skipped = [n for n in contents.notes if n.startswith("skipped")]
+        raise UnreadableFile(f"{label}: every visible sheet of the workbook is empty"
+                             + (f" ({'; '.join(skipped)})" if skipped else ""))
+
+
+def _sheet_rows(sheet, source: str, limits: ReadLimits):
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number % 10_000 == 0 and limits.deadline.passed():
+            raise limits.too_slow(source)
+        cells = [_excel_text(v) for v in values]
+        if any(c.strip() for c in cells):
+            yield number, cells
+
+
+def _sheet_head(sheet, source: str, limits: ReadLimits) -> tuple[list[tuple[int, list[str]]], str]:
+    """The first rows, and a digest of every row (one streamed pass; identical sheets load once)."""
+    head, digest = [], hashlib.sha256()
+    for number, cells in _sheet_rows(sheet, source, limits):
+        if len(head) < HEAD_ROWS:
+            head.append((number, cells))
+        digest.update(repr((number, cells)).encode("utf-8"))
+    return head, digest.hexdigest()
+
+
+def _sheet_batches(sheet, source: str, head, limits: ReadLimits):
+    def batches(header_index: int, width: int):
+        after, rows = head[header_index][0], []
+        for number, cells in _sheet_rows(sheet, source, limits):
+            if number > after:
                 rows.append((number, cells))
+            if len(rows) == XLSX_BATCH_ROWS:
+                yield rows_frame(rows, width)
+                rows = []
         if rows:
-            tables.append(_rows_table(f"{label}#{sheet.title}", rows, from_excel=True))
-    book.close()
-    if not tables:
-        raise UnreadableFile(f"{label}: every sheet of the workbook is empty")
-    return tables
+            yield rows_frame(rows, width)
+
+    return batches
 
 
 def _excel_text(value: object) -> str:
@@ -255,6 +205,8 @@ def _excel_text(value: object) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        # Binary float artefacts (0.1 + 0.2) are not decimals the publisher typed: ten places at most.
+        value = round(value, 10)
+        return str(int(value)) if value.is_integer() else repr(value)
     return str(value)

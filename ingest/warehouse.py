@@ -1,6 +1,17 @@
 """The raw schema in DuckDB: tables from the contracts, the quarantine and the load audit, and the
 writes of one file, all inside the file's single transaction (so no reader ever sees both or
-neither version of a corrected file)."""
+neither version of a corrected file).
+
+Load statuses written to raw.load_audit (accepted by every reader downstream: dbt, the snapshot,
+`impact status`, the pack's data log):
+  loaded      the file's rows are in the warehouse
+  replaced    loaded, and it replaced an earlier version (same name, or declared)
+  superseded  an earlier version, replaced: its rows are gone, its audit row stays
+  refused     nothing of the file loaded; the message says why (never quoting a cell)
+  loading     a load in progress; one found by a later load means the process died in it, and
+              is turned into `refused` so the same file never crashes a run again
+(`duplicate` is reported for the same bytes offered again, and never written.)
+"""
 
 from __future__ import annotations
 
@@ -11,10 +22,13 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
-from ingest.conform import Conformed
+from ingest.conform import Conformed, Issue
 from ingest.contracts import Entity, all_entities
 from ingest.privacy import polars_type
+from ingest.referential import HELD, ensure_held_table
 
+STATUSES = ("loaded", "replaced", "superseded", "refused", "loading")
+CURRENT = ("loaded", "replaced")  # statuses whose rows are in the warehouse now
 QUARANTINE_COLUMNS = {
     "load_id": "VARCHAR", "feed": "VARCHAR", "entity": "VARCHAR", "source_file": "VARCHAR",
     "file_sha256": "VARCHAR", "row_number": "INTEGER", "column_name": "VARCHAR",
@@ -27,6 +41,9 @@ AUDIT_COLUMNS = {
     "rows_quarantined": "INTEGER", "rows_skipped_footer": "INTEGER", "columns_dropped": "VARCHAR",
     "payees_redacted": "INTEGER", "net_amount_gbp": "DECIMAL(18,2)", "publisher_total_gbp": "DECIMAL(18,2)",
     "loaded_at": "TIMESTAMP",
+    # added for corrections and overlaps (ALTERed into older warehouses)
+    "file_name": "VARCHAR", "replaced_files": "VARCHAR", "overlaps_with": "VARCHAR",
+    "rules_version": "VARCHAR",  # refusals: what judged the file ('*': a load that died, never retried)
 }
 _PERIOD_COLUMN = {"spend__payments": "payment_date"}
 
@@ -43,6 +60,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_ddl(entity.table, entity.stored_columns()))
     con.execute(_ddl("quarantine", QUARANTINE_COLUMNS))
     con.execute(_ddl("load_audit", AUDIT_COLUMNS))
+    for name in ("file_name", "replaced_files", "overlaps_with", "rules_version"):
+        con.execute(f'ALTER TABLE raw.load_audit ADD COLUMN IF NOT EXISTS "{name}" VARCHAR')
+    ensure_held_table(con)
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
@@ -51,13 +71,23 @@ def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
     return bool(row and row[0])
 
 
+def refused_before(con: duckdb.DuckDBPyConnection, sha256: str, rules_version: str) -> str | None:
+    """The reason the same bytes were refused under the same rules (or crashed a load), else None."""
+    row = con.execute("SELECT message FROM raw.load_audit WHERE file_sha256 = ? AND status = 'refused' "
+                      "AND rules_version IN (?, '*') ORDER BY loaded_at DESC LIMIT 1",
+                      [sha256, rules_version]).fetchone()
+    return row[0] if row else None
+
+
 @dataclass
 class Lineage:
     feed: str
-    source_file: str
+    source_file: str  # the table: file name, plus "!member" (ZIP) and "#sheet" (workbook)
     sha256: str
     load_id: str
     loaded_at: dt.datetime
+    file_name: str = ""  # the file as dropped (what "same name" means)
+    replaced_files: tuple[str, ...] = ()
 
 
 @dataclass
@@ -69,7 +99,8 @@ class Written:
     last: dt.date | None = None
     net: Decimal | None = None
     rows: int = 0
-    replaced: int = 0  # rows of other files whose business keys this file carries
+    overlap_issues: list[Issue] = field(default_factory=list)  # rows whose keys were loaded before
+    overlapping: set[str] = field(default_factory=set)  # the tables those keys came from
 
 
 def frame_of(rows: list[dict], columns: dict[str, str]) -> pl.DataFrame:
@@ -87,16 +118,37 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> N
         con.unregister("incoming")
 
 
-def write_batch(con, entity: Entity, rows: pl.DataFrame, lineage: Lineage, written: Written) -> None:
-    """Insert one batch of stored rows; keyed entities first drop the same keys from other files."""
+def _keys_loaded_before(con, entity: Entity, rows: pl.DataFrame, written: Written) -> pl.DataFrame:
+    """Keyed entities: a row whose business key is already stored (from another file, another sheet,
+    or an earlier batch) is quarantined, never written over: the first arrival stands until a
+    replacement is declared (docs/ingest-policy.md)."""
     key = entity.stored_business_key
-    if key and rows.height:
-        con.register("incoming_keys", rows.select(key))
+    if not key or rows.height == 0:
+        return rows
+    con.register("incoming_keys", rows.select(*key, "_row_number"))
+    stored = f"raw.{entity.table}"
+    if entity.table == "programme__outcomes":  # held outcomes keep their keys too (ingest/referential.py)
+        stored = f"(SELECT * EXCLUDE (held_reason) FROM raw.{HELD} UNION ALL BY NAME SELECT * FROM {stored})"
+    try:
         join = " AND ".join(f't."{k}" IS NOT DISTINCT FROM k."{k}"' for k in key)
-        written.replaced += con.execute(f"DELETE FROM raw.{entity.table} t WHERE t._file_sha256 <> ? "
-                                        f"AND EXISTS (SELECT 1 FROM incoming_keys k WHERE {join})",
-                                        [lineage.sha256]).fetchone()[0]
+        clashes = con.execute(f"SELECT k._row_number, min(t._source_file), min(t._row_number) FROM incoming_keys k "
+                              f"JOIN {stored} t ON {join} GROUP BY k._row_number").fetchall()
+    finally:
         con.unregister("incoming_keys")
+    if not clashes:
+        return rows
+    for row_number, source, first_row in clashes:
+        written.overlapping.add(source)
+        written.overlap_issues.append(Issue(
+            row_number, ",".join(entity.business_key), "",
+            f"its key ({', '.join(entity.business_key)}) was already loaded from {source} row {first_row}; "
+            "the first arrival stands (load this file with --replaces to correct it)"))
+    return rows.filter(~pl.col("_row_number").is_in([c[0] for c in clashes]))
+
+
+def write_batch(con, entity: Entity, rows: pl.DataFrame, lineage: Lineage, written: Written) -> None:
+    """Insert one batch of stored rows, stamped with the table's lineage."""
+    rows = _keys_loaded_before(con, entity, rows, written)
     if rows.height:
         # The file's lineage is the same on every row: stamped by DuckDB, not shipped per row.
         con.register("incoming", rows)
@@ -128,56 +180,96 @@ def _months(first: dt.date | None, last: dt.date | None) -> tuple[dt.date | None
     return first.replace(day=1), next_month - dt.timedelta(days=1)
 
 
+def _same_publisher_and_month(con, entity: Entity, lineage: Lineage, start, end) -> list[str]:
+    """Unkeyed entities (payments): other tables holding rows of the same publisher and month.
+    The load audit names the candidates (periods that meet); their rows settle it."""
+    date_column = _PERIOD_COLUMN.get(entity.table)
+    if not entity.replace_scope or not date_column or start is None:
+        return []
+    candidates = [r[0] for r in con.execute(
+        "SELECT DISTINCT source_file FROM raw.load_audit WHERE entity = ? AND feed = ? AND status IN ('loaded', "
+        "'replaced') AND period_start <= ? AND period_end >= ? AND NOT (load_id = ? AND source_file = ?)",
+        [entity.name, entity.feed, end, start, lineage.load_id, lineage.source_file]).fetchall()]
+    if not candidates:
+        return []
+    scope = " AND ".join(f't."{c}" = n."{c}"' for c in entity.replace_scope)
+    month = f"date_trunc('month', {{}}.{date_column})"
+    rows = con.execute(
+        f"""WITH n AS (SELECT DISTINCT {', '.join(entity.replace_scope)}, {month.format(entity.table)} AS m
+                       FROM raw.{entity.table} WHERE _load_id = ? AND _source_file = ?)
+            SELECT t._source_file, strftime(min(n.m), '%Y-%m'), strftime(max(n.m), '%Y-%m')
+            FROM raw.{entity.table} t JOIN n ON {scope} AND {month.format('t')} = n.m
+            WHERE NOT (t._load_id = ? AND t._source_file = ?) AND list_contains(?, t._source_file)
+            GROUP BY 1 ORDER BY 1""",
+        [lineage.load_id, lineage.source_file, lineage.load_id, lineage.source_file, candidates]).fetchall()
+    return [f"{source} ({first}{'' if first == last else ' to ' + last})" for source, first, last in rows]
+
+
 def finish_table(con, entity: Entity, lineage: Lineage, conformed: Conformed, written: Written,
                  notes: str = "") -> dict:
-    """Replace what the file corrects, then write its quarantine rows and its audit row."""
+    """Write the table's quarantine rows and its audit row, naming what it replaced and overlaps."""
     publisher = next(iter(written.publishers)) if len(written.publishers) == 1 else lineage.source_file
     start, end = _months(written.first, written.last)
-    replaced = _replace_earlier(con, entity, lineage, publisher, start, end) + written.replaced
+    overlaps = sorted(written.overlapping) or _same_publisher_and_month(con, entity, lineage, start, end)
     issues = [{"load_id": lineage.load_id, "feed": entity.feed, "entity": entity.name,
                "source_file": conformed.source, "file_sha256": lineage.sha256, "row_number": i.row_number,
                "column_name": i.column, "raw_value": i.raw_value, "reason": i.reason,
-               "quarantined_at": lineage.loaded_at} for i in conformed.issues]
+               "quarantined_at": lineage.loaded_at} for i in [*conformed.issues, *written.overlap_issues]]
     insert(con, "quarantine", frame_of(issues, QUARANTINE_COLUMNS))
+    keyed = len(written.overlap_issues)
     message = "; ".join(filter(None, [
-        f"replaced {replaced} row(s) of an earlier version" if replaced else "",
+        f"replaces {', '.join(lineage.replaced_files)}" if lineage.replaced_files else "",
         "no data rows" if conformed.rows_read == 0 else "",
-        "ignored columns: " + ", ".join(conformed.header.ignored) if conformed.header.ignored else "",
+        (f"OVERLAP: {keyed} row(s) with keys already loaded from {', '.join(overlaps)} were quarantined"
+         if keyed else f"OVERLAP: same publisher and month as {', '.join(overlaps)}; both loaded (if this "
+         "corrects the other, load it with --replaces)" if overlaps else ""),
+        "ignored columns: " + ", ".join(c[:40] for c in conformed.header.ignored) if conformed.header.ignored else "",
         notes]))
     audit = {
         "load_id": lineage.load_id, "feed": entity.feed, "entity": entity.name, "source_file": conformed.source,
         "file_sha256": lineage.sha256, "publisher": publisher, "period_start": start, "period_end": end,
-        "status": "replaced" if replaced else "loaded", "message": message,
+        "status": "replaced" if lineage.replaced_files else "loaded", "message": message,
         "rows_read": conformed.rows_read, "rows_loaded": written.rows,
-        "rows_quarantined": conformed.rows_quarantined, "rows_skipped_footer": conformed.footer_rows,
+        "rows_quarantined": conformed.rows_quarantined + keyed, "rows_skipped_footer": conformed.footer_rows,
         "columns_dropped": ", ".join(conformed.header.dropped_pii), "payees_redacted": conformed.payees_redacted,
         "net_amount_gbp": written.net, "publisher_total_gbp": conformed.publisher_total,
-        "loaded_at": lineage.loaded_at,
+        "loaded_at": lineage.loaded_at, "file_name": lineage.file_name,
+        "replaced_files": ", ".join(lineage.replaced_files) or None,
+        "overlaps_with": ", ".join(overlaps) or None,
     }
     insert(con, "load_audit", frame_of([audit], AUDIT_COLUMNS))
     return audit
 
 
-def record_refusal(con, feed: str | None, source_file: str, sha256: str, load_id: str,
-                   loaded_at: dt.datetime, message: str) -> None:
-    audit = {"load_id": load_id, "feed": feed, "source_file": source_file, "file_sha256": sha256,
-             "status": "refused", "message": message, "rows_read": 0, "rows_loaded": 0,
-             "rows_quarantined": 0, "rows_skipped_footer": 0, "loaded_at": loaded_at}
+def mark_loading(con, feed: str | None, file_name: str, sha256: str, load_id: str, loaded_at: dt.datetime,
+                 rules_version: str) -> None:
+    """A committed 'loading' row before anything is read: if the process dies reading the file, the
+    next load finds it and records the file as refused instead of reading it again."""
+    insert(con, "load_audit", frame_of([{
+        "load_id": load_id, "feed": feed, "source_file": file_name, "file_name": file_name, "file_sha256": sha256,
+        "status": "loading", "message": "being loaded", "loaded_at": loaded_at, "rules_version": rules_version}],
+        AUDIT_COLUMNS))
+
+
+def end_loading(con, load_id: str) -> None:
+    con.execute("DELETE FROM raw.load_audit WHERE load_id = ? AND status = 'loading'", [load_id])
+
+
+def recover_interrupted(con) -> int:
+    """Loads left 'loading' by a process that died: refused, so the file is not read again."""
+    return con.execute(
+        """UPDATE raw.load_audit SET status = 'refused', rows_read = 0, rows_loaded = 0, rows_quarantined = 0,
+               rows_skipped_footer = 0, rules_version = '*',
+               message = source_file || ': the load of this file never finished (the process stopped while '
+                         || 'reading it: out of memory, killed or crashed); it is not read again. Check the file, '
+                         || 'then drop a corrected copy or run `impact ingest FILE --retry`'
+           WHERE status = 'loading'""").fetchone()[0]
+
+
+def record_refusal(con, feed: str | None, file_name: str, sha256: str | None, load_id: str,
+                   loaded_at: dt.datetime, message: str, rules_version: str | None = None) -> None:
+    end_loading(con, load_id)
+    audit = {"load_id": load_id, "feed": feed, "source_file": file_name, "file_name": file_name,
+             "file_sha256": sha256, "status": "refused", "message": message, "rows_read": 0, "rows_loaded": 0,
+             "rows_quarantined": 0, "rows_skipped_footer": 0, "loaded_at": loaded_at, "rules_version": rules_version}
     insert(con, "load_audit", frame_of([audit], AUDIT_COLUMNS))
-
-
-def _replace_earlier(con, entity: Entity, lineage: Lineage, publisher, start, end) -> int:
-    """A corrected file supersedes: same publisher and months (unkeyed entities) or the same file
-    name. (Keyed entities already replaced their keys batch by batch.)"""
-    earlier = con.execute(
-        """SELECT DISTINCT file_sha256 FROM raw.load_audit
-           WHERE entity = ? AND feed = ? AND status IN ('loaded', 'replaced') AND file_sha256 <> ?
-             AND (source_file = ? OR (? AND publisher = ? AND period_start = ? AND period_end = ?))""",
-        [entity.name, entity.feed, lineage.sha256, lineage.source_file, bool(entity.replace_scope),
-         publisher, start, end]).fetchall()
-    removed = 0
-    for (sha,) in earlier:
-        removed += con.execute(f"DELETE FROM raw.{entity.table} WHERE _file_sha256 = ?", [sha]).fetchone()[0]
-        con.execute("UPDATE raw.load_audit SET status = 'superseded' WHERE file_sha256 = ? AND entity = ?",
-                    [sha, entity.name])
-    return removed

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -96,21 +95,31 @@ def _print_gate_failures(settings: Settings, run_id: str) -> None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest import load_files
+    from orchestration.arrivals import write_sidecar
+    from orchestration.assets.ingest import ingest_rules
     from orchestration.reference_data import postcode_lookup, synthetic_lookup_warning
     from orchestration.warehouse import write_connection
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.is_file()]
+    missing = [str(p) for p in paths if not (p.exists() or p.is_symlink())]
     if missing:
         print(f"not a file: {', '.join(missing)}", file=sys.stderr)
         return 2
+    if args.replaces and len(paths) != 1:
+        print("--replaces declares what ONE file replaces: give one file", file=sys.stderr)
+        return 2
+    replaces = {paths[0].name: args.replaces} if args.replaces else None
+    if replaces and paths[0].resolve().parent.parent == settings.landing_dir.resolve():
+        # In the landing folder the declaration is kept beside the file, so a rebuild repeats it.
+        print(f"declared in {write_sidecar(paths[0], args.replaces)}")
     if warning := synthetic_lookup_warning(settings):
         print(warning, file=sys.stderr)
     lookup = postcode_lookup(settings)
     with write_connection(settings) as con:
         reports = load_files(con, paths, feed=args.feed, key=settings.pseudonymisation_key(),
-                             lookup=lookup, anchors=settings.declared_anchors())
+                             lookup=lookup, rules=ingest_rules(settings), replaces=replaces, retry=args.retry,
+                             anchors=settings.declared_anchors())
     for report in reports:
         if args.json:
             print(json.dumps(dataclasses.asdict(report), default=str))
@@ -130,27 +139,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    import duckdb
+    from orchestration.sql_session import run_sql
 
-    from orchestration.evaluator_access import explain_error, open_for_query
-
-    settings = _settings(args)
-    try:
-        con = open_for_query(settings.published_path)
-        relation = con.sql(args.query)
-        if relation is None:
-            print("(statement ran; nothing to show)")
-        elif args.csv:
-            relation.pl().write_csv(sys.stdout)
-        else:
-            import polars as pl
-
-            with pl.Config(tbl_rows=args.max_rows, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=60):
-                print(relation.pl())
-    except (duckdb.Error, FileNotFoundError) as exc:
-        print(f"impact sql: {explain_error(exc)}", file=sys.stderr)
-        return 1
-    return 0
+    if (args.query is None) == (args.file is None):
+        print("impact sql: give a query, or -f FILE (- reads standard input), not both", file=sys.stderr)
+        return 2
+    if args.file is not None:
+        try:
+            text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"impact sql: cannot read {args.file}: {exc}", file=sys.stderr)
+            return 2
+    else:
+        text = args.query
+    if args.max_rows < 1:
+        print("impact sql: --max-rows must be at least 1", file=sys.stderr)
+        return 2
+    mode = "csv" if args.csv else "json" if args.json else "table"
+    return run_sql(_settings(args), text, mode=mode, max_rows=args.max_rows)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -183,17 +189,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from orchestration.dbt import ensure_manifest
     from orchestration.runner import prepare_environment
+    from orchestration.ui import serve_ui
 
     settings = _settings(args)
     prepare_environment(settings)
-    ensure_manifest()
-    dagster = str(Path(sys.executable).parent / "dagster")
-    host, port = settings.dagster.host, str(args.port or settings.dagster.port)
-    print(f"Dagster UI on http://{host}:{port} (data directory {settings.data_dir})")
-    os.execv(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", host, "-p", port])
-    return 0
+    return serve_ui(settings, args.port or settings.dagster.port)
 
 
 def cmd_manifest(args: argparse.Namespace) -> int:
@@ -224,10 +225,17 @@ def parser() -> argparse.ArgumentParser:
     ing.add_argument("paths", nargs="+")
     ing.add_argument("--feed", choices=["charter", "programme", "spend", "wellbeing"])
     ing.add_argument("--json", action="store_true", help="one JSON object per file")
+    ing.add_argument("--replaces", nargs="+", metavar="OLD",
+                     help="the file replaces these loaded files (a correction; also confirms a new version "
+                          "that removes most of what it replaces)")
+    ing.add_argument("--retry", action="store_true", help="read a file again although the same bytes were refused")
     ing.set_defaults(func=cmd_ingest)
     sql = sub.add_parser("sql", parents=[common], help="query the published snapshot (read-only)")
-    sql.add_argument("query")
-    sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    sql.add_argument("query", nargs="?", help="SQL text (or -f FILE)")
+    sql.add_argument("-f", "--file", help="run the SQL in FILE (- for standard input)")
+    machine = sql.add_mutually_exclusive_group()
+    machine.add_argument("--csv", action="store_true", help="all rows as CSV, exact values")
+    machine.add_argument("--json", action="store_true", help="all rows as JSON lines, exact values")
     sql.add_argument("--max-rows", type=int, default=50, help="rows shown in the table (default 50)")
     sql.set_defaults(func=cmd_sql)
     status = sub.add_parser("status", parents=[common],

@@ -119,6 +119,7 @@ class Toc(_Section):
 class DagsterSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(3000, ge=1, le=65535)
+    data_docs_port: int = Field(3001, ge=1, le=65535)  # `impact ui` serves the GX Data Docs here
 
 
 class Landing(_Section):
@@ -143,9 +144,44 @@ class Alerts(_Section):
     smtp_password_env: str = ""
 
 
+_FEEDS = ("charter", "programme", "spend", "wellbeing")
+
+
+class DateWindowSettings(_Section):
+    floor_year: int = Field(2000, ge=1900, le=2100)  # dates before 1 January of this year are implausible
+    future_days: int = Field(14, ge=0, le=3660)  # dates this many days after the file arrived are implausible
+
+
+class IngestSettings(_Section):
+    """[ingest]: what one load may cost and which values are plausible (ingest/rules.py)."""
+
+    max_shrink_share: float = Field(0.5, gt=0, le=1)
+    zip_max_ratio: float = Field(200, ge=2)
+    zip_max_mb: int = Field(2048, ge=1)
+    max_seconds_per_file: float = Field(900, gt=0)
+    date_windows: dict[str, DateWindowSettings] = {
+        "spend": DateWindowSettings(floor_year=2000), "programme": DateWindowSettings(floor_year=2010),
+        "wellbeing": DateWindowSettings(floor_year=2010), "charter": DateWindowSettings(floor_year=2010)}
+
+    @field_validator("date_windows")
+    @classmethod
+    def _known_feeds(cls, windows: dict[str, DateWindowSettings]) -> dict[str, DateWindowSettings]:
+        unknown = sorted(set(windows) - set(_FEEDS))
+        if unknown:
+            raise ValueError(f"date_windows for unknown feed(s) {', '.join(unknown)}: one of {', '.join(_FEEDS)}")
+        return windows
+
+
 class DocsSite(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
+
+
+class SqlLimits(_Section):
+    """`impact sql`: what one query may take from the machine the evaluator shares."""
+
+    timeout_seconds: float = Field(120, gt=0, le=86400)
+    memory_limit: str = Field("2GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
 
 
 class Settings(_Section):
@@ -165,6 +201,8 @@ class Settings(_Section):
     freshness: Freshness = Freshness()
     alerts: Alerts = Alerts()
     docs: DocsSite = DocsSite()
+    sql: SqlLimits = SqlLimits()
+    ingest: IngestSettings = IngestSettings()
     _config_file: Path | None = PrivateAttr(None)
 
     @model_validator(mode="after")
@@ -219,6 +257,10 @@ class Settings(_Section):
     @property
     def gx_dir(self) -> Path:
         return self.data_dir / "gx"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.gx_dir / "uncommitted" / "data_docs"  # GX's local Data Docs site lives below
 
     @property
     def dagster_home(self) -> Path:

@@ -63,6 +63,12 @@ def ensure_manifest() -> Path:
     return MANIFEST
 
 
+# One asset group per dbt layer, so each reads at normal size in the UI (one `warehouse` group of
+# ~50 nodes did not): reference data (seeds), staging, intermediate, and the marts in two, the
+# facts and dimensions (fct_, dim_) and the metrics built on them (metrics, ToC indicators, ...).
+DBT_GROUPS = ("reference", "staging", "intermediate", "facts", "metrics")
+
+
 class ImpactDbtTranslator(DagsterDbtTranslator):
     """Models keep their names as keys; groups follow the flow; sources bind to ingest assets."""
 
@@ -79,7 +85,12 @@ class ImpactDbtTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
             return "ingest"
-        return "warehouse"
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        layer = dbt_resource_props.get("fqn", [None, None])[1]  # models/<layer>/...
+        if layer != "marts":
+            return layer if layer in DBT_GROUPS else "metrics"
+        return "facts" if dbt_resource_props["name"].startswith(("fct_", "dim_")) else "metrics"
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):
         return ["team:data-stewards"]

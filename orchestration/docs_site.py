@@ -20,6 +20,9 @@ from orchestration.config import DBT_PROJECT_DIR, Settings
 from orchestration.dbt import DBT_EXECUTABLE, dbt_vars
 
 SITE_FILES = ("index.html", "manifest.json", "catalog.json")
+# dbt's page template cuts every column description to one line with "…"; evaluators read them whole.
+CLIPPED_CELL = "text-overflow: ellipsis; overflow-x: hidden; white-space: nowrap; max-width: 1px;"
+WRAPPED_CELL = "white-space: normal; overflow-wrap: anywhere; width: 45%;"
 
 
 class DocsError(RuntimeError):
@@ -50,7 +53,16 @@ def generate_site(settings: Settings) -> Path:
     missing = [name for name in SITE_FILES if not (site / name).exists()]
     if missing:
         raise DocsError(f"dbt docs generate wrote no {', '.join(missing)} in {site}")
+    for page in ("index.html", "static_index.html"):
+        unclip_descriptions(site / page)
     return site
+
+
+def unclip_descriptions(page: Path) -> None:
+    """Let the column tables wrap their descriptions instead of cutting them to one line."""
+    if page.exists():
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace(CLIPPED_CELL, WRAPPED_CELL), encoding="utf-8")
 
 
 def serve(site: Path, host: str, port: int) -> None:

@@ -28,7 +28,7 @@ def requested_files(tags: Mapping[str, str], settings: Settings, feed: str) -> l
     if tags.get(FEED_TAG) != feed or not tags.get(FILE_TAG):
         return None
     path = settings.landing_dir / feed / tags[FILE_TAG]
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):  # a link or odd entry is still taken: to be refused
         raise Failure(description=f"{feed}/{path.name} is no longer in the landing folder {path.parent}: "
                                   "nothing to load (put it back to load it)")
     return [path]

@@ -1,5 +1,9 @@
 """Parquet copies of the published snapshot for R, Python and BI tools: one file per table plus
-`views.sql`, which any DuckDB runs from that folder to get the same schema.table names.
+`views.sql`, which any DuckDB runs, from any working directory, to get the same schema.table
+names as views. Its paths are absolute and name the publication's own folder, so a session that
+ran it keeps reading that one publication (until the folder is pruned, two publications later;
+running views.sql again moves the session to the newest). One statement per line, so R or any
+client without a multi-statement call can run it line by line.
 
 `<published dir>/parquet` is a symbolic link to a folder holding one whole publication. A new set
 is written into its own folder first and the link is swapped with one atomic rename, so a reader
@@ -33,20 +37,20 @@ def write_parquet_set(con: duckdb.DuckDBPyConnection, published: Path, run_id: s
     tables = published_tables(con)
     for name in tables:
         con.execute(f"COPY (SELECT * FROM {name}) TO '{folder / (name + '.parquet')}' (FORMAT parquet)")
-    (folder / "views.sql").write_text(views_sql(tables, run_id), encoding="utf-8")
+    (folder / "views.sql").write_text(views_sql(folder, tables, run_id), encoding="utf-8")
     return folder
 
 
-def views_sql(tables: list[str], run_id: str) -> str:
+def views_sql(folder: Path, tables: list[str], run_id: str) -> str:
     lines = [
         f"-- Views over the Parquet copies of publication {run_id}, one per table of the snapshot.",
-        "-- Paths are relative: run this from the parquet folder (duckdb -c '.read views.sql'),",
-        "-- or first SET file_search_path = '<this folder>'.",
+        "-- The paths are absolute: run this file from anywhere, e.g. duckdb -c \".read <this file>\".",
     ]
     for schema in sorted({name.split(".")[0] for name in tables}):
         lines.append(f"CREATE SCHEMA IF NOT EXISTS {schema};")
     for name in tables:
-        lines.append(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{name}.parquet');")
+        path = str((folder / f"{name}.parquet").absolute()).replace("'", "''")
+        lines.append(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{path}');")
     return "\n".join(lines) + "\n"
 
 

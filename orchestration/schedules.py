@@ -20,6 +20,7 @@ from dagster import (
 )
 
 from orchestration.config import Settings
+from orchestration.dbt import DBT_GROUPS
 from orchestration.reporting_years import year_just_closed
 
 TIMEZONE = "Europe/London"
@@ -32,7 +33,7 @@ impact_pipeline = define_asset_job(
 ingest_job = define_asset_job(
     "ingest_job", AssetSelection.groups("ingest"), description="Load new files from the landing folder.")
 build_job = define_asset_job(
-    "build_job", AssetSelection.groups("ingest", "warehouse"),
+    "build_job", AssetSelection.groups("ingest", *DBT_GROUPS),
     description="Load new landing files and rebuild the warehouse (dbt models and tests); publishes nothing.")
 publish_job = define_asset_job(
     "publish_job", AssetSelection.groups("gate", "publication"),

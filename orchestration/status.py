@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import polars as pl
 
 from ingest.contracts import load_contracts
 from ingest.loader import sha256_of
+from orchestration.arrivals import unsupported
 from orchestration.assets.ingest import landing_files
 from orchestration.config import Settings
 from orchestration.freshness import feed_freshness, utc_now
@@ -44,7 +46,7 @@ def feed_rows(settings: Settings, ledger: Ledger) -> list[dict]:
         latest = mine.filter(pl.col("file_sha256") == newest["file_sha256"][0]) if newest.height else mine
         rows.append({
             "feed": state.feed,
-            "latest file": _landing_name(newest["source_file"][0]) if newest.height else "-",
+            "latest file": _file_of(newest.row(0, named=True)) if newest.height else "-",
             "loaded (UTC)": f"{state.loaded_at:%Y-%m-%d %H:%M}" if state.loaded_at else "-",
             "its rows loaded/quarantined": f"{_sum(latest, 'rows_loaded'):,}/{_sum(latest, 'rows_quarantined'):,}",
             "files": mine["file_sha256"].n_unique() if mine.height else 0,
@@ -54,9 +56,20 @@ def feed_rows(settings: Settings, ledger: Ledger) -> list[dict]:
     return rows
 
 
-def _landing_name(source_file: str) -> str:
-    """The landing file an audit row is about: 'book.xlsx#Costs' and 'spend.zip!spend.csv' are parts."""
-    return source_file.split("#")[0].split("!")[0]
+def _file_of(row: dict) -> str:
+    """The file as dropped: a sheet ('#Payments') or ZIP member ('!june.csv') is part of it."""
+    return row.get("file_name") or re.split(r"[!#]", row["source_file"], maxsplit=1)[0]
+
+
+def overlap_rows(ledger: Ledger | None) -> list[dict]:
+    """Loaded files that overlap another loaded file without replacing it (docs/ingest-policy.md)."""
+    audit = ledger.load_audit if ledger else pl.DataFrame()
+    if audit.is_empty() or "overlaps_with" not in audit.columns:
+        return []
+    current = audit.filter(pl.col("status").is_in(_LOADED) & pl.col("overlaps_with").is_not_null())
+    return [{"feed": r["feed"], "file": r["source_file"], "overlaps": r["overlaps_with"],
+             "loaded (UTC)": f"{r['loaded_at']:%Y-%m-%d %H:%M}"}
+            for r in current.sort("loaded_at").iter_rows(named=True)]
 
 
 def _sum(frame: pl.DataFrame, column: str) -> int:
@@ -69,15 +82,18 @@ def landing_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
     last = {}
     if not audit.is_empty():
         for row in audit.sort("loaded_at").iter_rows(named=True):
-            last[(row["feed"], _landing_name(row["source_file"]))] = row
+            last[(row["feed"], _file_of(row))] = row
+            last.setdefault((None, _file_of(row)), row)  # refused before its feed was known
     loaded = {}
     if not audit.is_empty():
         for row in audit.filter(pl.col("status").is_in(_LOADED)).iter_rows(named=True):
-            loaded[row["file_sha256"]] = _landing_name(row["source_file"])
+            loaded[row["file_sha256"]] = _file_of(row)
     rows = []
     for feed in load_contracts():
+        for path in unsupported(settings.landing_dir / feed):
+            rows.append({"file": f"{feed}/{path.name}", "state": "ignored: not a supported type (CSV, XLSX, ZIP)"})
         for path in landing_files(settings, feed):
-            row = last.get((feed, path.name))
+            row = last.get((feed, path.name)) or last.get((None, path.name))
             if row is None:
                 # Only files unknown by name are hashed: a copy of a loaded file is not waiting.
                 twin = loaded.get(_sha256(path))
@@ -89,6 +105,8 @@ def landing_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
 
 
 def _sha256(path: Path) -> str | None:
+    if path.is_symlink() or not path.is_file():
+        return None  # never followed nor read: the ingest refuses it
     try:
         return sha256_of(path)
     except OSError:
@@ -160,6 +178,8 @@ def status_report(settings: Settings) -> str:
         out += [f"loads and gate results as of: {ledger.source}{note}", "",
                 "Feeds", _table(feed_rows(settings, ledger))]
     out += ["", "Landing folder: files not (successfully) loaded", _table(landing_rows(settings, ledger))]
+    out += ["", "Overlaps: loaded files that overlap another loaded file (both kept; declare a correction with "
+            "`impact ingest NEW --replaces OLD`)", _table(overlap_rows(ledger))]
     out += ["", "Reporting years", _table(year_rows(settings, ledger))]
     runs = run_rows(settings)
     if runs is not None:

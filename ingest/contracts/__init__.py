@@ -52,6 +52,8 @@ class Column:
     redactable: bool = False  # a blank or matching value means a withheld (personal) payee
     redaction_patterns: tuple[str, ...] = ()
     redacts: tuple[str, ...] = ()  # columns emptied with it
+    person_like: bool = False  # also withhold values that read as one person's name (privacy.person_like)
+    window: bool = True  # dates: checked against the feed's plausible window (false for due dates)
 
     @property
     def spellings(self) -> set[str]:
@@ -69,6 +71,7 @@ class Entity:
     replace_scope: tuple[str, ...] = ()
     drop_pii: tuple[Column, ...] = ()
     aggregate_markers: tuple[str, ...] = ()
+    organisation_markers: tuple[str, ...] = ()  # words that make a payee an organisation, not a person
     header_index: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -121,10 +124,13 @@ def _column(spec: dict, where: str) -> Column:
         redactable=bool(spec.get("redactable", False)),
         redaction_patterns=tuple(spec.get("redaction_patterns", ())),
         redacts=tuple(spec.get("redacts", ())),
+        person_like=bool(spec.get("person_like", False)),
+        window=bool(spec.get("window", True)),
     )
 
 
-def _entity(feed: str, name: str, spec: dict, where: str, markers: tuple[str, ...] = ()) -> Entity:
+def _entity(feed: str, name: str, spec: dict, where: str, markers: tuple[str, ...] = (),
+            organisations: tuple[str, ...] = ()) -> Entity:
     columns = tuple(_column(c, where) for c in spec["columns"])
     pii = tuple(_column(c, where) for c in spec.get("drop_pii", ()))
     index: dict[str, str] = {}
@@ -135,7 +141,7 @@ def _entity(feed: str, name: str, spec: dict, where: str, markers: tuple[str, ..
         feed=feed, name=name, table=spec["table"], description=spec.get("description", ""),
         columns=columns, business_key=tuple(spec.get("business_key", ())),
         replace_scope=tuple(spec.get("replace_scope", ())), drop_pii=pii, header_index=index,
-        aggregate_markers=markers,
+        aggregate_markers=markers, organisation_markers=organisations,
     )
 
 
@@ -149,8 +155,9 @@ def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, dict[str, Entit
         spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         feed = spec["feed"]
         markers = tuple(spec.get("aggregate_markers", ()))
+        organisations = tuple(str(m).lower() for m in spec.get("organisation_markers", ()))
         contracts[feed] = {
-            name: _entity(feed, name, entity, f"{path.name}:{name}", markers)
+            name: _entity(feed, name, entity, f"{path.name}:{name}", markers, organisations)
             for name, entity in spec["entities"].items()
         }
     return contracts

@@ -1,13 +1,19 @@
 """The gate, one reporting year at a time: `annual_tables` takes the year's rows of the annual marts
 (a partition per reporting year), and the blocking check `publication_gate` runs the Great
-Expectations suites over them. An ERROR (or any exception inside validation) stops publication."""
+Expectations suites over them. An ERROR (or any exception inside validation) stops publication.
+A warning does not, so it is not a failed gate: the same validation reports its warnings in a
+second, WARN-severity check `gate_warnings`, and the gate itself reads "passed" (Dagster labels
+any failed check "Failed", whatever its severity). The check links to the GX Data Docs as served
+over HTTP by `impact ui`."""
 
 import warnings
+from pathlib import Path
 
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     Failure,
@@ -16,7 +22,7 @@ from dagster import (
     PartitionsDefinition,
     PreviewWarning,
     asset,
-    asset_check,
+    multi_asset_check,
 )
 
 from expectations import CoverageThresholds, record_results, validate_year
@@ -25,6 +31,7 @@ from orchestration.warehouse import WRITER_POOL, write_connection
 
 ANNUAL_TABLES = AssetKey(["annual_tables"])
 ANNUAL_MARTS = ("metrics", "toc_indicators", "metric_catalogue")
+GATE_CHECK, WARNINGS_CHECK = "publication_gate", "gate_warnings"
 
 
 def year_counts(con, year: str) -> dict:
@@ -69,16 +76,44 @@ def build_gate_check(settings: Settings, partitions: PartitionsDefinition):
     with warnings.catch_warnings():
         # Partitioned checks are a Dagster preview; they give each year its own gate result.
         warnings.simplefilter("ignore", PreviewWarning)
-        return _gate_check(settings, partitions)
+        return _gate_checks(settings, partitions)
 
 
-def _gate_check(settings: Settings, partitions: PartitionsDefinition):
-    @asset_check(asset=ANNUAL_TABLES, name="publication_gate", blocking=True, pool=WRITER_POOL,
-                 partitions_def=partitions,
-                 description="Great Expectations gate on the reporting year's annual tables "
-                             "(completeness, ranges, consistency, disclosure, coverage, year-on-year). "
-                             "An error stops the snapshot and the pack; warnings go on the pack's cover.")
-    def publication_gate(context: AssetCheckExecutionContext) -> AssetCheckResult:
+def data_docs_link(settings: Settings, index: Path | None) -> MetadataValue:
+    """The GX Data Docs page as a link `impact ui` serves over HTTP (a file path opens nowhere)."""
+    root = settings.data_docs_dir
+    if index is None or not index.is_relative_to(root):
+        return MetadataValue.text(str(index or "no Data Docs were built"))
+    host = "localhost" if settings.dagster.host in ("0.0.0.0", "::") else settings.dagster.host
+    return MetadataValue.url(f"http://{host}:{settings.dagster.data_docs_port}/{index.relative_to(root).as_posix()}")
+
+
+def validation_pages(settings: Settings, year: str, suites: set[str]) -> dict[str, MetadataValue]:
+    """A link to each named suite's latest validation page of the year (the one this gate just
+    wrote): unlike the Data Docs index, which lists them with scripts from the internet, the
+    pages themselves read without any."""
+    links = {}
+    for suite in sorted(suites):
+        folder = settings.data_docs_dir / "local_site" / "validations" / f"{suite}__{year}"
+        pages = sorted(folder.glob("*/*/*.html"), key=lambda page: page.parent.name)  # run-time folders
+        if pages:
+            links[f"data_docs_{suite}"] = data_docs_link(settings, pages[-1])
+    return links
+
+
+def _gate_checks(settings: Settings, partitions: PartitionsDefinition):
+    specs = [
+        AssetCheckSpec(GATE_CHECK, asset=ANNUAL_TABLES, blocking=True, partitions_def=partitions,
+                       description="Great Expectations gate on the reporting year's annual tables (completeness, "
+                                   "ranges, consistency, disclosure, coverage). An error stops the snapshot and "
+                                   "the pack. Warnings do not: they pass the gate and show in gate_warnings."),
+        AssetCheckSpec(WARNINGS_CHECK, asset=ANNUAL_TABLES, partitions_def=partitions,
+                       description="The gate's warnings (year-on-year jumps, a feed short of full coverage): the "
+                                   "year is still published, with the warnings on the pack's cover."),
+    ]
+
+    @multi_asset_check(specs=specs, name=f"annual_tables_{GATE_CHECK}", pool=WRITER_POOL)
+    def publication_gate(context: AssetCheckExecutionContext):
         year = context.partition_key
         with write_connection(settings) as con:
             result = validate_year(
@@ -86,26 +121,43 @@ def _gate_check(settings: Settings, partitions: PartitionsDefinition):
                 suppression_threshold=settings.disclosure.suppression_threshold,
                 coverage=CoverageThresholds(year_start_month=settings.reporting.year_start_month))
             record_results(con, result, context.run.run_id)
-        problems = [
-            f"[{e.severity.upper()}] {e.suite}: {e.expectation} — {e.concerns}: "
-            f"observed {e.observed}, expected {e.expected}"
-            for e in result.expectations if not e.passed
-        ]
+        errors = [_line(e) for e in result.failures]
         if result.status == "error":
-            problems.insert(0, f"[ERROR] the validation itself failed: {result.message}")
-        for line in problems:
+            errors.insert(0, f"[ERROR] the validation itself failed: {result.message}")
+        cautions = [_line(e) for e in result.warnings]
+        for line in errors + cautions:
             context.log.warning(line)
+        docs = data_docs_link(settings, result.data_docs_path)
         blocking = result.status in ("failed", "error")
-        return AssetCheckResult(
-            passed=result.status == "passed",
-            severity=AssetCheckSeverity.ERROR if blocking else AssetCheckSeverity.WARN,
+        verdict = {"passed": "passed", "warned": f"passed with {len(cautions)} warning(s): see gate_warnings",
+                   "failed": "failed: nothing is published", "error": "error: nothing is published"}
+        yield AssetCheckResult(
+            check_name=GATE_CHECK, asset_key=ANNUAL_TABLES, passed=not blocking, severity=AssetCheckSeverity.ERROR,
             metadata={
                 "reporting_year": year,
                 "status": result.status,
+                "result": verdict[result.status],
                 "expectations_evaluated": len(result.expectations),
-                "failed": MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none"),
-                "data_docs": MetadataValue.path(str(result.data_docs_path or "")),
+                "failed": MetadataValue.md("\n".join(f"- {p}" for p in errors)) if errors else "none",
+                "warnings": len(cautions),
+                "data_docs": docs,
+                **validation_pages(settings, year, {e.suite for e in result.failures}),
+            },
+        )
+        yield AssetCheckResult(
+            check_name=WARNINGS_CHECK, asset_key=ANNUAL_TABLES, passed=not cautions,
+            severity=AssetCheckSeverity.WARN,
+            metadata={
+                "reporting_year": year,
+                "warnings": MetadataValue.md("\n".join(f"- {c}" for c in cautions)) if cautions else "none",
+                "data_docs": docs,
+                **validation_pages(settings, year, {e.suite for e in result.warnings}),
             },
         )
 
     return publication_gate
+
+
+def _line(e) -> str:
+    return (f"[{e.severity.upper()}] {e.suite}: {e.expectation} — {e.concerns}: "
+            f"observed {e.observed}, expected {e.expected}")

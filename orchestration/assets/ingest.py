@@ -12,27 +12,50 @@ from dagster import (
     multi_asset,
 )
 
-from ingest import FileReport, load_files
+from ingest import DateWindow, FileReport, IngestRules, load_files
 from ingest.contracts import load_contracts
+from ingest.readers import SUPPORTED_SUFFIXES
+from orchestration.arrivals import arrival_order, entries
 from orchestration.config import Settings
 from orchestration.landing import fail_if_refused, requested_files
 from orchestration.reference_data import postcode_lookup
 from orchestration.warehouse import WRITER_POOL, write_connection
 
-# The files each feed's asset takes from its landing folder (the sensor uses the same patterns).
-LANDING_PATTERNS = ("*.csv", "*.CSV", "*.xlsx", "*.zip", "*.txt")
+# The files each feed's asset takes from its landing folder (the sensor uses the same rule): every
+# supported extension in any case; symlinks and other non-regular entries too, to be refused and
+# recorded (orchestration/arrivals.py).
+LANDING_PATTERNS = tuple(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)  # matched case-insensitively
 
 
 def landing_files(settings: Settings, feed: str) -> list[Path]:
+    """The feed's landing entries in arrival order (never name order), without recording arrivals."""
     folder = settings.landing_dir / feed
-    return sorted({p for pattern in LANDING_PATTERNS for p in folder.glob(pattern) if p.is_file()})
+    return [offer.path for offer in arrival_order(folder, entries(folder), record=False)]
+
+
+def ingest_rules(settings: Settings) -> IngestRules:
+    """impact.toml [ingest], as the ingest takes it (the ingest never reads configuration)."""
+    section = settings.ingest
+    return IngestRules(
+        max_shrink_share=section.max_shrink_share, zip_max_ratio=section.zip_max_ratio,
+        zip_max_bytes=section.zip_max_mb << 20, max_seconds_per_file=section.max_seconds_per_file,
+        date_windows={feed: DateWindow(w.floor_year, w.future_days) for feed, w in section.date_windows.items()})
 
 
 def ingest_reports(settings: Settings, feed: str, paths: list[Path]) -> list[FileReport]:
+    """Load landing files of one feed in arrival order, with their sidecar declarations and arrival
+    times (recorded in the folder's ledger as they are taken)."""
     lookup = postcode_lookup(settings)
     key = settings.pseudonymisation_key()
+    folder = settings.landing_dir / feed
+    inside = [p for p in paths if p.parent == folder]
+    offers = arrival_order(folder, inside, record=True) if inside else []
+    ordered = [o.path for o in offers] + [p for p in paths if p.parent != folder]
     with write_connection(settings) as con:
-        return load_files(con, paths, feed=feed, key=key, lookup=lookup, anchors=settings.declared_anchors())
+        return load_files(con, ordered, feed=feed, key=key, lookup=lookup, rules=ingest_rules(settings),
+                          replaces={o.path.name: o.replaces for o in offers if o.replaces},
+                          received_at={o.path.name: o.received_at for o in offers if o.received_at},
+                          anchors=settings.declared_anchors())
 
 
 def table_rows(settings: Settings, tables: list[str]) -> dict[str, int]:

@@ -125,9 +125,30 @@ def test_guide_query(number, snapshot_path):
         con.close()
 
 
+def python_example(marker: str) -> str:
+    [code] = [c for c in re.findall(r"```python\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S) if marker in c]
+    return code
+
+
 def test_the_python_lineage_example_runs(snapshot_path, monkeypatch):
-    [code] = re.findall(r"```python\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
+    code = python_example("metric_lineage")
     code = code.replace('"data/published/impact.duckdb"', repr(str(snapshot_path)))
     namespace: dict = {}
     exec(compile(code, str(GUIDE), "exec"), namespace)  # noqa: S102 - the guide's own example
     assert namespace["rows"] and math.isclose(namespace["recomputed"], namespace["published"])
+
+
+def test_the_python_parquet_example_runs_from_any_folder(demo_dir, snapshot_path, tmp_path, monkeypatch):
+    code = python_example("views.sql")
+    views = demo_dir / "published" / "parquet" / "views.sql"
+    code = code.replace('"data/published/parquet/views.sql"', repr(str(views)))
+    monkeypatch.chdir(tmp_path)  # not the Parquet folder: the views' paths are absolute
+    namespace: dict = {}
+    exec(compile(code, str(GUIDE), "exec"), namespace)  # noqa: S102 - the guide's own example
+    con = duckdb.connect(str(snapshot_path), read_only=True)
+    try:
+        expected = con.execute("SELECT count(*) FROM marts.metrics WHERE reporting_year = '2024-25' "
+                               "AND geography_level = 'county'").fetchone()[0]
+    finally:
+        con.close()
+    assert namespace["latest"].height == expected > 20

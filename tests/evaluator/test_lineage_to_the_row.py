@@ -61,9 +61,9 @@ def test_traced_rows_lead_to_source_files_and_lines(snapshot, metric_id):
         rows = snapshot.execute(f"SELECT _source_file, _row_number, _load_id FROM {table} WHERE {row_filter}",
                                 params).fetchall()
     assert rows
-    # a workbook's sheets are listed as <file>#<sheet>; fact rows name the file
+    # rows and files both name the sheet of a workbook (<file>#<sheet>) and the member of a ZIP (<file>!<member>)
     files = {(f, load): rows_read for f, load, rows_read in snapshot.execute(
-        "SELECT split_part(source_file, '#', 1), load_id, max(rows_read) FROM lineage.files GROUP BY ALL").fetchall()}
+        "SELECT source_file, load_id, max(rows_read) FROM lineage.files GROUP BY ALL").fetchall()}
     for source_file, row_number, load_id in rows:
         assert (source_file, load_id) in files
         assert 1 <= row_number <= files[(source_file, load_id)] + 50  # header and preamble lines

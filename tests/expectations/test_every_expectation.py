@@ -136,6 +136,17 @@ DEFECTS: dict[str, tuple[str, str, list[str], object]] = {
         f"delete from marts.fct_responses where reporting_year = '{YEAR}'"], None),
     "Charter signatories updated their pledges in the year": ("coverage", "error", [
         "update marts.fct_pledge_status set status_updated_on = date '2024-03-01'"], None),
+    # Two payments files of one publisher and month, both loaded (neither declared a correction).
+    "no loaded file overlaps another it does not replace (same publisher and month, or the same keys)": (
+        "overlaps", "warning", [
+            "create schema if not exists raw",
+            "create table raw.load_audit (feed varchar, source_file varchar, status varchar, period_start date, "
+            "period_end date, overlaps_with varchar)",
+            "insert into raw.load_audit values "
+            "('spend', 'occ-2024-06.csv', 'loaded', '2024-06-01', '2024-06-30', null), "
+            "('spend', 'occ-2024-06-extra.csv', 'loaded', '2024-06-01', '2024-06-30', 'occ-2024-06.csv (2024-06)'), "
+            "('spend', 'occ-2023-06-extra.csv', 'loaded', '2023-06-01', '2023-06-30', 'occ-2023-06.csv (2023-06)'), "
+            "('spend', 'occ-2024-07.csv', 'superseded', '2024-07-01', '2024-07-31', 'x.csv (2024-07)')"], None),
 }
 
 
@@ -218,3 +229,13 @@ def test_masking_only_this_year_as_the_pack_does(warehouse, tmp_path: Path, monk
     monkeypatch.setattr("expectations.suites.disclosure.masked_metrics", spy)
     validate_year(warehouse(), YEAR, tmp_path / "gx")
     assert years == [{YEAR}]
+
+
+def test_overlap_warning_names_the_files_of_the_year_only(warehouse, tmp_path: Path):
+    _, _, statements, _ = DEFECTS[
+        "no loaded file overlaps another it does not replace (same publisher and month, or the same keys)"]
+    con = warehouse()
+    for statement in statements:
+        con.execute(statement)
+    [warning] = validate_year(con, YEAR, tmp_path / "gx").warnings
+    assert warning.concerns == ("spend/occ-2024-06-extra.csv/occ-2024-06.csv (2024-06)",)

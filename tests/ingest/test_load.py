@@ -58,12 +58,19 @@ def test_same_file_twice_is_a_no_op(tmp_path):
     assert con.execute("SELECT count(*) FROM raw.load_audit").fetchone() == before
 
 
-def test_corrected_file_for_same_publisher_and_period_replaces(tmp_path):
+def test_declared_correction_replaces_and_undeclared_one_overlaps(tmp_path):
     con = _connect(tmp_path)
     load_files(con, [_write(tmp_path, "occ-2024-04.csv", PAYMENTS)], key=KEY, lookup=LOOKUP)
     corrected = PAYMENTS.replace("£99.99", "£199.99").replace("31/02/2024", "30/04/2024")
-    [report] = load_files(con, [_write(tmp_path, "occ-2024-04-v2.csv", corrected)], key=KEY, lookup=LOOKUP)
-    assert report.status == "replaced"
+    [report] = load_files(con, [_write(tmp_path, "occ-2024-04-v2.csv", corrected)], key=KEY, lookup=LOOKUP,
+                          replaces={"occ-2024-04-v2.csv": ["occ-2024-04.csv"]})
+    assert report.status == "replaced" and report.replaced_files == ["occ-2024-04.csv"]
+    # A third file for the same publisher and month, not declared: loaded beside it, reported as an overlap.
+    extra = PAYMENTS.replace("T4", "T9")
+    [overlap] = load_files(con, [_write(tmp_path, "occ-2024-04-extra.csv", extra)], key=KEY, lookup=LOOKUP)
+    assert overlap.status == "loaded" and overlap.overlaps_with == ["occ-2024-04-v2.csv (2024-04)"]
+    assert "OVERLAP" in overlap.message
+    con.execute("DELETE FROM raw.spend__payments WHERE _source_file = 'occ-2024-04-extra.csv'")
     totals = con.execute("SELECT count(*), sum(amount_gbp) FROM raw.spend__payments").fetchone()
     assert totals[0] == 5 and float(totals[1]) == pytest.approx(1234.56 * 2 + 600 - 250 + 199.99)
     assert con.execute("SELECT count(DISTINCT _source_file) FROM raw.spend__payments").fetchone()[0] == 1

@@ -21,7 +21,8 @@ def _payments(rows: int, amount: str) -> str:
 def test_reader_never_sees_both_versions_or_neither(tmp_path):
     path = tmp_path / "w.duckdb"
     con = duckdb.connect(str(path))
-    old, new = tmp_path / "occ-2024-04.csv", tmp_path / "occ-2024-04-corrected.csv"
+    old, new = tmp_path / "occ-2024-04.csv", tmp_path / "v2" / "occ-2024-04.csv"  # a new version: same name
+    new.parent.mkdir()
     old.write_text(_payments(60_000, "100.00"))
     new.write_text(_payments(80_000, "200.00"))
     lookup = PostcodeLookup({}, "none")

@@ -28,13 +28,15 @@ def test_asset_graph_snapshot(defs):
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     for entity in all_entities():
         assert groups[f"raw/{entity.table}"] == "ingest"
-    for model in ("stg_spend__payments", "int_spend__payments_classified", "fct_payments", "metrics",
-                  "metric_catalogue", "toc_indicators"):
-        assert groups[model] == "warehouse", model
+    for model, layer in (("stg_spend__payments", "staging"), ("int_spend__payments_classified", "intermediate"),
+                         ("fct_payments", "facts"), ("dim_districts", "facts"), ("metrics", "metrics"),
+                         ("metric_catalogue", "metrics"), ("toc_indicators", "metrics"),
+                         ("lsoa_imd2019", "reference")):
+        assert groups[model] == layer, model
     assert groups["annual_tables"] == "gate"
     assert groups["published_snapshot"] == groups["annual_pack"] == "publication"
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
-    assert ("annual_tables", "publication_gate") in checks
+    assert {("annual_tables", "publication_gate"), ("annual_tables", "gate_warnings")} <= checks
     assert any(a == "metrics" and n.startswith("unique_combination") for a, n in checks)
     assert any(a.startswith("raw/") and n.startswith("source_not_null") for a, n in checks)  # source tests
     assert {"impact_pipeline", "ingest_job", "build_job", "publish_job"} <= {j.name for j in defs.jobs}

@@ -1,5 +1,8 @@
-"""The Dagster UI as a steward meets it, in a real (headless) browser: the flow's asset groups, the
-gate's annual tables, and their reporting-year partitions, each page saved as a screenshot.
+"""The Dagster UI as a steward meets it, in a real (headless) browser, on the session's demo data
+with its 2024-25 gate re-run: the flow's asset groups, the gate that only warned labelled Passed
+with its warnings in a WARN check, the Great Expectations Data Docs opened from the check's links,
+the landing sensor's cursor as a sentence, no first-visit pop-up; then Ctrl-C (SIGINT) stops it
+all within seconds. Each page is saved as a screenshot.
 
 Set IMPACT_UI_SCREENSHOTS=<folder> to keep copies of the screenshots for a look.
 """
@@ -10,12 +13,16 @@ import html
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
+import time
+import urllib.request
 from datetime import date
 from pathlib import Path
 
 import pytest
-from ui_server import asset_nodes, graphql, serve_ui
+from ui_server import STOP_LIMIT, asset_nodes, config_with_free_ports, graphql, serve_ui
 
 from orchestration.reporting_years import reporting_years
 
@@ -25,6 +32,13 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1600,1000",
          "--virtual-time-budget=15000"]
 LOCATION = "orchestration.definitions"
+YEAR = "2024-25"
+CHECK = """{ assetCheckExecutions(assetKey: {path: ["annual_tables"]}, checkName: "%s", limit: 1) {
+  status partition evaluation { severity metadataEntries { label ... on UrlMetadataEntry { url } } } } }"""
+CURSOR = """{ sensorOrError(sensorSelector: {repositoryName: "__repository__",
+  repositoryLocationName: "LOCATION", sensorName: "landing_folder"}) {
+  ... on Sensor { sensorState { typeSpecificData { ... on SensorData { lastCursor } } } } } }""".replace(
+    "LOCATION", LOCATION)
 
 
 def _chromium(profile: Path, *args: str) -> str:
@@ -51,30 +65,92 @@ def screenshot(url: str, profile: Path, path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def ui(tmp_path):
+@pytest.fixture(scope="module")
+def gated_demo(demo_data_dir, tmp_path_factory) -> tuple[Path, Path]:
+    """A copy of the session's demo whose 2024-25 gate has run again under a configuration with
+    a free Data Docs port, so the check's links point at this test's server."""
     if CHROMIUM is None:
         pytest.skip("chromium not installed: apt-get install chromium")
-    with serve_ui(tmp_path / "data") as base:
-        assert asset_nodes(base), "the code location did not load"
-        graphql(base, "mutation { setNuxSeen }")  # the first-visit community pop-up, once per instance
-        yield base
+    folder = tmp_path_factory.mktemp("ui")
+    data_dir = folder / "data"
+    shutil.copytree(demo_data_dir[0], data_dir, symlinks=True)
+    config = config_with_free_ports(folder)
+    env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY",
+                                                            "DAGSTER_HOME")} | {"IMPACT_CONFIG": str(config)}
+    done = subprocess.run([sys.executable, "-m", "orchestration.cli", "publish", "--data-dir", str(data_dir),
+                           "--year", YEAR], capture_output=True, text=True, env=env, timeout=1800)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return data_dir, config
 
 
-def test_a_steward_finds_the_flow_and_the_reporting_years_in_the_browser(ui, tmp_path):
+def _latest(base: str, check: str) -> tuple[dict, dict[str, str]]:
+    [execution] = graphql(base, CHECK % check)["data"]["assetCheckExecutions"]
+    links = {e["label"]: e["url"] for e in execution["evaluation"]["metadataEntries"] if e.get("url")}
+    return execution, links
+
+
+def _cursor(base: str, timeout: float = 120) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = graphql(base, CURSOR)["data"]["sensorOrError"]["sensorState"]["typeSpecificData"]
+        if state and state.get("lastCursor"):
+            return state["lastCursor"]
+        time.sleep(3)
+    pytest.fail("the landing sensor set no cursor")
+
+
+def _fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.status == 200
+        return response.read().decode("utf-8")
+
+
+def test_a_steward_reads_the_gate_groups_and_sensor_in_the_browser(gated_demo, tmp_path):
+    data_dir, config = gated_demo
     profile = tmp_path / "chromium-profile"
-    pages = {
-        "asset-groups": (f"{ui}/asset-groups", {"ingest", "warehouse", "gate", "publication"}),
-        "gate-group": (f"{ui}/locations/{LOCATION}/asset-groups/gate",
-                       {"annual_tables", "annual_pack", "published_snapshot", "metrics"}),
-        "annual-tables-partitions": (f"{ui}/assets/annual_tables?view=partitions",
-                                     {"annual_tables", *reporting_years("2022-23", date.today(), 4)}),
-    }
     shots = []
-    for name, (url, expected) in pages.items():
-        words = page_words(url, profile, expected)
-        assert expected <= words, f"{name}: missing {sorted(expected - words)}"
-        shots.append(screenshot(url, profile, tmp_path / f"{name}.png"))
+    with serve_ui(data_dir, config=config, stop_signal=signal.SIGINT) as ui:
+        assert asset_nodes(ui.base), "the code location did not load"
+        assert graphql(ui.base, "{ shouldShowNux }")["data"]["shouldShowNux"] is False  # no pop-up
+
+        gate, gate_links = _latest(ui.base, "publication_gate")
+        warnings, warning_links = _latest(ui.base, "gate_warnings")
+        assert gate["partition"] == warnings["partition"] == YEAR
+        assert gate["status"] == "SUCCEEDED" and gate["evaluation"]["severity"] == "ERROR"  # the gate passed
+        assert warnings["status"] == "FAILED" and warnings["evaluation"]["severity"] == "WARN"  # it warned
+        assert "Data Docs" in _fetch(gate_links["data_docs"])
+        [page] = [url for label, url in warning_links.items() if label == "data_docs_metric_year_on_year"]
+        assert "Expectation Validation Result" in _fetch(page) and "metric_year_on_year" in page
+
+        cursor = _cursor(ui.base)
+        assert re.match(r"\d+ files? taken", cursor) and "{" not in cursor, cursor
+
+        pages = {
+            "asset-groups": (f"{ui.base}/asset-groups",
+                             {"ingest", "reference", "staging", "intermediate", "facts", "metrics", "gate",
+                              "publication"}),
+            "gate-group": (f"{ui.base}/locations/{LOCATION}/asset-groups/gate",
+                           {"annual_tables", "annual_pack", "published_snapshot", "metrics"}),
+            "metrics-group": (f"{ui.base}/locations/{LOCATION}/asset-groups/metrics",
+                              {"metrics", "toc_indicators", "metrics_partnership"}),
+            "annual-tables-partitions": (f"{ui.base}/assets/annual_tables?view=partitions&partition={YEAR}",
+                                         {"annual_tables", *reporting_years("2022-23", date.today(), 4)}),
+            "gate-check": (f"{ui.base}/assets/annual_tables?view=checks&checkDetail=publication_gate",
+                           {"publication_gate", "blocking", "Passed", YEAR}),
+            "gate-warnings-check": (f"{ui.base}/assets/annual_tables?view=checks&checkDetail=gate_warnings",
+                                    {"gate_warnings", "non-blocking", YEAR}),
+            "data-docs-year-on-year": (page, {"Expectation", "Validation", "Result"}),
+            "landing-sensor": (f"{ui.base}/locations/{LOCATION}/sensors/landing_folder", {"Cursor", "taken"}),
+        }
+        for name, (url, expected) in pages.items():
+            words = page_words(url, profile, expected)
+            assert expected <= words, f"{name}: missing {sorted(expected - words)}"
+            shots.append(screenshot(url, profile, tmp_path / f"{name}.png"))
+        sensor_words = page_words(pages["landing-sensor"][0], profile, {"Cursor"})
+        assert not any(w.startswith('{"files"') for w in sensor_words)  # no raw JSON on the sensor page
+    print(f"impact ui stopped on SIGINT in {ui.stopped_in:.1f} s")
+    assert ui.exit_code == 0 and ui.stopped_in is not None and ui.stopped_in < STOP_LIMIT, ui
+    assert ui.left_behind == [], ui
     keep = os.environ.get("IMPACT_UI_SCREENSHOTS")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)

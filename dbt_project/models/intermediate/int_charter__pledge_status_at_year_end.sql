@@ -1,5 +1,5 @@
 -- One row per pledge and reporting year: the pledge's status at the year end, i.e. its latest
--- update on or before that date (spec §3.1). Pledges with no update by the year end have no row.
+-- update on or before that date. Pledges with no update by the year end have no row.
 with years as (
     select * from {{ ref('int_reporting_years') }}
 ),

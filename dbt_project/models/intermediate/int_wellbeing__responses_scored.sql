@@ -1,6 +1,6 @@
 -- One row per survey response, located (district, IMD decile) and scored.
 -- SWEMWBS: raw score = sum of the 7 items, only when all 7 are present; converted to the Rasch
--- metric score with seed swemwbs_conversion (domain-facts §4b). Population survey: the survey is
+-- metric score with seed swemwbs_conversion. Population survey: the survey is
 -- one of var('wellbeing_population_surveys') (default resident_panel), used by WB01 and WB04.
 {%- set population_surveys = var('wellbeing_population_surveys') %}
 {%- set swemwbs_items = ['swemwbs_optimistic', 'swemwbs_useful', 'swemwbs_relaxed', 'swemwbs_problems',

@@ -1,4 +1,4 @@
--- The metric catalogue (seed), one row per metric of spec §4, implemented or planned.
+-- The metric catalogue (seed metric_definitions), one row per metric, implemented or planned.
 select
     metric_id,
     name,

@@ -1,4 +1,4 @@
--- One row per file load attempt (loaded | duplicate | replaced | refused).
+-- One row per file load attempt (loaded | replaced | superseded | refused | loading; see ingest/warehouse.py).
 -- Staging: rename and cast only.
 select
     cast(load_id as varchar) as load_id,

@@ -1,0 +1,83 @@
+"""The replacement model, in one place (docs/ingest-policy.md, "Versions, corrections and overlaps").
+
+- A file with the same feed and the same name as a loaded file is its new version: it replaces it.
+- Any other file replaces only what the steward declares (`impact ingest NEW --replaces OLD`, or a
+  sidecar `NEW.replaces` in the landing folder naming OLD).
+- A file that overlaps a loaded one without replacing it is loaded and reported (OVERLAP in the
+  load audit, `impact status`, the gate): payments of the same publisher and month both stay;
+  rows of keyed entities whose keys are already stored are quarantined (the first arrival stands).
+- A replacement that would remove most of what it replaces (no rows left, or rows or net amount
+  falling by more than `max_shrink_share`) is refused with the numbers unless it was declared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+
+from ingest.contracts import load_contracts
+
+_FILE_NAME = "coalesce(file_name, regexp_replace(source_file, '[!#].*$', ''))"
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The loaded versions a new file replaces."""
+
+    shas: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    rows: int = 0
+    net: Decimal | None = None
+    declared: bool = False  # named by the steward: a confirmed replacement
+    missing: tuple[str, ...] = ()  # declared names that are not loaded
+
+
+def earlier_versions(con: duckdb.DuckDBPyConnection, feed: str, file_name: str, sha256: str,
+                     declared: tuple[str, ...]) -> Earlier:
+    """Current loads of the feed this file replaces: its own name, and the names declared."""
+    names = (file_name, *declared)
+    rows = con.execute(
+        f"""SELECT file_sha256, {_FILE_NAME} AS name, sum(rows_loaded), sum(net_amount_gbp)
+            FROM raw.load_audit WHERE feed = ? AND status IN ('loaded', 'replaced') AND file_sha256 <> ?
+              AND list_contains(?, {_FILE_NAME})
+            GROUP BY ALL ORDER BY name""", [feed, sha256, list(names)]).fetchall()
+    nets = [net for *_, net in rows if net is not None]
+    found = {name for _, name, _, _ in rows}
+    return Earlier(
+        shas=tuple(sha for sha, *_ in rows), names=tuple(sorted(found)),
+        rows=int(sum(n or 0 for _, _, n, _ in rows)), net=sum(nets, Decimal(0)) if nets else None,
+        declared=bool(declared), missing=tuple(n for n in declared if n not in found),
+    )
+
+
+def remove(con: duckdb.DuckDBPyConnection, feed: str, earlier: Earlier) -> None:
+    """Inside the new file's transaction: the earlier versions' rows go, their audit rows say so."""
+    if not earlier.shas:
+        return
+    tables = [e.table for e in load_contracts()[feed].values()] + (["programme__outcomes_held"]
+                                                                     if feed == "programme" else [])
+    for table in tables:
+        con.execute(f"DELETE FROM raw.{table} WHERE list_contains(?, _file_sha256)", [list(earlier.shas)])
+    con.execute("DELETE FROM raw.quarantine WHERE list_contains(?, file_sha256)", [list(earlier.shas)])
+    con.execute("UPDATE raw.load_audit SET status = 'superseded' WHERE list_contains(?, file_sha256) "
+                "AND status IN ('loaded', 'replaced')", [list(earlier.shas)])
+
+
+def shrink_refusal(file_name: str, earlier: Earlier, rows: int, net: Decimal | None, max_share: float) -> str | None:
+    """The reason to refuse a replacement that removes most of what it replaces, or None."""
+    if not earlier.shas or earlier.declared:
+        return None
+    lost_rows = earlier.rows - rows
+    lost_net = (earlier.net or Decimal(0)) - (net or Decimal(0)) if earlier.net is not None else None
+    too_few = rows == 0 or (earlier.rows and lost_rows / earlier.rows > max_share)
+    too_little = bool(earlier.net and earlier.net > 0 and lost_net is not None and lost_net / earlier.net > max_share)
+    if not (too_few or too_little):
+        return None
+    money = f", £{lost_net:,.2f}" if lost_net is not None else ""
+    old = ", ".join(earlier.names)
+    return (f"{file_name}: as a new version of {old} it would remove {max(lost_rows, 0):,} rows{money} "
+            f"({rows:,} rows replace {earlier.rows:,}); refused. If that is right, confirm it: "
+            f"`impact ingest {file_name} --replaces {old}` (or a sidecar {file_name}.replaces naming {old} "
+            f"in the landing folder)")

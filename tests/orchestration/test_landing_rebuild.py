@@ -1,0 +1,172 @@
+"""The landing folder as the ingest reads it: every supported extension in any case, links refused,
+arrival order (never name order), sidecar declarations, and a rebuild of an empty warehouse that
+gives the same tables as the months of loads it replays, whatever the files are called."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
+from steward_corpus import OUTCOMES, PARTICIPANTS, pay, xlsx  # noqa: E402
+
+from orchestration.arrivals import LEDGER, write_sidecar  # noqa: E402
+from orchestration.assets.ingest import ingest_reports, landing_files  # noqa: E402
+from orchestration.cli import main  # noqa: E402
+from orchestration.config import load_settings  # noqa: E402
+from orchestration.status import status_report  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parents[1] / "ingest" / "corpus"
+JUNE = pay((2, "T1", "£1200.00", "Acme Ltd"), (3, "T2", "£6500.00", "Stone Ltd"))
+JUNE_FIXED = pay((2, "T1", "£1200.00", "Acme Ltd"), (3, "T2", "£650.00", "Stone Ltd"))
+EXTRA = pay((20, "T9", "£1.00", "Acme Ltd"))
+# (feed, role, content, declares-it-replaces role), in the order they arrive
+ARRIVALS = [
+    ("spend", "original", JUNE, None),
+    ("spend", "correction", JUNE_FIXED, "original"),
+    ("spend", "supplement", EXTRA, None),
+    ("charter", "pledges", (CORPUS / "corrected_pledges_v1.csv").read_text(), None),
+    ("charter", "pledges again", (CORPUS / "corrected_pledges_v2.csv").read_text(), None),
+    ("programme", "outcomes", OUTCOMES, None),
+    ("programme", "participants", PARTICIPANTS, None),
+]
+# Names that sort in arrival order, and names that sort the other way round.
+NAMES = {
+    "sorted": ["a1-june.csv", "a2-june-fixed.csv", "a3-june-extra.csv", "b1-pledges.csv", "b2-pledges.csv",
+               "c1-outcomes.csv", "c2-participants.csv"],
+    "reversed": ["z9-occ.csv", "z8-occ-correction.csv", "z7-occ-more.csv", "y9-charter.csv", "y8-charter.csv",
+                 "x9-results.csv", "x8-enrolments.csv"],
+}
+VOLATILE = {"_load_id", "_loaded_at", "load_id", "loaded_at", "quarantined_at"}
+
+
+def settings_for(data_dir: Path, monkeypatch):
+    monkeypatch.setenv("IMPACT_PSEUDONYMISATION_KEY", "test-key-0123456789abcdef")
+    return load_settings(data_dir=data_dir)
+
+
+def drop_one_by_one(settings, names: list[str]) -> None:
+    """The steward's months: each file dropped (all with the same modification time) and taken."""
+    roles = dict(zip([role for _, role, _, _ in ARRIVALS], names, strict=True))
+    for (feed, _, content, replaces), name in zip(ARRIVALS, names, strict=True):
+        path = settings.landing_dir / feed / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if replaces:
+            write_sidecar(path, [roles[replaces]])
+        path.write_text(content, encoding="utf-8")
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+        [report] = ingest_reports(settings, feed, [path])
+        assert report.status in ("loaded", "replaced"), report
+
+
+def rebuild(settings) -> None:
+    settings.warehouse_path.unlink()
+    for feed in ("spend", "charter", "programme"):
+        ingest_reports(settings, feed, landing_files(settings, feed))
+
+
+def tables(settings, rename: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Every raw table, sorted, without load ids and times; file names mapped through `rename`."""
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    out = {}
+    for (table,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'").fetchall():
+        columns = [c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' "
+                                             "AND table_name = ? ORDER BY column_index", [table]).fetchall()
+                   if c not in VOLATILE]
+        rows = [repr(r) for r in con.execute(f'SELECT {", ".join(columns)} FROM raw."{table}"').fetchall()]
+        for old, new in (rename or {}).items():
+            rows = [r.replace(old, new) for r in rows]
+        out[table] = sorted(rows)
+    con.close()
+    return out
+
+
+def test_rebuild_gives_the_same_tables_whatever_the_file_names(tmp_path, monkeypatch):
+    built = {}
+    for order, names in NAMES.items():
+        settings = settings_for(tmp_path / order, monkeypatch)
+        drop_one_by_one(settings, names)
+        months = tables(settings)
+        rebuild(settings)
+        assert tables(settings) == months, f"{order}: the rebuild differs from the loads it replays"
+        built[order] = tables(settings, rename=dict(zip(names, NAMES["sorted"], strict=True)))
+    assert built["reversed"] == built["sorted"]
+    # And what the tables hold: the declared correction replaced June, the supplement stayed beside it
+    # (an overlap), the first pledges stand, and outcomes met their participants whatever came first.
+    con = duckdb.connect(str(settings_for(tmp_path / "reversed", monkeypatch).warehouse_path), read_only=True)
+    assert con.execute("SELECT sum(amount_gbp)::VARCHAR FROM raw.spend__payments").fetchone() == ("1851.00",)
+    assert con.execute("SELECT status FROM raw.charter__pledge_updates WHERE pledge_id = 'PL-301'"
+                       ).fetchall() == [("in_progress",)]
+    assert con.execute("SELECT count(*) FROM raw.programme__outcomes").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM raw.load_audit WHERE overlaps_with IS NOT NULL").fetchone() == (2,)
+
+
+def test_landing_order_is_arrival_order_not_name_order(tmp_path, monkeypatch):
+    settings = settings_for(tmp_path, monkeypatch)
+    drop_one_by_one(settings, NAMES["reversed"])
+    spend = [p.name for p in landing_files(settings, "spend")]
+    assert spend == ["z9-occ.csv", "z8-occ-correction.csv", "z7-occ-more.csv"]
+    assert (settings.landing_dir / "spend" / LEDGER).exists()
+
+
+def test_every_supported_extension_in_any_case_and_links_refused(tmp_path, monkeypatch, capsys):
+    settings = settings_for(tmp_path, monkeypatch)
+    folder = settings.landing_dir / "spend"
+    folder.mkdir(parents=True)
+    (folder / "june.Csv").write_text(JUNE, encoding="utf-8")
+    xlsx({"Payments": [line.split(",") for line in EXTRA.strip().splitlines()]}, folder / "extra.XLSX")
+    (folder / "more.TXT").write_text(JUNE_FIXED.replace("T1", "T7").replace("T2", "T8"), encoding="utf-8")
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "~$extra.xlsx").write_bytes(b"lock")
+    (folder / "link.csv").symlink_to(CORPUS / "good_payments.csv")
+    names = sorted(p.name for p in landing_files(settings, "spend"))
+    assert names == ["extra.XLSX", "june.Csv", "link.csv", "more.TXT"]
+    reports = {r.file: r for r in ingest_reports(settings, "spend", landing_files(settings, "spend"))}
+    assert {n: r.status for n, r in reports.items()} == {
+        "extra.XLSX": "loaded", "june.Csv": "loaded", "more.TXT": "loaded", "link.csv": "refused"}
+    assert "symbolic link" in reports["link.csv"].message
+    report = status_report(settings)
+    assert "spend/notes.pdf" in report and "not a supported type" in report
+    assert "spend/link.csv" in report and "REFUSED" in report and "symbolic link" in report
+    assert "Overlaps" in report and "june.Csv" in report  # more.TXT / extra.XLSX overlap June
+
+
+def test_impact_ingest_replaces_writes_the_sidecar_a_rebuild_needs(tmp_path, monkeypatch, capsys):
+    settings = settings_for(tmp_path, monkeypatch)
+    folder = settings.landing_dir / "spend"
+    folder.mkdir(parents=True)
+    (folder / "june.csv").write_text(JUNE, encoding="utf-8")
+    (folder / "june-fixed.csv").write_text(JUNE_FIXED, encoding="utf-8")
+    argv = ["--data-dir", str(settings.data_dir)]
+    assert main(["ingest", str(folder / "june.csv"), *argv]) == 0
+    assert main(["ingest", str(folder / "june-fixed.csv"), "--replaces", "june.csv", *argv]) == 0
+    out = capsys.readouterr().out
+    assert "june-fixed.csv: replaced" in out and "replaces june.csv" in out
+    assert (folder / "june-fixed.csv.replaces").read_text() == "june.csv\n"
+    before = tables(settings)
+    rebuild(settings)
+    assert tables(settings) == before
+
+
+def test_a_header_only_new_version_is_refused_until_confirmed(tmp_path, monkeypatch, capsys):
+    settings = settings_for(tmp_path, monkeypatch)
+    folder = settings.landing_dir / "spend"
+    folder.mkdir(parents=True)
+    june = folder / "june.csv"
+    june.write_text(JUNE, encoding="utf-8")
+    argv = ["--data-dir", str(settings.data_dir)]
+    assert main(["ingest", str(june), *argv]) == 0
+    june.write_text(JUNE.splitlines()[0] + "\n", encoding="utf-8")
+    assert main(["ingest", str(june), *argv]) == 1
+    assert "would remove 2 rows, £7,700.00" in capsys.readouterr().out
+    assert main(["ingest", str(june), "--replaces", "june.csv", *argv]) == 0
+    assert "june.csv: replaced" in capsys.readouterr().out
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_marker(monkeypatch):
+    monkeypatch.delenv("IMPACT_DATA_DIR", raising=False)
