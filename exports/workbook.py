@@ -269,7 +269,7 @@ def _cell(sheet: Any, fmt: Formats, row: int, col: int, column: str, record: dic
     labels = {"working_group": WORKING_GROUPS, "toc_level": TOC_LEVELS, "breakdown": BREAKDOWNS,
               "unit": UNITS, "direction": DIRECTIONS}
     text = human(value, labels[column]) if column in labels else str(value)
-    if column in ("family", "status", "feed", "entity") and text:
+    if column == "family" and text:  # a theme's name; statuses, feeds and entities stay as recorded
         text = human(text)
     if isinstance(value, pd.Timestamp):
         text = value.isoformat()
