@@ -6,12 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test ui lint manifest bench bench-hostile imd-seed clean-data
+.PHONY: demo test ui lint manifest bench bench-hostile bench-engines imd-seed clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,engines]'
 	@touch $(STAMP)
 
 demo: $(STAMP)            ## generate demo data and run the whole pipeline into ./data
@@ -34,6 +34,9 @@ bench: $(STAMP)           ## ingest speed and memory against a bare Polars load
 
 bench-hostile: $(STAMP)   ## time and peak memory of the ingest on hostile files, under setrlimit
 	$(BIN)/python tests/benchmarks/bench_hostile_files.py
+
+bench-engines: $(STAMP)   ## the demo with 50x its spend: dbt build on DuckDB and a local Spark session
+	$(BIN)/python tests/benchmarks/bench_engines.py $(BENCH_ARGS)
 
 IMD_FILE ?= ../shared/data/real/imd/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx
 imd-seed: $(STAMP)        ## rebuild the national IMD 2019 seed from MHCLG File 1 (IMD_FILE=...)

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from orchestration.config_warehouse import Warehouse
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "impact.toml"
@@ -203,6 +205,7 @@ class Settings(_Section):
     docs: DocsSite = DocsSite()
     sql: SqlLimits = SqlLimits()
     ingest: IngestSettings = IngestSettings()
+    warehouse: Warehouse = Warehouse()  # orchestration/config_warehouse.py
     _config_file: Path | None = PrivateAttr(None)
 
     @model_validator(mode="after")
@@ -241,6 +244,12 @@ class Settings(_Section):
     @property
     def warehouse_path(self) -> Path:
         return self.data_dir / "warehouse" / "impact.duckdb"
+
+    @property
+    def engine_dir(self) -> Path:
+        """Files of a PostgreSQL or Spark build kept in the data directory (raw Parquet, a local
+        Spark warehouse and metastore)."""
+        return self.data_dir / "engine"
 
     @property
     def published_path(self) -> Path:

@@ -39,6 +39,16 @@ def dbt_vars(settings: Settings) -> dict[str, Any]:
     }
 
 
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """The environment a dbt process needs for the configured engine (impact.toml [warehouse]):
+    profiles.yml's target and connection, the one path from impact.toml to dbt's profile, as
+    dbt_vars is to its vars. Secrets are read from the variables the configuration names."""
+    from orchestration.engines import engine_env
+
+    return {"IMPACT_WAREHOUSE_PATH": str(settings.warehouse_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **engine_env(settings)}
+
+
 def _sources_newer_than(path: Path) -> bool:
     if not path.exists():
         return True

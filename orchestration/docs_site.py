@@ -41,7 +41,9 @@ def generate_site(settings: Settings) -> Path:
         copy = Path(scratch) / settings.warehouse_path.name
         shutil.copyfile(published, copy)
         copy.chmod(0o644)
-        env = os.environ | {"IMPACT_WAREHOUSE_PATH": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        # the snapshot is DuckDB whichever engine built the marts
+        env = os.environ | {"IMPACT_WAREHOUSE_PATH": str(copy), "IMPACT_DBT_TARGET": "duckdb",
+                             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         result = subprocess.run(
             [DBT_EXECUTABLE, "docs", "generate", "--static", "--project-dir", str(DBT_PROJECT_DIR),
              "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(site),

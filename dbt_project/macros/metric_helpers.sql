@@ -2,7 +2,7 @@
 
 {#- A percentage num/den*100, null when the denominator is not positive. -#}
 {% macro pct(numerator, denominator) -%}
-    case when {{ denominator }} > 0 then 100.0 * {{ numerator }} / {{ denominator }} end
+    case when {{ denominator }} > 0 then 100 * {{ divide(numerator, denominator) }} end
 {%- endmacro %}
 
 
@@ -22,22 +22,22 @@
     clamped to contain the observed share exactly (floating point can put them a hair inside it). -#}
 {% macro wilson_low_pct(successes, n) -%}
     case when {{ n }} > 0 then 100.0 * greatest(0.0, least(
-        1.0 * {{ successes }} / {{ n }},
-        ((1.0 * {{ successes }} / {{ n }}) + 1.9207294103470627 / {{ n }}
-            - 1.959963984540054 * sqrt((1.0 * {{ successes }} / {{ n }}) * (1.0 - 1.0 * {{ successes }} / {{ n }}) / {{ n }}
-                                       + 0.9603647051735313 / ({{ n }} * {{ n }})))
-        / (1.0 + 3.8414588206941254 / {{ n }})
-    )) end
+        {{ divide(successes, n) }}, {{ _wilson_bound(successes, n, '-') }})) end
 {%- endmacro %}
 
 {% macro wilson_high_pct(successes, n) -%}
     case when {{ n }} > 0 then 100.0 * least(1.0, greatest(
-        1.0 * {{ successes }} / {{ n }},
-        ((1.0 * {{ successes }} / {{ n }}) + 1.9207294103470627 / {{ n }}
-            + 1.959963984540054 * sqrt((1.0 * {{ successes }} / {{ n }}) * (1.0 - 1.0 * {{ successes }} / {{ n }}) / {{ n }}
-                                       + 0.9603647051735313 / ({{ n }} * {{ n }})))
-        / (1.0 + 3.8414588206941254 / {{ n }})
-    )) end
+        {{ divide(successes, n) }}, {{ _wilson_bound(successes, n, '+') }})) end
+{%- endmacro %}
+
+{#- (p + z^2/2n -/+ z * sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n), p = successes/n, every ratio
+    through divide() so the engines agree to the last digit. -#}
+{% macro _wilson_bound(successes, n, sign) -%}
+    {%- set p = '(' ~ divide(successes, n) ~ ')' -%}
+    {{ divide(
+        p ~ ' + ' ~ divide('1.9207294103470627', n) ~ ' ' ~ sign ~ ' 1.959963984540054 * sqrt('
+            ~ divide(p ~ ' * (1.0 - ' ~ p ~ ')', n) ~ ' + ' ~ divide('0.9603647051735313', '(' ~ n ~ ') * (' ~ n ~ ')') ~ ')',
+        '1.0 + ' ~ divide('3.8414588206941254', n)) }}
 {%- endmacro %}
 
 

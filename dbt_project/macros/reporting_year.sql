@@ -8,8 +8,8 @@
     reporting_year_label(start_year_expr)  -> label from an integer start year
     reporting_year_start_date(start_year_expr) -> first day of the year (a date)
 
-  Only the label needs DuckDB-specific SQL (printf); it goes through adapter.dispatch with a
-  portable default, so the project runs on PostgreSQL / Spark / Trino adapters as well (spec §9).
+  The label and the date go through adapter.dispatch (macros/portable.sql for the date), so the
+  project builds on DuckDB, PostgreSQL and Spark alike (spec §9, docs/scaling.md).
 -#}
 
 {% macro reporting_year_start_month() -%}
@@ -65,7 +65,7 @@
 
 
 {% macro reporting_year_start_date(start_year_expr) -%}
-    make_date({{ start_year_expr }}, {{ reporting_year_start_month() }}, 1)
+    {{ date_from_parts(start_year_expr, reporting_year_start_month(), 1) }}
 {%- endmacro %}
 
 

@@ -28,7 +28,7 @@ spellings as (
     inner join authorities on seeded.district_code = authorities.district_code
 )
 
-select alias, min(district_code) as district_code, min(source) as source
+select alias, min(district_code) as district_code, min({{ sort_key('source') }}) as source
 from spellings
 group by alias
 having count(distinct district_code) = 1

@@ -43,7 +43,7 @@ series as (
 ),
 
 spine as (
-    select bounds.first_year + series.generated_number - 1 as start_year
+    select cast(bounds.first_year + series.generated_number - 1 as {{ dbt.type_int() }}) as start_year
     from bounds
     cross join series
     where bounds.first_year + series.generated_number - 1 <= bounds.last_year

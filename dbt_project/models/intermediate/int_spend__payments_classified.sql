@@ -39,7 +39,7 @@ matched as (
 exclusions as (
     select
         payments.payment_id,
-        min(patterns.exclusion_group) as exclusion_group
+        min({{ sort_key('patterns.exclusion_group') }}) as exclusion_group
     from payments
     inner join {{ ref('non_influenceable_categories') }} as patterns
         on lower(payments.expense_category) like '%' || lower(patterns.pattern) || '%'

@@ -6,6 +6,6 @@ select
     district_name,
     imd_rank,
     imd_decile,
-    cast(floor((imd_decile + 1) / 2) as {{ dbt.type_int() }}) as imd_quintile,
+    cast(floor({{ divide('imd_decile + 1', 2) }}) as {{ dbt.type_int() }}) as imd_quintile,
     imd_decile <= 2 as is_deciles_1_2
 from {{ ref('int_area_lsoas') }}

@@ -66,7 +66,7 @@ computed as (
     from counts
     union all
     select reporting_year, geography_code, 'FE04',
-        case when participants_enrolled > 0 then 100.0 * job_starts / participants_enrolled end,
+        case when participants_enrolled > 0 then 100 * {{ divide('job_starts', 'participants_enrolled') }} end,
         job_starts, participants_enrolled, participants_enrolled,
         case when participants_enrolled = 0 then 'no participants enrolled in the year in this geography' end,
         'job starts in the year per 100 participants enrolled in the year (activity ratio; can exceed 100)'
@@ -103,10 +103,10 @@ computed as (
     from counts
     union all
     select reporting_year, geography_code, 'FE08',
-        case when job_starts > 0 then spend_gbp / job_starts end,
+        case when job_starts > 0 then {{ divide('spend_gbp', 'job_starts') }} end,
         null, null, job_starts,
         case when job_starts = 0 then 'no job starts in the year by the providers that returned costs' end,
-        'GBP ' || cast(spend_gbp as {{ dbt.type_string() }}) || ' programme cost (periods starting in the year, '
+        'GBP ' || {{ format_decimal('spend_gbp', 2) }} || ' programme cost (periods starting in the year, '
             || cast(providers as {{ dbt.type_string() }}) || ' providers) / '
             || cast(job_starts as {{ dbt.type_string() }}) || ' job starts of those providers'
     from cost_per_start

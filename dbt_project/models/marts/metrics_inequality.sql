@@ -101,12 +101,14 @@ resolved as (
         end as no_data_reason,
         case
             when spine.metric_id = 'IN01' and with_interval.gap is not null
-                then 'quintile 5 (least deprived) mean ' || cast(round(with_interval.mean5, 2) as {{ dbt.type_string() }})
+                then 'quintile 5 (least deprived) mean ' || {{ format_decimal('with_interval.mean5', 2) }}
                     || case when spine.geography_code = '{{ var("county_code") }}'
                         then ' (n=' || cast(with_interval.n5 as {{ dbt.type_string() }}) || ')' else '' end
-                    || ' minus quintile 1 (most deprived) mean ' || cast(round(with_interval.mean1, 2) as {{ dbt.type_string() }})
+                    || ' minus quintile 1 (most deprived) mean ' || {{ format_decimal('with_interval.mean1', 2) }}
                     || case when spine.geography_code = '{{ var("county_code") }}'
-                        then ' (n=' || cast(with_interval.n1 as {{ dbt.type_string() }}) || ')' else '' end
+                        then ' (n=' || cast(with_interval.n1 as {{ dbt.type_string() }}) || '); Welch df '
+                            || coalesce(cast(cast(with_interval.welch_df as {{ dbt.type_int() }}) as {{ dbt.type_string() }}), 'n/a')
+                        else '' end
                     || '; n = responses in the smaller quintile; survey results are unweighted'
             when spine.metric_id = 'IN02' and counts.job_starts > counts.job_starts_known_decile
                 then {{ left_out_count('counts.job_starts - counts.job_starts_known_decile', 'spine.geography_code') }}

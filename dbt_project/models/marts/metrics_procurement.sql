@@ -42,7 +42,7 @@ declared_anchors as (
 anchors_covered as (
     select
         reporting_year,
-        {{ dbt.listagg('anchor_label', "', '", 'order by anchor_label') }} as anchors
+        {{ joined_in_order('anchor_label', "', '") }} as anchors
     from (
         select distinct
             payments.reporting_year,
@@ -68,7 +68,7 @@ supplier_totals as (
 ranked_suppliers as (
     select
         supplier_totals.*,
-        row_number() over (partition by reporting_year order by net_gbp desc, supplier_key) as spend_rank
+        row_number() over (partition by reporting_year order by net_gbp desc, {{ sort_key('supplier_key') }}) as spend_rank
     from supplier_totals
 ),
 
@@ -149,10 +149,10 @@ resolved as (
             when spine.metric_id = 'PP09'
                 then 'delivered as reported to date on contracts awarded in the year'
                     || case when contracts.committed_gbp > 0
-                        then '; GBP ' || cast(contracts.delivered_gbp as {{ dbt.type_string() }})
-                            || ' delivered of GBP ' || cast(contracts.committed_gbp as {{ dbt.type_string() }})
+                        then '; GBP ' || {{ format_decimal('contracts.delivered_gbp', 2) }}
+                            || ' delivered of GBP ' || {{ format_decimal('contracts.committed_gbp', 2) }}
                             || ' committed on the same contracts = '
-                            || cast(round(100.0 * contracts.delivered_gbp / contracts.committed_gbp, 1) as {{ dbt.type_string() }})
+                            || {{ format_decimal('100 * ' ~ divide('contracts.delivered_gbp', 'contracts.committed_gbp'), 1) }}
                             || '% of committed'
                         else '' end
             when spine.metric_id = 'PP08'
@@ -161,11 +161,11 @@ resolved as (
                 then 'distinct register suppliers based in the area with positive net analysed spend'
             when spine.metric_id = 'PP03' and shares.analysed_gbp > 0
                 then 'supplier register matched '
-                    || cast(round(100.0 * shares.matched_gbp / shares.analysed_gbp, 1) as {{ dbt.type_string() }})
+                    || {{ format_decimal('100 * ' ~ divide('shares.matched_gbp', 'shares.analysed_gbp'), 1) }}
                     || '% of analysed spend; IMD deciles are known for the area''s LSOAs only'
             when spine.metric_id <> 'PP01' and shares.analysed_gbp > 0
                 then 'supplier register matched '
-                    || cast(round(100.0 * shares.matched_gbp / shares.analysed_gbp, 1) as {{ dbt.type_string() }})
+                    || {{ format_decimal('100 * ' ~ divide('shares.matched_gbp', 'shares.analysed_gbp'), 1) }}
                     || '% of analysed spend; unmatched spend counts as not in the numerator'
         end as notes
     from spine

@@ -88,7 +88,7 @@ with_interval as (
 
 computed as (
     select metric_id, reporting_year, geography_code, n,
-        case when metric_id in ('WB02', 'WB03') then 100.0 * in_band / n else mean_score end as value,
+        case when metric_id in ('WB02', 'WB03') then 100 * {{ divide('in_band', 'n') }} else mean_score end as value,
         case when metric_id in ('WB02', 'WB03') then in_band end as numerator,
         case when metric_id in ('WB02', 'WB03') then n end as denominator,
         case when metric_id in ('WB02', 'WB03') then {{ wilson_low_pct('in_band', 'n') }}
@@ -116,7 +116,7 @@ computed as (
             * {{ var('wellby_duration_years', 1) }} * wellby.value_gbp,
         (with_interval.mean_score + with_interval.half_width) * with_interval.n
             * {{ var('wellby_duration_years', 1) }} * wellby.value_gbp,
-        'WB06 WELLBYs x GBP ' || cast(cast(wellby.value_gbp as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+        'WB06 WELLBYs x GBP ' || {{ format_decimal('wellby.value_gbp', 0) }}
             || ' per WELLBY ({{ estimate }} value, ' || cast(wellby.price_year as {{ dbt.type_string() }})
             || ' prices, no deflator applied); {{ gross_wellby_caveat() }}'
     from with_interval

@@ -72,11 +72,11 @@ measured as (
         actual - baseline_value as change_since_baseline,
         case
             when target_value <> baseline_value
-                then (actual - baseline_value) / (target_value - baseline_value)
+                then {{ divide('actual - baseline_value', 'target_value - baseline_value') }}
         end as share_of_way_to_target,
         case
             when target_start_year > baseline_start_year
-                then least(1.0, 1.0 * (start_year - baseline_start_year) / (target_start_year - baseline_start_year))
+                then least(1.0, {{ divide('start_year - baseline_start_year', 'target_start_year - baseline_start_year') }})
             else 1.0
         end as expected_share
     from joined

@@ -1,7 +1,7 @@
 -- One row per provider cost return (key: provider, period_start).
 -- Staging: rename and cast only (no joins, no filters).
 select
-    cast(provider as varchar) as provider,
+    cast(provider as {{ dbt.type_string() }}) as provider,
     cast(period_start as date) as period_start,
     cast(period_end as date) as period_end,
     cast(spend_gbp as decimal(18, 2)) as spend_gbp,

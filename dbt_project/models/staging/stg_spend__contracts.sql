@@ -1,9 +1,9 @@
 -- One row per contract (key: contract_ref).
 -- Staging: rename and cast only (no joins, no filters).
 select
-    cast(contract_ref as varchar) as contract_ref,
-    cast(anchor as varchar) as anchor,
-    cast(supplier_ref as varchar) as supplier_ref,
+    cast(contract_ref as {{ dbt.type_string() }}) as contract_ref,
+    cast(anchor as {{ dbt.type_string() }}) as anchor,
+    cast(supplier_ref as {{ dbt.type_string() }}) as supplier_ref,
     cast(awarded_on as date) as awarded_on,
     cast(value_gbp as decimal(18, 2)) as value_gbp,
     cast(social_value_weighting_pct as {{ type_double() }}) as social_value_weighting_pct,

@@ -1,15 +1,15 @@
 -- One row per survey response (key: response_id).
 -- Staging: rename and cast only (no joins, no filters).
 select
-    cast(response_id as varchar) as response_id,
-    cast(respondent_key as varchar) as respondent_key,
-    cast(survey as varchar) as survey,
-    cast(wave as varchar) as wave,
+    cast(response_id as {{ dbt.type_string() }}) as response_id,
+    cast(respondent_key as {{ dbt.type_string() }}) as respondent_key,
+    cast(survey as {{ dbt.type_string() }}) as survey,
+    cast(wave as {{ dbt.type_string() }}) as wave,
     cast(completed_on as date) as completed_on,
-    cast(lsoa_code as varchar) as lsoa_code,
-    cast(district as varchar) as district_text,
-    cast(age_band as varchar) as age_band,
-    cast(gender as varchar) as gender,
+    cast(lsoa_code as {{ dbt.type_string() }}) as lsoa_code,
+    cast(district as {{ dbt.type_string() }}) as district_text,
+    cast(age_band as {{ dbt.type_string() }}) as age_band,
+    cast(gender as {{ dbt.type_string() }}) as gender,
     cast(life_satisfaction as integer) as life_satisfaction,
     cast(worthwhile as integer) as worthwhile,
     cast(happiness as integer) as happiness,
