@@ -19,6 +19,7 @@ import pandas as pd
 
 from exports.labels import RAG_NAMES, RAG_ORDER, WORKING_GROUPS, human
 from exports.numbers import format_change, format_estimate, format_value
+from partnership.reporting_years import previous_year
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def _indicator_message(row: dict, metric: dict | None, previous: dict | None, un
     }
     text = f"{name}: {shown}; {frame}. {verdicts[status]}"
     if metric is not None:
-        change = county_change(metric, previous, unit, marker, _previous_year(year))
+        change = county_change(metric, previous, unit, marker, previous_year(year))
         if change.change:
             text += f" Since {change.previous_year}: {change.change}, {change.verdict}."
     return Message(text, caveat)
@@ -218,13 +219,6 @@ def _indicator_message(row: dict, metric: dict | None, previous: dict | None, un
 def _figure(cell: object, unit: str) -> str:
     number = _number(cell)
     return "–" if number is None else format_value(number, unit)
-
-
-def _previous_year(year: str) -> str:
-    if "-" in year:
-        start = int(year[:4]) - 1
-        return f"{start}-{str(start + 1)[-2:]}"
-    return str(int(year) - 1) if year.isdigit() else "the year before"
 
 
 def _caveats(rows: list[dict], synthetic: bool, marker: str) -> list[str]:

@@ -1,6 +1,6 @@
 """The pack's appendix on reference data: which IMD edition, postcode lookup and reference seeds
 produced the figures, with their checksums, and whether the postcode lookup was synthetic. Read
-from the snapshot's lineage.reference_data (written at publication, orchestration/reference_data.py);
+from the snapshot's lineage.reference_data (written at publication, publication/reference_data.py);
 a snapshot without it gives no appendix."""
 
 from __future__ import annotations

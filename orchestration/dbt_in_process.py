@@ -18,7 +18,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, Failure
 
-from orchestration.config import DBT_PROJECT_DIR
+from partnership.config import DBT_PROJECT_DIR
 
 RESULTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.config import DBT_PROJECT_DIR, PROJECT_ROOT
+from partnership.config import DBT_PROJECT_DIR, PROJECT_ROOT
 
 DBT_INPUT_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots")
 GATE_CODE = PROJECT_ROOT / "expectations"
@@ -114,7 +114,7 @@ def gate_fingerprint(con: duckdb.DuckDBPyConnection, year: str, previous: str, s
 
 
 def snapshot_fingerprint(con: duckdb.DuckDBPyConnection, reference: list[dict], assumptions: dict) -> str:
-    """Everything the snapshot is made of (orchestration/publication.py): the tables it copies from
+    """Everything the snapshot is made of (publication/snapshot.py): the tables it copies from
     the working warehouse, and the reference data's provenance and the settings it records."""
     parts = schema_fingerprints(con, PUBLISHED_INPUT_SCHEMAS)
     if "raw.load_audit" in tables_in(con, ("raw",)):

@@ -25,9 +25,9 @@ from dagster import (
 
 from ingest.contracts import load_contracts
 from orchestration.alerts import Alert, send
-from orchestration.config import Settings
-from orchestration.ledger import read_ledger
-from orchestration.warehouse import LOCK_TIMEOUT_SECONDS, WRITER_POOL
+from partnership.config import Settings
+from partnership.ledger import read_ledger
+from partnership.warehouse import LOCK_TIMEOUT_SECONDS, WRITER_POOL
 
 FRESHNESS_JOB = "feed_freshness_job"
 

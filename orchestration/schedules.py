@@ -20,9 +20,9 @@ from dagster import (
     schedule,
 )
 
-from orchestration.config import Settings
 from orchestration.dbt import DBT_GROUPS
-from orchestration.reporting_years import closes_on, year_just_closed, year_label
+from partnership.config import Settings
+from partnership.reporting_years import closes_on, year_just_closed, year_label
 
 TIMEZONE = "Europe/London"
 

@@ -31,7 +31,7 @@ from great_expectations import expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from expectations.suites.check import Check, SuiteSpec
-from expectations.suites.metrics import previous_year, start_year
+from partnership.reporting_years import previous_year, year_end, year_start
 
 _CONCERNS = ("feed", "period")
 
@@ -83,9 +83,8 @@ def due(year: str, t: CoverageThresholds) -> Due:
 
 def year_bounds(year: str, start_month: int) -> tuple[date, date]:
     """First day of the year and first day of the next: `2024-25` with April -> 2024-04-01, 2025-04-01."""
-    first = start_year(year)
-    month = 1 if len(year) == 4 else start_month
-    return date(first, month, 1), date(first + 1, month, 1)
+    month = 1 if len(year) == 4 else start_month  # a calendar-year label is a calendar year
+    return year_start(year, month), year_end(year, month) + timedelta(days=1)
 
 
 def _quarter_label(start: date, quarter: int) -> str:

@@ -23,7 +23,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from exports.audit.facts import Fact, Key, Pack, Where, previous_year
+from exports.audit.facts import Fact, Key, Pack, Where
+from partnership.reporting_years import previous_year
 
 ADDITIVE_VALUE_UNITS = frozenset({"count", "gbp", "wellby"})
 SHARE_UNITS = frozenset({"pct", "ratio"})

@@ -19,15 +19,15 @@ from dagster import (
 
 from orchestration import console, run_state
 from orchestration.assets.gate import ANNUAL_MARTS, ANNUAL_TABLES
-from orchestration.config import Settings
 from orchestration.dbt_vars import dbt_vars
 from orchestration.faults import pause_point
 from orchestration.fingerprints import snapshot_fingerprint
-from orchestration.publication import build_snapshot
-from orchestration.reference_data import reference_datasets
 from orchestration.run_state import PUBLISH_STAGE
-from orchestration.warehouse import WRITER_POOL, read_snapshot, write_connection, writer_lock
 from orchestration.year_gate import standing_results, year_closes_on, year_is_open
+from partnership.config import Settings
+from partnership.warehouse import WRITER_POOL, read_snapshot, write_connection, writer_lock
+from publication.reference_data import reference_datasets
+from publication.snapshot import build_snapshot
 
 CODE_VERSION = "0.1.0"
 
@@ -58,8 +58,8 @@ def years_whose_latest_gate_failed(settings: Settings, *, besides: str) -> list[
     """Years other than `besides` whose most recent gate run has an error: publishing any year
     rebuilds the whole snapshot, so it would carry their failing tables too. Years before
     [reporting] first_year are no longer gated, and do not count."""
-    from orchestration.config import today
-    from orchestration.reporting_years import reporting_years
+    from partnership.config import today
+    from partnership.reporting_years import reporting_years
 
     gated = set(reporting_years(settings.reporting.first_year, today(), settings.reporting.year_start_month))
     with write_connection(settings) as con:

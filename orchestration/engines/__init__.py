@@ -10,10 +10,10 @@ and what the gate validates is exactly what is published.
 
 from __future__ import annotations
 
-from orchestration.config import Settings
+from partnership.config import Settings
 
 # What comes back from the engine: the schemas the snapshot publishes that dbt builds
-# (orchestration/publication.py adds the gate's results, written by the gate itself).
+# (publication/snapshot.py adds the gate's results, written by the gate itself).
 BUILT_SCHEMAS = ("marts", "reference")
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from orchestration.config import Settings
 from orchestration.engines.working_file import raw_tables, replace_built_tables
+from partnership.config import Settings
 
 
 def raw_location(settings: Settings) -> Path:

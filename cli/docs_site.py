@@ -16,8 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from orchestration.config import DBT_PROJECT_DIR, Settings
 from orchestration.dbt import DBT_EXECUTABLE, dbt_vars
+from partnership.config import DBT_PROJECT_DIR, Settings
 
 SITE_FILES = ("index.html", "manifest.json", "catalog.json")
 # dbt's page template cuts every column description to one line with "…"; evaluators read them whole.

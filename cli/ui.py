@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.config import Settings
+from partnership.config import Settings
 
 CODE_LOCATION = "orchestration.definitions"
 STOP_GRACE = 3.0  # seconds a server has to stop by itself before it is killed
@@ -61,7 +61,7 @@ def prepare() -> None:
 def serve_ui(settings: Settings, port: int) -> int:
     """Run the UI until a signal or a child's end; 0 when stopped by a signal."""
     quiet_instance(settings.dagster_home)
-    prepared = subprocess.run([sys.executable, "-m", "orchestration.ui"], capture_output=True, text=True)
+    prepared = subprocess.run([sys.executable, "-m", "cli.ui"], capture_output=True, text=True)
     if prepared.returncode != 0:
         print(f"impact ui: could not prepare the dbt project or the Dagster instance:\n{prepared.stderr[-3000:]}",
               file=sys.stderr)

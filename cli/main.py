@@ -9,9 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from orchestration.cli_report import report as report_outcome
-from orchestration.cli_report import run_and_report, session, unexpected
-from orchestration.config import DEMO_MARKER, ConfigError, Settings, load_settings
+from cli.report import report as report_outcome
+from cli.report import run_and_report, session, unexpected
+from partnership.config import DEMO_MARKER, ConfigError, Settings, load_settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -42,7 +42,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from orchestration.reference_data import synthetic_lookup_warning
+    from publication.reference_data import synthetic_lookup_warning
 
     started = time.monotonic()
     settings = _settings(args)
@@ -74,10 +74,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest import load_files
-    from orchestration.arrivals import write_sidecar
+    from ingest.arrivals import write_sidecar
     from orchestration.assets.ingest import ingest_rules
-    from orchestration.reference_data import postcode_lookup, synthetic_lookup_warning
-    from orchestration.warehouse import write_connection
+    from partnership.warehouse import write_connection
+    from publication.reference_data import postcode_lookup, synthetic_lookup_warning
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths]
@@ -118,7 +118,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    from orchestration.sql_session import run_sql
+    from cli.sql_session import run_sql
 
     if (args.query is None) == (args.file is None):
         print("impact sql: give a query, or -f FILE (- reads standard input), not both", file=sys.stderr)
@@ -139,7 +139,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from orchestration.docs_site import DocsError, generate_site, serve
+    from cli.docs_site import DocsError, generate_site, serve
 
     settings = _settings(args)
     try:
@@ -161,15 +161,15 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from orchestration.status import status_report
+    from cli.status import status_report
 
     print(status_report(_settings(args)))
     return 0
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    from cli.ui import serve_ui
     from orchestration.runner import prepare_environment
-    from orchestration.ui import serve_ui
 
     settings = _settings(args)
     prepare_environment(settings)

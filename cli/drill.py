@@ -4,7 +4,7 @@ dbt owns the tables' structure (a percentage of 140, a missing metric), so after
 drill runs dbt's tests of the marts again and records them as a build would: the gate refuses
 marts whose dbt tests failed. A disclosure breach (small-count) is the gate's own to find.
 
-    .venv/bin/python -m orchestration.drill pct140 [--year 2024-25] [--data-dir DIR]
+    .venv/bin/python -m cli.drill pct140 [--year 2024-25] [--data-dir DIR]
     .venv/bin/impact publish --year 2024-25     # the gate fails: nothing is published
     .venv/bin/impact run                         # dbt rebuilds the marts: the defect is gone, it publishes
 """
@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 
 from orchestration.assets.warehouse import retest_marts
-from orchestration.config import load_settings
-from orchestration.publication import latest_reporting_year
-from orchestration.warehouse import write_connection
+from partnership.config import load_settings
+from partnership.warehouse import write_connection
+from publication.snapshot import latest_reporting_year
 
 DEFECTS = {
     "pct140": ("a percentage of 140 on the first percentage metric, county level",

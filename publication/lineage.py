@@ -3,7 +3,7 @@ the publication itself (run id, time, row count of every table), so a reader can
 it sees is one whole publication.
 
 These functions work on the connection that builds the new snapshot, with the working warehouse
-attached read-only as `work` (orchestration/publication.py)."""
+attached read-only as `work` (publication/snapshot.py)."""
 
 from __future__ import annotations
 
@@ -63,19 +63,3 @@ def record_publication(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str,
     con.executemany("INSERT INTO lineage.publication_tables VALUES (?, ?, ?)",
                     [(run_id, name, count) for name, count in counts.items()])
     return counts
-
-
-def check_consistent(con: duckdb.DuckDBPyConnection) -> str:
-    """The run id of the publication a connection sees, after checking every table's row count
-    against the publication record (raises AssertionError on any mismatch)."""
-    [(run_id, row_counts)] = con.execute("SELECT run_id, row_counts FROM lineage.publication").fetchall()
-    expected = json.loads(row_counts)
-    recorded = dict(con.execute(
-        "SELECT table_name, row_count FROM lineage.publication_tables WHERE run_id = ?", [run_id]).fetchall())
-    if recorded != expected:
-        raise AssertionError(f"publication {run_id}: publication_tables disagrees with row_counts")
-    for name, count in expected.items():
-        actual = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-        if actual != count:
-            raise AssertionError(f"publication {run_id}: {name} has {actual} rows, recorded {count}")
-    return run_id

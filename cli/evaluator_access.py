@@ -7,7 +7,7 @@ database, EXPORT DATABASE) and install extensions, so `impact sql` also turns ex
 and locks the configuration: it reads the snapshot and nothing else. Python variables are not
 tables here (DuckDB's replacement scans are off). A query may use `[sql] memory_limit` of memory
 and spills only into a private scratch folder that is removed afterwards. Statements that would
-change the session are refused before this connection sees them (orchestration/sql_statements.py).
+change the session are refused before this connection sees them (cli/sql_statements.py).
 Analysts who want the Parquet copies or their own exports use DuckDB directly
 (docs/evaluator-guide.md)."""
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from orchestration.config_warehouse import Warehouse
+from partnership.config_warehouse import Warehouse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -109,7 +109,7 @@ class Reporting(_Section):
 
     @model_validator(mode="after")
     def _first_year_is_a_label(self) -> Reporting:
-        from orchestration.reporting_years import start_year
+        from partnership.reporting_years import start_year
 
         start_year(self.first_year, self.year_start_month)  # ValueError names the expected form
         return self
@@ -244,7 +244,7 @@ class Settings(_Section):
     docs: DocsSite = DocsSite()
     sql: SqlLimits = SqlLimits()
     ingest: IngestSettings = IngestSettings()
-    warehouse: Warehouse = Warehouse()  # orchestration/config_warehouse.py
+    warehouse: Warehouse = Warehouse()  # partnership/config_warehouse.py
     _config_file: Path | None = PrivateAttr(None)
 
     @model_validator(mode="after")
@@ -339,7 +339,7 @@ class Settings(_Section):
     @property
     def postcode_lookup_path(self) -> Path:
         """The configured ONS NSPL/ONSPD file, else the synthetic lookup of the area's LSOAs that the
-        orchestration writes into the data directory (orchestration/reference_data.py)."""
+        orchestration writes into the data directory (publication/reference_data.py)."""
         if self.paths.postcode_lookup:
             return Path(self.paths.postcode_lookup).expanduser().resolve()
         return self.data_dir / "reference" / "postcode_lookup_synthetic.csv"

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from orchestration.config import Settings
-from orchestration.warehouse import WarehouseBusy, writer_lock
+from partnership.config import Settings
+from partnership.warehouse import WarehouseBusy, writer_lock
 
 _LOADED = ("loaded", "replaced", "superseded")
 

@@ -8,7 +8,7 @@ start, which cannot write `2024-25`, so the partitions are a static list: every 
 
 Open and closed: a year closes `grace_days` after its last day (late returns still arrive); until
 then it is open. An open year is built, gated to date and published in the evaluators' snapshot
-as provisional, never as an annual pack. "Today" is `orchestration.config.today()`.
+as provisional, never as an annual pack. "Today" is `partnership.config.today()`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,18 @@ def start_year(label: str, start_month: int) -> int:
         example = year_label(2024, start_month)
         raise ValueError(f"{label!r} is not a reporting year label (expected e.g. {example!r})")
     return int(match.group(1))
+
+
+def previous_year(label: str) -> str:
+    """The year before, read from the label alone: `2024-25` -> `2023-24`, `2025` -> `2024`
+    (the label's form says which convention it follows)."""
+    match = LABEL.match(str(label).strip())
+    if not match:
+        raise ValueError(f"{label!r} is not a reporting year label (e.g. '2024-25' or '2025')")
+    start = int(match.group(1))
+    start_month = 1 if match.group(2) is None else 4  # any month after January labels alike
+    start_year(label, start_month)  # refuses '2024-26'
+    return year_label(start - 1, start_month)
 
 
 def year_containing(day: date | datetime, start_month: int) -> str:
@@ -92,6 +104,6 @@ def reporting_year_partitions(first_year: str, start_month: int,
                               today: date | None = None) -> StaticPartitionsDefinition:
     from dagster import StaticPartitionsDefinition
 
-    from orchestration.config import today as configured_today
+    from partnership.config import today as configured_today
 
     return StaticPartitionsDefinition(reporting_years(first_year, today or configured_today(), start_month))

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from orchestration.config import ConfigError, Settings, load_settings
+from partnership.config import ConfigError, Settings, load_settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -41,7 +41,7 @@ def run_and_report(settings: Settings, year: str | None, started: float, out, re
 
 def report(settings: Settings, success: bool, failed_runs: list[str], messages: list[str], started: float,
             out, year: str | None, pack: Path | None, did_work: bool = True) -> int:
-    from orchestration.failures import explain_text
+    from cli.failures import explain_text
 
     took = f"{time.monotonic() - started:.1f} s"
     log = f"; details in {out.log_path}" if out.log_path else ""
@@ -85,8 +85,8 @@ def _print_gate_failures(settings: Settings, run_id: str, out) -> None:
 def unexpected(args: argparse.Namespace, exc: Exception) -> int:
     import traceback
 
-    from orchestration.failures import explain
-    from orchestration.warehouse import WarehouseBusy
+    from cli.failures import explain
+    from partnership.warehouse import WarehouseBusy
 
     log_path = getattr(args, "log_path", None)
     if getattr(args, "verbose", False):

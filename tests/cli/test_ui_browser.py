@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from ui_server import STOP_LIMIT, asset_nodes, config_with_free_ports, graphql, serve_ui
 
-from orchestration.reporting_years import reporting_years
+from partnership.reporting_years import reporting_years
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
                  if p and Path(p).exists()), None)
@@ -77,7 +77,7 @@ def gated_demo(demo_data_dir, tmp_path_factory) -> tuple[Path, Path]:
     config = config_with_free_ports(folder)
     env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY",
                                                             "DAGSTER_HOME")} | {"IMPACT_CONFIG": str(config)}
-    done = subprocess.run([sys.executable, "-m", "orchestration.cli", "publish", "--data-dir", str(data_dir),
+    done = subprocess.run([sys.executable, "-m", "cli.main", "publish", "--data-dir", str(data_dir),
                            "--year", YEAR], capture_output=True, text=True, env=env, timeout=1800)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return data_dir, config

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.config import DEFAULT_CONFIG_FILE
+from partnership.config import DEFAULT_CONFIG_FILE
 
 NODES = """{ assetNodes { assetKey { path } groupName
              assetChecksOrError { ... on AssetChecks { checks { name } } } } }"""
@@ -87,7 +87,7 @@ class Ui:
 def serve_ui(data_dir: Path, *, config: Path | None = None, stop_signal: int = signal.SIGTERM) -> Iterator[Ui]:
     port = free_port()
     env = os.environ | {"IMPACT_DATA_DIR": str(data_dir), "IMPACT_CONFIG": str(config or DEFAULT_CONFIG_FILE)}
-    process = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "ui", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "ui", "--port", str(port)],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     ui = Ui(f"http://127.0.0.1:{port}")
     try:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.config import DEMO_MARKER, DEMO_PSEUDONYMISATION_KEY, ConfigError, load_settings
+from partnership.config import DEMO_MARKER, DEMO_PSEUDONYMISATION_KEY, ConfigError, load_settings
 
 
 def test_defaults_run_the_demo(tmp_path, monkeypatch):
@@ -119,7 +119,7 @@ def test_feeds_collected_are_validated(tmp_path):
 def test_today_is_the_clock_unless_impact_today_says_otherwise(monkeypatch):
     import datetime as dt
 
-    from orchestration.config import today
+    from partnership.config import today
 
     monkeypatch.delenv("IMPACT_TODAY", raising=False)
     assert today() == dt.date.today()

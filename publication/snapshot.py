@@ -9,12 +9,12 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.parquet_copies import swap_in, write_parquet_set
-from orchestration.snapshot_lineage import add_file_list, add_reference_provenance, record_publication
+from publication.lineage import add_file_list, add_reference_provenance, record_publication
+from publication.parquet_copies import swap_in, write_parquet_set
 
 # What evaluators get: marts, reference data, gate results and the load audit (lineage), plus
 # lineage.files, lineage.publication, lineage.reference_data and lineage.assumptions
-# (orchestration/snapshot_lineage.py) and Parquet copies.
+# (publication/lineage.py) and Parquet copies.
 # Never: raw rows, the quarantine (it holds raw values), staging, or any key.
 PUBLISHED_SCHEMAS = ("marts", "reference", "gate")
 LINEAGE_TABLES = {"raw.load_audit": "lineage.load_audit"}
@@ -31,7 +31,7 @@ def build_snapshot(warehouse: Path, published: Path, run_id: str, *, reference: 
                    pause: Callable[[str], None] = lambda point: None) -> dict[str, int]:
     """Copy the published tables into a new file, then rename it over the old snapshot.
     `reference`, `assumptions`: the provenance of the reference data and the settings in force
-    (orchestration/reference_data.py), written as lineage.reference_data and lineage.assumptions.
+    (publication/reference_data.py), written as lineage.reference_data and lineage.assumptions.
     `pause` is the fault-injection hook (orchestration/faults.py), called before each swap."""
     published.parent.mkdir(parents=True, exist_ok=True)
     staging = published.with_name(f".{published.name}.{run_id}.tmp")

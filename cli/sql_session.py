@@ -26,10 +26,10 @@ from pathlib import Path
 import duckdb
 from duckdb.sqltypes import VARCHAR
 
-from orchestration.config import Settings
-from orchestration.evaluator_access import explain_error, one_line, open_for_query
-from orchestration.sql_render import cell, json_value, plan_columns, write_table
-from orchestration.sql_statements import Refused, Runnable, vet
+from cli.evaluator_access import explain_error, one_line, open_for_query
+from cli.sql_render import cell, json_value, plan_columns, write_table
+from cli.sql_statements import Refused, Runnable, vet
+from partnership.config import Settings
 
 MODES = ("table", "csv", "json")
 BATCH = 10_000

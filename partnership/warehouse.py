@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
-from orchestration.config import Settings
+from partnership.config import Settings
 
 WRITER_POOL = "duckdb_writer"
 LOCK_TIMEOUT_SECONDS = 600

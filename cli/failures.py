@@ -10,7 +10,7 @@ import re
 import shutil
 from pathlib import Path
 
-from orchestration.config import Settings
+from partnership.config import Settings
 
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 NO_PERMISSION = {errno.EACCES, errno.EPERM, errno.EROFS}

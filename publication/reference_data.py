@@ -18,7 +18,7 @@ import polars as pl
 from ingest import PostcodeLookup
 from ingest.loader import sha256_of
 from ingest.reference.editions import SEEDS_DIR
-from orchestration.config import Settings
+from partnership.config import Settings
 
 SYNTHETIC_COLUMN = "synthetic"
 

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.arrivals import unsupported
 from ingest.contracts import load_contracts
 from ingest.loader import sha256_of
-from orchestration.arrivals import unsupported
 from orchestration.assets.ingest import landing_files
-from orchestration.config import Settings
 from orchestration.freshness import feed_freshness, utc_now
 from orchestration.landing import FEED_TAG, FILE_TAG
-from orchestration.ledger import Ledger, read_ledger
+from partnership.config import Settings
+from partnership.ledger import Ledger, read_ledger
 
 _LOADED = ["loaded", "replaced"]
 
@@ -188,7 +188,7 @@ def _started(instance, run) -> str:
 
 
 def status_report(settings: Settings) -> str:
-    from orchestration.reference_data import synthetic_lookup_warning
+    from publication.reference_data import synthetic_lookup_warning
 
     ledger = read_ledger(settings)
     register = "" if not settings.collects("spend") else (

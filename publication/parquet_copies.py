@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.snapshot_lineage import published_tables
+from publication.lineage import published_tables
 
 LINK_NAME = "parquet"
 VERSION_PREFIX = ".parquet-"

@@ -6,7 +6,7 @@ import errno
 
 import pytest
 
-from orchestration.failures import explain, explain_text
+from cli.failures import explain, explain_text
 
 
 def _error_writing(path: str) -> OSError:

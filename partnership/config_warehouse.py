@@ -1,5 +1,5 @@
 """impact.toml [warehouse]: which engine dbt builds in and how to reach it (docs/scaling.md).
-Validated with the rest of the configuration (orchestration/config.py Settings.warehouse)."""
+Validated with the rest of the configuration (partnership/config.py Settings.warehouse)."""
 
 from __future__ import annotations
 

@@ -5,11 +5,11 @@ import time
 
 import pytest
 
-from orchestration.warehouse import WarehouseBusy, write_connection, writer_lock
+from partnership.warehouse import WarehouseBusy, write_connection, writer_lock
 
 
 def _hold_lock(data_dir, ready, release):
-    from orchestration.config import load_settings
+    from partnership.config import load_settings
 
     with writer_lock(load_settings(data_dir=data_dir)):
         ready.set()
