@@ -68,6 +68,7 @@ def write_pack(
     run_id: str,
     code_version: str,
     synthetic: bool = False,
+    year_start_month: int = 4,
     before_publish: Callable[[Path], None] | None = None,
 ) -> PackResult:
     """`synthetic` marks a pack made from demo data: its title, every page and every sheet say so."""
@@ -91,7 +92,8 @@ def write_pack(
     details = appendix(partnership=partnership_name, year=reporting_year, produced_at=produced_at,
                        run_id=run_id, code_version=code_version, gate=gate,
                        load_audit=tables.get("load_audit"), sources=sources,
-                       threshold=suppression_threshold, marker=marker, synthetic=synthetic)
+                       threshold=suppression_threshold, marker=marker, synthetic=synthetic,
+                       year_start_month=year_start_month)
     register = Register(Path(exports_dir), marker=marker)
     earlier = register.facts()
     year_dir = Path(exports_dir) / reporting_year

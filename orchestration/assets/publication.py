@@ -138,6 +138,7 @@ def build_publication_assets(settings: Settings, partitions: PartitionsDefinitio
             run_id=context.run_id, code_version=CODE_VERSION,
             before_publish=lambda _folder: pause_point("pack", settings.data_dir),
             synthetic=settings.is_demo_data_dir,  # a demo pack says so on every page and sheet
+            year_start_month=settings.reporting.year_start_month,
         )
         if not pack.new_revision:
             context.log.info(f"{year}: same content as {pack.revision}; no new revision written")
