@@ -29,8 +29,9 @@ LOG = logging.getLogger("weasyprint")
 
 
 class _SvgPresentation(logging.Filter):
-    """Drops WeasyPrint's "Ignored `fill: ...`, unknown property" for the charts' inline SVG: the
-    HTML stylesheet reader does not know SVG properties, and its SVG renderer applies them."""
+    """Drops WeasyPrint's "Ignored `fill: ...`, unknown property" for the charts' inline SVG (the
+    HTML stylesheet reader does not know SVG properties; its SVG renderer applies them) and for
+    `print-color-adjust`, which tells browsers to print backgrounds, as WeasyPrint always does."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not (record.getMessage().startswith("Ignored `")
@@ -40,7 +41,8 @@ class _SvgPresentation(logging.Filter):
 
 SVG_PROPERTIES = frozenset({"fill", "fill-opacity", "stroke", "stroke-width", "stroke-linecap",
                             "stroke-linejoin", "stroke-dasharray", "stroke-dashoffset",
-                            "stroke-opacity", "stroke-miterlimit", "text-anchor", "clip-path"})
+                            "stroke-opacity", "stroke-miterlimit", "text-anchor", "clip-path",
+                            "print-color-adjust"})
 
 
 def print_pdf(html: str, path: Path) -> None:
