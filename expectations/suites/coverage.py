@@ -84,7 +84,10 @@ def due(year: str, t: CoverageThresholds) -> Due:
 def year_bounds(year: str, start_month: int) -> tuple[date, date]:
     """First day of the year and first day of the next: `2024-25` with April -> 2024-04-01, 2025-04-01."""
     month = 1 if len(year) == 4 else start_month  # a calendar-year label is a calendar year
-    return year_start(year, month), year_end(year, month) + timedelta(days=1)
+    try:
+        return year_start(year, month), year_end(year, month) + timedelta(days=1)
+    except ValueError as exc:
+        raise ValueError(f"{exc}: is the reporting year's start month ({start_month}) right?") from exc
 
 
 def _quarter_label(start: date, quarter: int) -> str:
