@@ -29,10 +29,11 @@ from exports.datapackage import check_package, describe
 from exports.disclosure import masked_breakdowns, masked_metrics, masked_toc
 from exports.reference_data import manifest_entries, report_rows
 from exports.report import build_report, write_report
-from exports.revisions import PackError, content_sha256, file_sha256, latest_revision, rename_into_place
+from exports.revisions import PackError, content_sha256, latest_revision, rename_into_place
 from exports.snapshot_tables import read_snapshot
 from exports.sources import YearSources
 from exports.workbook import WorkbookContent, write_workbook
+from ingest.loader import sha256_of  # the hash the load audit records, for every file the product names
 
 DATA_LOG_COLUMNS = ("feed", "file", "contributes", "rows_in_year", "sha256", "rows_loaded",
                     "rows_rejected", "loaded_at")
@@ -222,7 +223,7 @@ def _manifest(staging: Path, year: MaskedYear, options: PackOptions, rows: dict[
         "source_files": year.sources.files,
         "reference_data": manifest_entries(year.tables.get("reference_data")),
         "files": [
-            {"path": name, "sha256": file_sha256(staging / name), "rows": rows[name],
+            {"path": name, "sha256": sha256_of(staging / name), "rows": rows[name],
              **({"sheets": sheets} if name == workbook else {})}
             for name in sorted(rows)
         ],

@@ -65,11 +65,3 @@ def rename_into_place(staging: Path, year_dir: Path) -> Path:
             if not final.exists():
                 raise
     raise PackError(f"no free revision under {year_dir}")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
