@@ -21,8 +21,7 @@ from orchestration.dbt import dbt_vars
 from orchestration.publication import build_snapshot
 from orchestration.reference_data import reference_datasets
 from orchestration.warehouse import WRITER_POOL, read_snapshot, write_connection, writer_lock
-
-CODE_VERSION = "0.1.0"
+from partnership.code_version import code_version
 
 
 def require_gate_in_this_run(settings: Settings, run_id: str, year: str) -> None:
@@ -102,7 +101,7 @@ def build_publication_assets(settings: Settings, partitions: PartitionsDefinitio
             partnership_name=settings.partnership.name,
             suppression_threshold=settings.disclosure.suppression_threshold,
             marker=settings.disclosure.suppression_marker,
-            run_id=context.run_id, code_version=CODE_VERSION,
+            run_id=context.run_id, code_version=code_version(),
         )
         return MaterializeResult(metadata={
             "reporting_year": year,
