@@ -6,12 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test ui lint manifest bench bench-hostile bench-engines imd-seed clean-data
+.PHONY: demo test ui lint manifest bench bench-large bench-runs bench-hostile bench-engines imd-seed clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,engines]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,engines]'
 	@touch $(STAMP)
 
 demo: $(STAMP)            ## generate demo data and run the whole pipeline into ./data
@@ -29,8 +29,14 @@ lint: $(STAMP)
 manifest: $(STAMP)        ## parse the dbt project (Dagster reads target/manifest.json)
 	$(BIN)/impact manifest
 
-bench: $(STAMP)           ## ingest speed and memory against a bare Polars load
+bench: $(STAMP)           ## ingest time and memory against a bare Polars load and DuckDB's read_csv (best of 3)
 	$(BIN)/python tests/benchmarks/bench_spend_ingest.py
+
+bench-runs: $(STAMP)      ## full rebuild vs no-change and one-new-month runs, demo scales 1 and 4
+	$(BIN)/python tests/benchmarks/bench_runs.py
+
+bench-large: $(STAMP)     ## a 50,000,000-row file generated and ingested: time and peak memory (< 1 GiB)
+	$(BIN)/python tests/benchmarks/bench_large_ingest.py
 
 bench-hostile: $(STAMP)   ## time and peak memory of the ingest on hostile files, under setrlimit
 	$(BIN)/python tests/benchmarks/bench_hostile_files.py

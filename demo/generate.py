@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from demo import charter, programme, spend, wellbeing
@@ -111,3 +112,12 @@ def generate_demo_data(landing_dir: Path, seed: int = 20240401, scale: float = 1
     for f in files:
         write_file(f, landing_dir)
     return summarise(files, landing_dir, seed, scale, area)
+
+
+def generate_spend_month(landing_dir: Path, month: date, seed: int = 20240401, scale: float = 1.0,
+                         anchors: int | None = None, area: DemoArea = OXFORDSHIRE) -> list[Path]:
+    """Write one more month of spend files (after the demo's period) into landing_dir/spend/, as a
+    steward's monthly drop: for benchmarks and tests of incremental runs. `anchors` limits how
+    many anchors' files are written (default: all three)."""
+    files = spend.month_files(seed, scale, date(month.year, month.month, 1), Places(area.local_authorities), area)
+    return [write_file(f, Path(landing_dir)) for f in files[:anchors]]

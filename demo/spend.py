@@ -241,3 +241,27 @@ def add_total_footers(files: list[LandingFile]) -> None:
             amounts = [float(r[5].replace("£", "").replace(",", "")) for r in f.sheets[0].rows
                        if r[5].strip()]  # a planted blank amount is not part of the total
             f.footer = [["Total", "", "", "", "", gbp(round(sum(amounts), 2)), "", "", ""]]
+
+
+def month_files(seed: int, scale: float, month: dt.date, places: Places, area: DemoArea) -> list[LandingFile]:
+    """One more month of payment files, one per anchor, for a month after the demo's period (a
+    steward's monthly drop). Suppliers come from the demo's own register (same seed and scale)."""
+    payees = area.public_payees
+    suppliers = build_register(random.Random(f"oiep-demo:{seed}:spend"), places, scale, payees)
+    by_name = {s["name"]: s for s in suppliers if s["type"] == "public_body"}
+    trading = [s for s in suppliers if s["name"] not in payees.values()]
+    rng = random.Random(f"oiep-demo:{seed}:spend:{month:%Y-%m}")
+    files = []
+    for a in anchors_of(area):
+        pool = rng.sample(trading, k=min(len(trading), max(20, int(len(trading) * 0.45))))
+        weights = [1 / (k + 5) ** 0.9 for k in range(len(pool))]
+        seq = [10_000_000 + (month.year * 12 + month.month) * 10_000]  # references unlike the demo's
+        rows = _month_rows(rng, a, month, scaled(a.rows_per_month, scale, floor=15), pool, weights, by_name,
+                           seq, payees)
+        f = LandingFile("spend", file_name(a, month), [Sheet("payments", a.header, rows, "payments")],
+                        encoding=a.encoding, newline=a.newline)
+        if a.code == "ouh":
+            f.preamble = [a.name, f"Payments to suppliers: {month:%B %Y}"]
+        files.append(f)
+    add_total_footers(files)
+    return files

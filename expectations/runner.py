@@ -1,5 +1,9 @@
 """Run the gate for one reporting year and record what it found.
 
+The gate judges publication policy (disclosure after masking, coverage, year-on-year movement, ToC
+completeness, overlapping loads); the structural contracts of the marts are dbt's tests, and the
+gate's first check is that the build which made the marts passed them (expectations/build_checks.py).
+
 GX 1.x validates pandas frames taken from DuckDB (its SQL datasource does not work on
 duckdb-engine). The context is file-backed under `gx_dir`, so suites, validation results and
 Data Docs persist for the steward. Any exception, raised here or caught by GX inside an
@@ -19,6 +23,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
+from expectations.build_checks import build_checks_suite
 from expectations.gx_run import ExpectationOutcome, docs_index, file_context, run_suite
 from expectations.suites.check import SuiteSpec
 from expectations.suites.coverage import CoverageThresholds, coverage_suites
@@ -68,8 +73,8 @@ def _groups(
         return cache[name]
 
     return [
-        ("metrics", lambda: metric_suites(table("metrics"), table("metric_catalogue"), year,
-                                          yoy_warning_pct=yoy_warning_pct)),
+        ("build", lambda: [build_checks_suite(con)]),  # the marts' structural checks, run by dbt
+        ("metrics", lambda: metric_suites(table("metrics"), year, yoy_warning_pct=yoy_warning_pct)),
         ("toc", lambda: toc_suites(table("toc_indicators"), table("metric_catalogue"), year)),
         ("disclosure", lambda: disclosure_suites(
             table("metrics"), table("metric_catalogue"), table("toc_indicators"), year,

@@ -2,7 +2,9 @@
 
 The snapshot is opened read-only. Everything is written into a hidden temporary folder beside
 the revisions and renamed into place as `exports/<year>/rNNN` in one step: a failure leaves no
-partial revision, and a re-run adds a revision without touching the earlier ones.
+partial revision, and a re-run adds a revision without touching the earlier ones. A re-run whose
+content (tables, cover, gate verdict; not the time or run id) is that of the latest revision writes
+nothing and returns that revision (`new_revision` false): a revision changes only with its content.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +48,7 @@ class PackResult:
     files: tuple[Path, ...]  # every file of the revision, manifest.json included
     gate_status: str
     manifest: dict[str, Any]
+    new_revision: bool = True  # false: the latest revision already held this content
 
 
 def write_pack(
@@ -57,6 +61,7 @@ def write_pack(
     marker: str = "[c]",
     run_id: str,
     code_version: str,
+    before_publish: Callable[[Path], None] | None = None,
 ) -> PackResult:
     produced_at = datetime.now(UTC).replace(microsecond=0)
     tables, sources = read_snapshot(Path(snapshot_path), reporting_year)
@@ -72,18 +77,24 @@ def write_pack(
         tables["metrics_all_years"], catalogue, threshold=suppression_threshold, marker=marker)
     names = catalogue[["metric_id", "name", "family"]]
     year_dir = Path(exports_dir) / reporting_year
+    csvs = {
+        "metrics.csv": published.drop(columns="suppression"),
+        "toc_indicators.csv": toc,
+        "definitions.csv": catalogue,
+        "data_log.csv": pd.DataFrame(sources.files, columns=list(DATA_LOG_COLUMNS)).astype(
+            {"rows_in_year": "Int64", "rows_loaded": "Int64", "rows_rejected": "Int64"}),
+    }
+    cover = _cover(partnership_name, reporting_year, produced_at, run_id, code_version,
+                   gate, tables.get("load_audit"), sources, suppression_threshold, marker)
+    content = _content_sha256(csvs, cover, trend, gate)
+    if (latest := _latest_revision(year_dir)) and latest[1].get("content_sha256") == content:
+        return PackResult(reporting_year, latest[0].name, latest[0], tuple(sorted(latest[0].iterdir())),
+                          latest[1].get("gate", {}).get("status", gate["status"]), latest[1], new_revision=False)
     year_dir.mkdir(parents=True, exist_ok=True)
     staging = year_dir / f".partial-{uuid.uuid4().hex}"
     staging.mkdir()
     try:
         rows: dict[str, int] = {}
-        csvs = {
-            "metrics.csv": published.drop(columns="suppression"),
-            "toc_indicators.csv": toc,
-            "definitions.csv": catalogue,
-            "data_log.csv": pd.DataFrame(sources.files, columns=list(DATA_LOG_COLUMNS)).astype(
-                {"rows_in_year": "Int64", "rows_loaded": "Int64", "rows_rejected": "Int64"}),
-        }
         for filename, frame in csvs.items():
             if frame.columns.empty:  # e.g. no ToC indicators in this snapshot: no file
                 continue
@@ -95,8 +106,6 @@ def write_pack(
         rows["datapackage.json"] = len(package["resources"])
         check_package(staging / "datapackage.json")
         workbook = f"impact-pack-{reporting_year}.xlsx"
-        cover = _cover(partnership_name, reporting_year, produced_at, run_id, code_version,
-                       gate, tables.get("load_audit"), sources, suppression_threshold, marker)
         sheets = write_workbook(
             staging / workbook,
             WorkbookContent(
@@ -119,6 +128,7 @@ def write_pack(
         manifest = {
             "reporting_year": reporting_year, "run_id": run_id, "code_version": code_version,
             "produced_at": produced_at.isoformat(), "partnership": partnership_name,
+            "content_sha256": content,
             "suppression": {"threshold": suppression_threshold, "marker": marker},
             "gate": gate,
             "source_files": sources.files,
@@ -131,12 +141,47 @@ def write_pack(
         }
         (staging / "manifest.json").write_text(
             json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        if before_publish is not None:
+            before_publish(staging)
         final = _rename_into_place(staging, year_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     files = tuple(sorted(final.iterdir()))
     return PackResult(reporting_year, final.name, final, files, gate["status"], manifest)
+
+
+_VOLATILE_COVER = ("Produced at", "Run id", "Quality gate")  # the gate verdict is in `gate`
+_VOLATILE_GATE = ("run_id", "validated_at")
+
+
+def _content_sha256(csvs: dict[str, pd.DataFrame], cover: list[tuple[str, Any]], trend: pd.DataFrame,
+                    gate: dict[str, Any]) -> str:
+    """What the pack says, without when or by which run it was produced: rows in a fixed order and
+    numbers to 12 significant digits (a rebuild of the same rows may return them in another order,
+    and differ in a parallel sum's last bits)."""
+    def stable(frame: pd.DataFrame) -> bytes:
+        text = frame.map(lambda v: f"{v:.12g}" if isinstance(v, float) else str(v))
+        return text.sort_values(list(text.columns)).to_csv(index=False).encode() if len(text.columns) else b""
+
+    digest = hashlib.sha256()
+    for name, frame in sorted(csvs.items()):
+        digest.update(name.encode() + stable(frame))
+    digest.update(stable(trend))
+    stable_cover = [(label, value) for label, value in cover if label not in _VOLATILE_COVER]
+    stable_gate = {k: v for k, v in gate.items() if k not in _VOLATILE_GATE}
+    digest.update(json.dumps([stable_cover, stable_gate], default=str, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _latest_revision(year_dir: Path) -> tuple[Path, dict[str, Any]] | None:
+    revisions = sorted((int(m.group(1)), p) for p in year_dir.glob("r*")
+                       if (m := REVISION.match(p.name)) and (p / "manifest.json").is_file()) \
+        if year_dir.is_dir() else []
+    if not revisions:
+        return None
+    folder = revisions[-1][1]
+    return folder, json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
 def _rename_into_place(staging: Path, year_dir: Path) -> Path:

@@ -232,12 +232,16 @@ def fast(text: pl.Expr, column: Column) -> tuple[pl.Expr, pl.Expr]:
         value = text
         unusual = text.str.starts_with("#") | (text.str.len_bytes() > MAX_TEXT)
     elif kind == "money":
-        plain = text.str.replace("£", "", literal=True)
-        unusual = ~plain.str.contains(_PLAIN_MONEY)
-        ten_thousandths = (plain.str.replace_all(",", "", literal=True).cast(pl.Decimal(20, 4), strict=False)
-                           * 10_000).cast(pl.Int64, strict=False)
-        pence = (ten_thousandths.abs() + 50) // 100 * ten_thousandths.sign()
-        value = (pence.cast(pl.Decimal(20, 2)) / 100).cast(pl.Decimal(18, 2))
+        # Credit notes in brackets, '(£1,234.56)', are common: read as '-1,234.56' (no minus
+        # inside the bracket). A pound sign only first, or just after a leading minus or bracket;
+        # at most two decimals, so the decimal cast is exact. Anything else: the full parse.
+        opened, closed = text.str.starts_with("("), text.str.ends_with(")")
+        plain = text.str.replace("(", "-", literal=True).str.strip_suffix(")").str.replace("£", "", literal=True)
+        pound = text.str.find("£", literal=True)
+        pound_placed = pound.is_null() | (pound == 0) | ((pound == 1) & (opened | text.str.starts_with("-")))
+        unusual = (~plain.str.contains(_PLAIN_MONEY) | (opened != closed) | ~pound_placed
+                   | text.str.starts_with("(-"))
+        value = plain.str.replace_all(",", "", literal=True).cast(pl.Decimal(18, 2), strict=False)
     elif kind in ("decimal", "int"):
         value = text.cast(pl.Float64, strict=False)
         unusual = value.is_null() | ~value.is_finite() | ~text.str.contains(r"^-?\d+(?:\.\d+)?$")

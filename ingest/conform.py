@@ -1,7 +1,9 @@
 """Apply a feed contract to a table: find the header row and the entity, map header spellings to
-canonical columns, parse every column (vectorised), and split the rows into rows that load and
+canonical columns, parse every column (vectorised), and split each batch into rows that load and
 issues that go to quarantine (file, row, column, raw value, reason). Blank rows and footer/total
-rows are skipped and counted. Only the rows that fail are looked at one by one.
+rows are skipped and counted (ingest/quarantine.py). A batch's rows and issues go to the warehouse
+as soon as they are known: what is kept across the file is counts, never rows, so a file of any
+size conforms in bounded memory.
 """
 
 from __future__ import annotations
@@ -15,22 +17,13 @@ import polars as pl
 
 from ingest import columns as parsers
 from ingest.contracts import Entity, PublisherLayout, normalise_header
-from ingest.privacy import masked_shape, withhold_payees
-from ingest.tables import HEAD_ROWS, MAX_FIELD, Table
-
-_TOTAL = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?totals?\b", re.IGNORECASE)
+from ingest.privacy import PayeeVerdicts, withhold_payees
+from ingest.quarantine import failed_rows, issue_frame, recorded_cells
+from ingest.tables import HEAD_ROWS, Table
 
 
 class WrongLayout(ValueError):
     """No sheet of the file has the header of any entity of the feed (or the file is not usable)."""
-
-
-@dataclass
-class Issue:
-    row_number: int
-    column: str
-    raw_value: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -47,12 +40,10 @@ class Header:
 
 @dataclass
 class Conformed:
-    """One table's result, accumulated over its batches."""
+    """One table's counts, accumulated over its batches (its rows and issues are written batch by batch)."""
 
     header: Header
     source: str
-    frames: list[pl.DataFrame] = field(default_factory=list)  # canonical typed columns + _row_number
-    issues: list[Issue] = field(default_factory=list)
     rows_read: int = 0
     rows_quarantined: int = 0
     footer_rows: int = 0
@@ -65,14 +56,20 @@ class Conformed:
     oversized: bool = False  # a cell beyond the readers' limit: the file is unreadable
     example_failure: dict[str, str] = field(default_factory=dict)  # column -> masked shape of a failed cell
     date_bounds: tuple[dt.date, dt.date] | None = None  # the feed's plausible dates for this file
+    payees: PayeeVerdicts = field(default_factory=PayeeVerdicts)  # names judged so far (withheld or not)
 
     @property
     def entity(self) -> Entity:
         return self.header.entity
 
-    @property
-    def rows_loaded(self) -> int:
-        return sum(f.height for f in self.frames)
+
+@dataclass
+class Batch:
+    """One batch's outcome: the rows that load (canonical typed columns + _row_number) and its
+    quarantine rows (ingest/quarantine.py ISSUE_SCHEMA)."""
+
+    rows: pl.DataFrame
+    issues: pl.DataFrame
 
 
 def find_header(table: Table, entities: list[Entity], layout: PublisherLayout | None) -> Header:
@@ -138,17 +135,16 @@ def _refuse_ambiguous(source: str, cells: list[str], entity: Entity) -> None:
 
 
 def conform_batch(batch: pl.DataFrame, header: Header, out: Conformed, layout: PublisherLayout | None,
-                  from_excel: bool) -> None:
-    """Parse one batch of body rows and add its rows, issues and counts to `out`.
+                  from_excel: bool) -> Batch:
+    """Parse one batch of body rows: its rows that load and its quarantine rows; counts go to `out`.
 
-    Two phases: every row gets the cheap conversion of each column; only rows where some cell is
-    unusual (empty where required, an odd format, out of range, a formula error) get the full parse
-    that names the reason. Most rows of a real file never reach the second phase.
+    Two phases: every row gets the cheap conversion of each column (one Polars pass, which also
+    splits off the unusual rows); only rows where some cell is unusual (empty where required, an
+    odd format, out of range, a formula error) get the full parse that names the reason. Most rows
+    of a real file never reach the second phase, and a batch without unusual rows skips it.
     """
     entity = header.entity
     present = _raw_columns(header, layout)
-    texts = batch.select("_row_number", "_extra_cells",
-                         *[parsers.cleaned(expr).alias(f"t_{name}") for name, expr in present.items()])
     columns = [c for c in entity.columns if c.name in present]
     cheap, unusual = [], []
     for column in columns:
@@ -161,27 +157,31 @@ def conform_batch(batch: pl.DataFrame, header: Header, out: Conformed, layout: P
             needs_full = needs_full | value.is_null()
         unusual.append(needs_full)
     keep = [c.name for c in columns] + ["_row_number"]
-    frame = texts.lazy().with_columns(*cheap, (pl.any_horizontal(unusual) | (pl.col("_extra_cells") > 0))
-                                      .alias("_full"))
+    frame = batch.lazy().select(
+        "_row_number", "_extra_cells", *[parsers.cleaned(expr).alias(f"t_{name}") for name, expr in present.items()]
+    ).with_columns(*cheap, (pl.any_horizontal(unusual) | (pl.col("_extra_cells") > 0)).alias("_full"))
     # One pass computes both halves: ordinary rows keep only their typed values.
     ordinary, flagged = pl.collect_all([frame.filter(~pl.col("_full")).select(keep), frame.filter(pl.col("_full"))])
-    parsed = _full_parse(flagged, columns, from_excel, out.date_bounds)
-
-    why = [c for c in parsed.columns if c.startswith("_why_")]
-    fatal = [f"_why_{c.name}" for c in columns if c.on_invalid != "null_and_record"] + ["_why_(row)"]
-    parsed = parsed.with_columns(pl.any_horizontal(pl.col(fatal).is_not_null()).alias("_fatal"))
-    _classify_failures(parsed.filter(pl.col("_fatal")), batch, header, out)
-    soft = parsed.filter(~pl.col("_fatal"))
-    out.issues.extend(_issues(soft.filter(pl.any_horizontal(pl.col(why).is_not_null())), why))
-    good = ordinary if soft.height == 0 else \
-        pl.concat([ordinary, soft.select(keep)]).sort("_row_number")
-    good, withheld = withhold_payees(good, columns, entity)
+    good, issues = ordinary, []
+    if flagged.height:
+        parsed = _full_parse(flagged, columns, from_excel, out.date_bounds)
+        why = [c for c in parsed.columns if c.startswith("_why_")]
+        fatal = [f"_why_{c.name}" for c in columns if c.on_invalid != "null_and_record"] + ["_why_(row)"]
+        parsed = parsed.with_columns(pl.any_horizontal(pl.col(fatal).is_not_null()).alias("_fatal"))
+        issues.append(failed_rows(parsed.filter(pl.col("_fatal")), batch, header, out))
+        soft = parsed.filter(~pl.col("_fatal"))
+        issues.append(recorded_cells(soft, why))
+        if soft.height:  # both halves are in file order: a linear merge keeps it
+            good = ordinary.merge_sorted(soft.select(keep), "_row_number")
+        _month_first(parsed, columns, out)
+    good, withheld = withhold_payees(good, columns, entity, out.payees)
     out.payees_redacted += withheld
-    _date_order(good, parsed, columns, out)
+    _day_first(good, columns, out)
     out.rows_read += good.height
     if entity.business_key:
-        good = _first_of_each_key(good, entity, out)
-    out.frames.append(good)
+        good, repeats = _first_of_each_key(good, entity, out)
+        issues.append(repeats)
+    return Batch(good, pl.concat(issues) if issues else issue_frame([]))
 
 
 def _raw_columns(header: Header, layout: PublisherLayout | None) -> dict[str, pl.Expr]:
@@ -220,83 +220,28 @@ def _full_parse(rows: pl.DataFrame, columns, from_excel: bool, bounds) -> pl.Dat
     return rows.with_columns(*values, *reasons, extra.alias("_why_(row)"))
 
 
-def _date_order(good: pl.DataFrame, parsed: pl.DataFrame, columns, out: Conformed) -> None:
-    """Evidence for the file's date order: a day above 12 in first place is day-first; a
-    'month' above 12 in second place that failed as day-first can only be month-first."""
+def _day_first(good: pl.DataFrame, columns, out: Conformed) -> None:
+    """Evidence for the file's date order (across the whole file): a day above 12 in first place is
+    day-first."""
+    dates = [c.name for c in columns if c.type == "date"]
+    if dates and good.height:
+        out.day_first += int(good.select(pl.sum_horizontal((pl.col(d).dt.day() > 12).sum() for d in dates)).item())
+
+
+def _month_first(parsed: pl.DataFrame, columns, out: Conformed) -> None:
+    """A 'month' above 12 in second place that failed as day-first can only be month-first."""
     for column in columns:
         if column.type == "date":
-            out.day_first += int(good.select((pl.col(column.name).dt.day() > 12).sum()).item() or 0)
             us, _ = parsers.month_first_evidence(pl.col(f"t_{column.name}"))
-            out.month_first += int(parsed.select(us.sum()).item() or 0) if parsed.height else 0
+            out.month_first += int(parsed.select(us.sum()).item() or 0)
 
 
-def _classify_failures(bad: pl.DataFrame, batch: pl.DataFrame, header: Header, out: Conformed) -> None:
-    """Rows that failed: blank, footer/total, or quarantined with every reason (usually few rows)."""
-    if bad.height == 0:
-        return
-    cells = [f"c{i}" for i in range(header.width)]
-    money = [f"c{p}" for p, n in header.mapping.items()
-             if any(c.name == n and c.type == "money" for c in header.entity.columns)]
-    why = [c for c in bad.columns if c.startswith("_why_")]
-    joined = bad.select("_row_number", *why, *[c for c in bad.columns if c.startswith("t_")]).join(
-        batch.select("_row_number", *cells), on="_row_number", how="left").sort("_row_number")
-    rows = joined.rows(named=True)
-    trailing_from = _trailing_start(rows, cells, money)
-    amount = next((c for c in header.entity.columns if c.type == "money"), None)
-    for row in rows:
-        texts = [(row[c] or "").strip() for c in cells]
-        if not any(texts):
-            out.blank_rows += 1
-            continue
-        if max(len(t) for t in texts) > MAX_FIELD:
-            out.oversized = True
-        only_amounts = all(not (row[c] or "").strip() for c in cells if c not in money)
-        if _TOTAL.match(next(t for t in texts if t)) or (only_amounts and row["_row_number"] >= trailing_from):
-            out.footer_rows += 1
-            amounts = [row[c] for c in money if (row[c] or "").strip()]
-            if len(amounts) == 1 and amount is not None:
-                total = pl.DataFrame({"a": amounts}).select(parsers.parse(pl.col("a"), amount)[0]).item()
-                out.publisher_total = total if total is not None else out.publisher_total
-            continue
-        out.rows_read += 1
-        out.rows_quarantined += 1
-        for name in why:
-            if row[name] is not None:
-                column = name.removeprefix("_why_")
-                raw = row.get(f"t_{column}") or ""
-                out.issues.append(Issue(row["_row_number"], column, raw[:500], row[name]))
-                if column in header.entity.required or column == "(row)":
-                    out.failures[column] = out.failures.get(column, 0) + 1
-                    out.example_failure.setdefault(column, masked_shape(raw))
-
-
-def _trailing_start(rows: list[dict], cells: list[str], money: list[str]) -> int:
-    """Row number from which the failed rows are a trailing block of amount-only lines."""
-    start = None
-    for row in reversed(rows):
-        if all(not (row[c] or "").strip() for c in cells if c not in money):
-            start = row["_row_number"]
-        else:
-            break
-    return start if start is not None else 1 << 62
-
-
-def _issues(frame: pl.DataFrame, why: list[str]) -> list[Issue]:
-    issues = []
-    for row in frame.select("_row_number", *why, *[c for c in frame.columns if c.startswith("t_")]).rows(named=True):
-        for name in why:
-            if row[name] is not None:
-                column = name.removeprefix("_why_")
-                issues.append(Issue(row["_row_number"], column, (row.get(f"t_{column}") or "")[:500], row[name]))
-    return issues
-
-
-def _first_of_each_key(good: pl.DataFrame, entity: Entity, out: Conformed) -> pl.DataFrame:
+def _first_of_each_key(good: pl.DataFrame, entity: Entity, out: Conformed) -> tuple[pl.DataFrame, pl.DataFrame]:
     keys = list(entity.business_key)
     marked = good.with_columns(pl.col("_row_number").min().over(keys).alias("_first"))
     repeats = marked.filter(pl.col("_row_number") != pl.col("_first"))
-    for row in repeats.select(["_row_number", "_first", *keys]).rows(named=True):
-        out.issues.append(Issue(row["_row_number"], ",".join(keys), "|".join(str(row[k]) for k in keys),
-                                f"repeats the key of row {row['_first']} in the same file"))
+    issues = [(row["_row_number"], ",".join(keys), "|".join(str(row[k]) for k in keys),
+               f"repeats the key of row {row['_first']} in the same file")
+              for row in repeats.select(["_row_number", "_first", *keys]).rows(named=True)]
     out.rows_quarantined += repeats.height
-    return marked.filter(pl.col("_row_number") == pl.col("_first")).drop("_first")
+    return marked.filter(pl.col("_row_number") == pl.col("_first")).drop("_first"), issue_frame(issues)

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from ingest.tables import (
@@ -194,9 +195,9 @@ def _fast_batches(path: Path, label: str, head, exact: _ExactReader, limits: Rea
                 frame = pl.read_csv(io.BytesIO(chunk), has_header=False, separator=exact.delimiter, schema=schema,
                                     infer_schema=False, quote_char='"', truncate_ragged_lines=False,
                                     raise_if_empty=False, missing_columns="insert")
-            except pl.exceptions.ComputeError:
+            except (pl.exceptions.ComputeError, pl.exceptions.SchemaError):  # SchemaError: a ragged first line
                 break
-            if chunk.count(b"\n") == frame.height:  # no record spans lines: plain numbering
+            if _count(chunk, b"\n") == frame.height:  # no record spans lines: plain numbering
                 batch = frame.with_columns(pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64)
                                            .alias("_row_number"), pl.lit(0, pl.Int32).alias("_extra_cells"))
                 first_line += frame.height
@@ -211,10 +212,11 @@ def _fast_batches(path: Path, label: str, head, exact: _ExactReader, limits: Rea
     return batches
 
 
-def _chunks(path: Path, skip_lines: int, label: str, size: int = CHUNK_BYTES) -> Iterator[bytes | None]:
+def _chunks(path: Path, skip_lines: int, label: str, size: int | None = None) -> Iterator[bytes | None]:
     """The file after its first `skip_lines` lines, in pieces that end at a line break outside any
     quoted field, so each piece parses on its own. Yields None when a record grows past MAX_RECORD
     (an unclosed quote, or a field of tens of megabytes): the caller hands over to the exact reader."""
+    size = size or CHUNK_BYTES
     with path.open("rb") as handle:
         for _ in range(skip_lines):
             if len(handle.readline(MAX_LINE)) == MAX_LINE:
@@ -247,7 +249,7 @@ def _chunks(path: Path, skip_lines: int, label: str, size: int = CHUNK_BYTES) ->
 def _last_record_end(piece: bytes) -> int:
     """Position of the last line break with an even number of quote characters before it, or -1.
     Walks back over the line breaks counting quotes in disjoint spans: one pass over the piece."""
-    quotes = piece.count(b'"')
+    quotes = _count(piece, b'"')
     end = len(piece)
     cut = piece.rfind(b"\n")
     while cut != -1:
@@ -256,6 +258,11 @@ def _last_record_end(piece: bytes) -> int:
             return cut
         end, cut = cut, piece.rfind(b"\n", 0, cut)
     return -1
+
+
+def _count(data: bytes, byte: bytes) -> int:
+    """How many times one byte occurs (numpy compares 16 MiB a few times faster than bytes.count)."""
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8) == byte[0]))
 
 
 def _number_rows(batch: pl.DataFrame, first_line: int) -> tuple[pl.DataFrame, int]:

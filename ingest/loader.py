@@ -26,7 +26,7 @@ from ingest import versions
 from ingest.anchors import DeclaredAnchors, PublisherCheck
 from ingest.conform import Conformed, WrongLayout, conform_batch, find_header
 from ingest.contracts import CONTRACTS_DIR, FEEDS, layout_for, load_contracts
-from ingest.pipeline import BackgroundWriter
+from ingest.pipeline import BackgroundWriter, load_settings, read_ahead
 from ingest.privacy import PostcodeLookup, protect
 from ingest.readers import read_tables
 from ingest.referential import recheck_outcomes
@@ -213,42 +213,53 @@ def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, ke
     if earlier.missing:
         notes = [*notes, f"declared to replace {', '.join(earlier.missing)}, which is not loaded"]
     bounds = rules.window(lineage.feed).bounds(received)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        end_loading(con, lineage.load_id)
-        versions.remove(con, lineage.feed, earlier)
-        for table, header in found:
-            conformed, written = Conformed(header, table.source, date_bounds=bounds), Written()
-            table_lineage = replace(lineage, source_file=table.source)
-            publishers = PublisherCheck(anchors, header.entity)  # ingest/anchors.py
-            writer = BackgroundWriter(write_batch)
-            try:
-                for batch in table.batches(header.index, header.width):
-                    if limits.deadline.passed():
-                        raise limits.too_slow(path.name)
-                    conform_batch(batch, header, conformed, layout, table.from_excel)
-                    rows = publishers.apply(protect(conformed.frames.pop(), header.entity, key, lookup))
-                    writer.submit(con, header.entity, rows, table_lineage, written)
-            finally:
-                writer.close()
-            if reason := _usability(conformed) or publishers.refusal(table.source):
+    with load_settings(con):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            end_loading(con, lineage.load_id)
+            versions.remove(con, lineage.feed, earlier)
+            for table, header in found:
+                conformed, written = Conformed(header, table.source, date_bounds=bounds), Written()
+                table_lineage = replace(lineage, source_file=table.source)
+                publishers = PublisherCheck(anchors, header.entity)  # ingest/anchors.py
+                _stream(con, table, header, layout, limits, path.name, key, lookup, publishers, conformed,
+                        table_lineage, written)
+                if reason := _usability(conformed) or publishers.refusal(table.source):
+                    raise Refused(reason)
+                file_notes = "; ".join(filter(None, [layout.notes if layout else "", *(notes if not audits else [])]))
+                audits.append(finish_table(con, header.entity, table_lineage, conformed, written, file_notes))
+                results.append(conformed)
+            if lineage.feed == "programme":
+                recheck_outcomes(con, lineage.loaded_at)
+                audits = _refreshed(con, audits)
+            rows = sum(a["rows_loaded"] for a in audits)
+            nets = [a["net_amount_gbp"] for a in audits if a["net_amount_gbp"] is not None]
+            net = sum(nets, Decimal(0)) if nets else None
+            if reason := versions.shrink_refusal(path.name, earlier, rows, net, rules.max_shrink_share):
                 raise Refused(reason)
-            file_notes = "; ".join(filter(None, [layout.notes if layout else "", *(notes if not audits else [])]))
-            audits.append(finish_table(con, header.entity, table_lineage, conformed, written, file_notes))
-            results.append(conformed)
-        if lineage.feed == "programme":
-            recheck_outcomes(con, lineage.loaded_at)
-            audits = _refreshed(con, audits)
-        rows = sum(a["rows_loaded"] for a in audits)
-        nets = [a["net_amount_gbp"] for a in audits if a["net_amount_gbp"] is not None]
-        net = sum(nets, Decimal(0)) if nets else None
-        if reason := versions.shrink_refusal(path.name, earlier, rows, net, rules.max_shrink_share):
-            raise Refused(reason)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     return _report(path, lineage, audits, results, earlier)
+
+
+def _stream(con, table, header, layout, limits: ReadLimits, name: str, key: str, lookup, publishers: PublisherCheck,
+            conformed: Conformed, lineage: Lineage, written: Written) -> None:
+    """Read, conform and protect the table batch by batch, the reader one batch ahead and DuckDB
+    writing the batch before (ingest/pipeline.py): a handful of batches are in memory, whatever the
+    size of the file."""
+    writer = BackgroundWriter(write_batch)
+    try:
+        with read_ahead(table.batches(header.index, header.width)) as batches:
+            for raw in batches:
+                if limits.deadline.passed():
+                    raise limits.too_slow(name)
+                batch = conform_batch(raw, header, conformed, layout, table.from_excel)
+                rows = publishers.apply(protect(batch.rows, header.entity, key, lookup))
+                writer.submit(con, header.entity, rows, batch.issues, lineage, written)
+    finally:
+        writer.close()
 
 
 def _refreshed(con, audits: list[dict]) -> list[dict]:

@@ -1,13 +1,28 @@
-"""Overlap the two halves of a large load: while DuckDB writes batch k (on a worker thread; DuckDB
-releases the GIL), Polars reads and conforms batch k+1. The queue holds at most one batch waiting,
-so memory stays bounded; a write error is raised in the caller, so the file's transaction still
-rolls back as a whole."""
+"""Overlap the three stages of a large load, each on its own thread: while DuckDB writes batch k
+(BackgroundWriter; DuckDB releases the GIL), Polars conforms batch k+1 and the reader reads batch
+k+2 (read_ahead; Polars releases the GIL while it parses). Each queue holds at most one batch
+waiting, so memory stays bounded; an error in the reader or the writer is raised in the caller,
+so the file's transaction still rolls back as a whole.
+
+While a file loads (`load_settings`), DuckDB:
+- inserts each batch on one thread: a batch is a few row groups, and splitting so small an insert
+  across threads costs more than it saves (on two cores it roughly doubled the CPU of the write,
+  and the other core is busy conforming the next batch);
+- keeps at most LOAD_MEMORY_LIMIT in its buffer pool. The file's rows go to the database file as
+  they are inserted (DuckDB writes a large transaction's row groups optimistically), but the
+  buffer pool keeps every block it wrote cached, up to the instance's limit (80% of RAM by
+  default), so without a limit the memory grows with the file (~17 bytes a row).
+The connection's own settings are restored after the file.
+"""
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+import duckdb
 
 _DONE = object()
 
@@ -41,3 +56,71 @@ class BackgroundWriter:
         if self._error is not None:
             error, self._error = self._error, None
             raise error
+
+
+LOAD_MEMORY_LIMIT = "256MB"  # DuckDB's share of the ingest's < 1 GiB (Polars holds three batches)
+
+
+@contextmanager
+def read_ahead(batches: Iterable, depth: int = 1) -> Iterator[Iterator]:
+    """`with read_ahead(reader) as batches:` the reader runs on its own thread, at most `depth`
+    batches ahead; its error is raised in the consumer; leaving the block stops it."""
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        iterator = iter(batches)
+        try:
+            for item in iterator:
+                if not put((True, item)):
+                    break
+            else:
+                put((False, None))
+        except BaseException as exc:  # handed to the consumer
+            put((False, exc))
+        finally:
+            getattr(iterator, "close", lambda: None)()
+
+    def consume() -> Iterator:
+        while True:
+            more, item = items.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+
+    thread = threading.Thread(target=produce, name="reader", daemon=True)
+    thread.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        thread.join()
+
+
+@contextmanager
+def load_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB on one thread and within LOAD_MEMORY_LIMIT while a file loads; then as it was."""
+    before = _settings(con)
+    con.execute(f"SET threads = 1; SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        con.execute("RESET threads; RESET memory_limit")  # exact when they were the defaults
+        if _settings(con) != before:
+            con.execute(f"SET threads = {int(before[0])}")
+            con.execute("SET memory_limit = ?", [before[1]])
+
+
+def _settings(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    return con.execute("SELECT current_setting('threads'), current_setting('memory_limit')").fetchone()

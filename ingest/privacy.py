@@ -132,9 +132,34 @@ def person_like(name: pl.Expr, organisation_markers: tuple[str, ...]) -> pl.Expr
             & ~company)
 
 
-def withhold_payees(good: pl.DataFrame, columns, entity: Entity) -> tuple[pl.DataFrame, int]:
+class PayeeVerdicts:
+    """The names of one file already judged (personal or not), so a payee that recurs in every
+    batch is judged once. Bounded: past MAX_NAMES distinct names, new ones are judged per batch."""
+
+    MAX_NAMES = 200_000
+
+    def __init__(self) -> None:
+        self.judged: dict[str, pl.DataFrame] = {}  # column -> frame of (name, personal)
+
+    def personal(self, names: pl.DataFrame, column: str, rule: pl.Expr) -> pl.Series:
+        """Of `names` (one column, distinct), those the rule withholds."""
+        known = self.judged.get(column)
+        new = names if known is None else names.join(known, on=column, how="anti")
+        verdicts = new.with_columns(rule.fill_null(False).alias("personal"))
+        if known is None or known.height + verdicts.height <= self.MAX_NAMES:
+            known = verdicts if known is None else pl.concat([known, verdicts])
+            self.judged[column] = known
+            return known.filter(pl.col("personal")).get_column(column)
+        every = pl.concat([known, verdicts]).join(names, on=column, how="semi")
+        return every.filter(pl.col("personal")).get_column(column)
+
+
+def withhold_payees(good: pl.DataFrame, columns, entity: Entity,
+                    verdicts: PayeeVerdicts | None = None) -> tuple[pl.DataFrame, int]:
     """Blank, masked, redacted or individual payees: the name (and what it redacts, the supplier
-    ref) is removed and `payee_redacted` set. The rules run once per distinct name."""
+    ref) is removed and `payee_redacted` set. The rules run once per distinct name (once per file
+    with `verdicts`)."""
+    verdicts = verdicts or PayeeVerdicts()
     withheld_rows = 0
     for column in columns:
         if not column.redactable:
@@ -144,9 +169,9 @@ def withhold_payees(good: pl.DataFrame, columns, entity: Entity) -> tuple[pl.Dat
         if column.person_like:
             rule = rule | person_like(pl.col(column.name), entity.organisation_markers)
         names = good.select(pl.col(column.name).drop_nulls().unique())
-        personal = names.filter(rule.fill_null(False)).to_series()
+        personal = verdicts.personal(names, column.name, rule)
         name = pl.col(column.name)
-        withheld = name.is_null() | name.is_in(personal)
+        withheld = name.is_null() | name.is_in(personal.implode())
         good = good.with_columns(withheld.alias("payee_redacted")).with_columns(
             pl.when(pl.col("payee_redacted")).then(None).otherwise(pl.col(c)).alias(c)
             for c in (column.name, *column.redacts) if c in good.columns)

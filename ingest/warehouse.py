@@ -21,10 +21,12 @@ from decimal import Decimal
 
 import duckdb
 import polars as pl
+from duckdb import ColumnExpression, ConstantExpression
 
-from ingest.conform import Conformed, Issue
+from ingest.conform import Conformed
 from ingest.contracts import Entity, all_entities
 from ingest.privacy import polars_type
+from ingest.quarantine import issue_frame
 from ingest.referential import HELD, ensure_held_table
 
 STATUSES = ("loaded", "replaced", "superseded", "refused", "loading")
@@ -92,14 +94,14 @@ class Lineage:
 
 @dataclass
 class Written:
-    """What has gone into one raw table from one file so far (across batches)."""
+    """What has gone into one raw table from one file so far (across batches): counts, never rows."""
 
     publishers: set = field(default_factory=set)
     first: dt.date | None = None
     last: dt.date | None = None
     net: Decimal | None = None
     rows: int = 0
-    overlap_issues: list[Issue] = field(default_factory=list)  # rows whose keys were loaded before
+    keyed: int = 0  # rows quarantined because their keys were loaded before
     overlapping: set[str] = field(default_factory=set)  # the tables those keys came from
 
 
@@ -108,56 +110,60 @@ def frame_of(rows: list[dict], columns: dict[str, str]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, same: dict | None = None) -> None:
+    """Insert a frame's rows into raw.<table>, with `same` (column -> value) on every row, stamped
+    by DuckDB rather than shipped per row. Through a relation, never a registered view: a view
+    registered inside the file's transaction keeps its frame alive until the commit, so the rows
+    of the whole file would pile up in memory; a relation lets DuckDB write each batch's rows
+    straight to the database file."""
     if frame.height == 0:
         return
-    con.register("incoming", frame)
-    try:
-        con.execute(f"INSERT INTO raw.{table} BY NAME SELECT * FROM incoming")
-    finally:
-        con.unregister("incoming")
+    same = same or {}
+    order = [r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = ? "
+        "ORDER BY column_index", [table]).fetchall()]
+    if unknown := [c for c in [*frame.columns, *same] if c not in order]:
+        raise ValueError(f"raw.{table} has no column {', '.join(unknown)}")
+    values = [ColumnExpression(f'"{c}"') if c in frame.columns else ConstantExpression(same.get(c)) for c in order]
+    con.from_arrow(frame).select(*[v.alias(c) for v, c in zip(values, order, strict=True)]).insert_into(f"raw.{table}")
 
 
-def _keys_loaded_before(con, entity: Entity, rows: pl.DataFrame, written: Written) -> pl.DataFrame:
+def _keys_loaded_before(con, entity: Entity, rows: pl.DataFrame, written: Written
+                        ) -> tuple[pl.DataFrame, list[tuple]]:
     """Keyed entities: a row whose business key is already stored (from another file, another sheet,
     or an earlier batch) is quarantined, never written over: the first arrival stands until a
     replacement is declared (docs/ingest-policy.md)."""
     key = entity.stored_business_key
     if not key or rows.height == 0:
-        return rows
-    con.register("incoming_keys", rows.select(*key, "_row_number"))
-    stored = f"raw.{entity.table}"
+        return rows, []
+    incoming = con.from_arrow(rows.select(*key, "_row_number")).set_alias("k")
+    stored = f"SELECT * FROM raw.{entity.table}"
     if entity.table == "programme__outcomes":  # held outcomes keep their keys too (ingest/referential.py)
-        stored = f"(SELECT * EXCLUDE (held_reason) FROM raw.{HELD} UNION ALL BY NAME SELECT * FROM {stored})"
-    try:
-        join = " AND ".join(f't."{k}" IS NOT DISTINCT FROM k."{k}"' for k in key)
-        clashes = con.execute(f"SELECT k._row_number, min(t._source_file), min(t._row_number) FROM incoming_keys k "
-                              f"JOIN {stored} t ON {join} GROUP BY k._row_number").fetchall()
-    finally:
-        con.unregister("incoming_keys")
-    if not clashes:
-        return rows
+        stored = f"SELECT * EXCLUDE (held_reason) FROM raw.{HELD} UNION ALL BY NAME {stored}"
+    join = " AND ".join(f't."{k}" IS NOT DISTINCT FROM k."{k}"' for k in key)
+    clashes = incoming.join(con.sql(stored).set_alias("t"), join).aggregate(
+        "k._row_number, min(t._source_file), min(t._row_number)", "k._row_number").order("1").fetchall()
+    issues = []
     for row_number, source, first_row in clashes:
         written.overlapping.add(source)
-        written.overlap_issues.append(Issue(
-            row_number, ",".join(entity.business_key), "",
-            f"its key ({', '.join(entity.business_key)}) was already loaded from {source} row {first_row}; "
-            "the first arrival stands (load this file with --replaces to correct it)"))
-    return rows.filter(~pl.col("_row_number").is_in([c[0] for c in clashes]))
+        issues.append((row_number, ",".join(entity.business_key), "",
+                       f"its key ({', '.join(entity.business_key)}) was already loaded from {source} row {first_row}; "
+                       "the first arrival stands (load this file with --replaces to correct it)"))
+    written.keyed += len(issues)
+    return rows.filter(~pl.col("_row_number").is_in([c[0] for c in clashes])), issues
 
 
-def write_batch(con, entity: Entity, rows: pl.DataFrame, lineage: Lineage, written: Written) -> None:
-    """Insert one batch of stored rows, stamped with the table's lineage."""
-    rows = _keys_loaded_before(con, entity, rows, written)
-    if rows.height:
-        # The file's lineage is the same on every row: stamped by DuckDB, not shipped per row.
-        con.register("incoming", rows)
-        try:
-            con.execute(f"INSERT INTO raw.{entity.table} BY NAME SELECT *, ? AS _source_file, ? AS _file_sha256, "
-                        "? AS _load_id, ?::TIMESTAMP AS _loaded_at FROM incoming",
-                        [lineage.source_file, lineage.sha256, lineage.load_id, lineage.loaded_at])
-        finally:
-            con.unregister("incoming")
+def write_batch(con, entity: Entity, rows: pl.DataFrame, issues: pl.DataFrame, lineage: Lineage,
+                written: Written) -> None:
+    """Insert one batch: its stored rows, stamped with the table's lineage, and its quarantine rows."""
+    rows, keyed = _keys_loaded_before(con, entity, rows, written)
+    append(con, entity.table, rows, {"_source_file": lineage.source_file, "_file_sha256": lineage.sha256,
+                                     "_load_id": lineage.load_id, "_loaded_at": lineage.loaded_at})
+    if keyed:
+        issues = pl.concat([issues, issue_frame(keyed)])
+    append(con, "quarantine", issues, {
+        "load_id": lineage.load_id, "feed": entity.feed, "entity": entity.name, "source_file": lineage.source_file,
+        "file_sha256": lineage.sha256, "quarantined_at": lineage.loaded_at})
     written.rows += rows.height
     for column in entity.replace_scope:
         if len(written.publishers) <= 1:
@@ -207,16 +213,12 @@ def _same_publisher_and_month(con, entity: Entity, lineage: Lineage, start, end)
 
 def finish_table(con, entity: Entity, lineage: Lineage, conformed: Conformed, written: Written,
                  notes: str = "") -> dict:
-    """Write the table's quarantine rows and its audit row, naming what it replaced and overlaps."""
+    """Write the table's audit row, naming what it replaced and overlaps (its rows and quarantine rows
+    were written batch by batch)."""
     publisher = next(iter(written.publishers)) if len(written.publishers) == 1 else lineage.source_file
     start, end = _months(written.first, written.last)
     overlaps = sorted(written.overlapping) or _same_publisher_and_month(con, entity, lineage, start, end)
-    issues = [{"load_id": lineage.load_id, "feed": entity.feed, "entity": entity.name,
-               "source_file": conformed.source, "file_sha256": lineage.sha256, "row_number": i.row_number,
-               "column_name": i.column, "raw_value": i.raw_value, "reason": i.reason,
-               "quarantined_at": lineage.loaded_at} for i in [*conformed.issues, *written.overlap_issues]]
-    insert(con, "quarantine", frame_of(issues, QUARANTINE_COLUMNS))
-    keyed = len(written.overlap_issues)
+    keyed = written.keyed
     message = "; ".join(filter(None, [
         f"replaces {', '.join(lineage.replaced_files)}" if lineage.replaced_files else "",
         "no data rows" if conformed.rows_read == 0 else "",
@@ -237,7 +239,7 @@ def finish_table(con, entity: Entity, lineage: Lineage, conformed: Conformed, wr
         "replaced_files": ", ".join(lineage.replaced_files) or None,
         "overlaps_with": ", ".join(overlaps) or None,
     }
-    insert(con, "load_audit", frame_of([audit], AUDIT_COLUMNS))
+    append(con, "load_audit", frame_of([audit], AUDIT_COLUMNS))
     return audit
 
 
@@ -245,7 +247,7 @@ def mark_loading(con, feed: str | None, file_name: str, sha256: str, load_id: st
                  rules_version: str) -> None:
     """A committed 'loading' row before anything is read: if the process dies reading the file, the
     next load finds it and records the file as refused instead of reading it again."""
-    insert(con, "load_audit", frame_of([{
+    append(con, "load_audit", frame_of([{
         "load_id": load_id, "feed": feed, "source_file": file_name, "file_name": file_name, "file_sha256": sha256,
         "status": "loading", "message": "being loaded", "loaded_at": loaded_at, "rules_version": rules_version}],
         AUDIT_COLUMNS))
@@ -272,4 +274,4 @@ def record_refusal(con, feed: str | None, file_name: str, sha256: str | None, lo
     audit = {"load_id": load_id, "feed": feed, "source_file": file_name, "file_name": file_name,
              "file_sha256": sha256, "status": "refused", "message": message, "rows_read": 0, "rows_loaded": 0,
              "rows_quarantined": 0, "rows_skipped_footer": 0, "loaded_at": loaded_at, "rules_version": rules_version}
-    insert(con, "load_audit", frame_of([audit], AUDIT_COLUMNS))
+    append(con, "load_audit", frame_of([audit], AUDIT_COLUMNS))

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from orchestration.cli_report import report as report_outcome
+from orchestration.cli_report import run_and_report, session, unexpected
 from orchestration.config import DEMO_MARKER, ConfigError, Settings, load_settings
 
 
@@ -17,8 +19,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from demo import DemoAreaError, demo_area, generate_demo_data
-    from orchestration.runner import run_pipeline
+    from demo import DemoAreaError, demo_area
+    from orchestration.pipeline import LATEST_CLOSED
 
     started = time.monotonic()
     settings = _settings(args)
@@ -29,24 +31,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise ConfigError(str(exc)) from exc
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     (settings.data_dir / DEMO_MARKER).write_text("made by `impact demo`: synthetic data, demo key allowed\n")
-    print(f"generating demo data for {area.name} into {settings.landing_dir} ...")
-    summary = generate_demo_data(settings.landing_dir, seed=args.seed, scale=args.scale, area=area)
-    print(f"  {len(summary.files)} files")
-    print("running the pipeline (ingest -> dbt -> gate -> publish -> export) ...")
-    outcome = run_pipeline(settings, args.year)
-    return _report_run(settings, outcome, started)
+    with session(settings, "demo", args) as out:
+        from demo import generate_demo_data
+
+        out.line(f"impact demo: data directory {settings.data_dir}")
+        out.progress("demo data", f"generating for {area.name}")
+        summary = generate_demo_data(settings.landing_dir, seed=args.seed, scale=args.scale, area=area)
+        out.done("demo data", f"{len(summary.files)} synthetic files for {area.name} in {settings.landing_dir}")
+        return run_and_report(settings, args.year or LATEST_CLOSED, started, out)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.reference_data import synthetic_lookup_warning
-    from orchestration.runner import run_pipeline
 
     started = time.monotonic()
     settings = _settings(args)
-    if warning := synthetic_lookup_warning(settings):
-        print(warning, file=sys.stderr)
-    outcome = run_pipeline(settings, args.year)
-    return _report_run(settings, outcome, started)
+    with session(settings, "run", args) as out:
+        out.line(f"impact run: data directory {settings.data_dir}")
+        if warning := synthetic_lookup_warning(settings):
+            out.line(f"  {warning}")
+        return run_and_report(settings, args.year, started, out, rebuild=args.rebuild)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -55,42 +59,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     settings = _settings(args)
-    outcome = run_pipeline(settings, args.year, job_name="publish_job")
-    return _report_run(settings, outcome, started)
-
-
-def _report_run(settings: Settings, outcome, started: float) -> int:
-    print(f"run {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'} "
-          f"in {time.monotonic() - started:.0f} s")
-    print(f"  gate for {outcome.reporting_year}: {outcome.gate_status}")
-    if not outcome.success:
-        print(f"  failed steps: {', '.join(outcome.failed_steps) or 'none'}")
-        for message in filter(None, outcome.messages):
-            print(f"  {message}")
-        _print_gate_failures(settings, outcome.run_id)
-        print("  nothing was published: the snapshot and exports are as they were")
-        return 1
-    print(f"  snapshot: {settings.published_path}")
-    print(f"  pack:     {outcome.pack_folder}")
-    print(f"  try:      impact sql \"select metric_id, geography_name, value from marts.metrics "
-          f"where reporting_year = '{outcome.reporting_year}' and geography_level = 'county'\"")
-    return 0
-
-
-def _print_gate_failures(settings: Settings, run_id: str) -> None:
-    import duckdb
-
-    try:
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-        rows = con.execute(
-            """SELECT severity, suite, expectation, concerns, observed, expected FROM gate.results
-               WHERE run_id = ? AND NOT passed ORDER BY severity, suite""", [run_id]).fetchall()
-        con.close()
-    except duckdb.Error:
-        return
-    for severity, suite, expectation, concerns, observed, expected in rows:
-        print(f"  [{severity.upper()}] {suite}: {expectation} — {concerns}: "
-              f"observed {observed}, expected {expected}")
+    with session(settings, "publish", args) as out:
+        out.line(f"impact publish: data directory {settings.data_dir}")
+        outcome = run_pipeline(settings, args.year, job_name="publish_job")
+        out.done("gate", f"{outcome.reporting_year}: {outcome.gate_status or 'not evaluated'}")
+        if outcome.success:
+            state = "written" if outcome.pack_new_revision else "unchanged (same content), no new revision"
+            out.done("pack", f"{outcome.pack_folder.name if outcome.pack_folder else '-'} {state}: "
+                             f"{outcome.pack_folder or 'none (open year)'}")
+        return report_outcome(settings, outcome.success, [outcome.run_id] if not outcome.success else [],
+                       list(filter(None, outcome.messages)), started, out,
+                       outcome.reporting_year, outcome.pack_folder)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -213,13 +192,18 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", parents=[common], help="generate demo data and run everything")
     demo.add_argument("--scale", type=float, default=1.0, help="demo volume multiplier")
     demo.add_argument("--seed", type=int, default=20240401)
-    demo.add_argument("--year", help="reporting year to publish (default: the latest)")
+    demo.add_argument("--year", help="reporting year to publish (default: the latest closed year with data)")
+    demo.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's output too")
     demo.set_defaults(func=cmd_demo)
     run = sub.add_parser("run", parents=[common], help="run the pipeline on the landing folder")
-    run.add_argument("--year", help="reporting year to publish, a Dagster partition (default: the latest with data)")
+    run.add_argument("--year", help="also write the pack of this closed reporting year (a Dagster partition)")
+    run.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's output too")
+    run.add_argument("--rebuild", action="store_true",
+                     help="rebuild every model, re-gate every year and refresh the snapshot, even if nothing changed")
     run.set_defaults(func=cmd_run)
     publish = sub.add_parser("publish", parents=[common], help="gate a reporting year and publish it")
     publish.add_argument("--year", help="reporting year, e.g. 2024-25 (default: the latest)")
+    publish.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's output too")
     publish.set_defaults(func=cmd_publish)
     ing = sub.add_parser("ingest", parents=[common], help="load files into the warehouse")
     ing.add_argument("paths", nargs="+")
@@ -266,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     except YearUnknown as exc:
         print(f"impact: reporting year: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # one line for people; the traceback with --verbose, and in the log
+        return unexpected(args, exc)
 
 
 if __name__ == "__main__":

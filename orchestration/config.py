@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -19,6 +20,21 @@ DEFAULT_CONFIG_FILE = PROJECT_ROOT / "impact.toml"
 # Publicly known, so only ever acceptable for the synthetic demo data directory.
 DEMO_PSEUDONYMISATION_KEY = "demo-key-not-secret-do-not-use-for-real-data"
 DEMO_MARKER = ".demo-data-dir"
+FEEDS = ("charter", "programme", "spend", "wellbeing")
+TODAY_ENV = "IMPACT_TODAY"  # an ISO date standing in for today (tests, drills, backdated runs)
+
+
+def today() -> dt.date:
+    """The date that decides which reporting years are open: $IMPACT_TODAY if set, else the clock.
+
+    The one place the product reads "today" for reporting years (partitions, open or closed)."""
+    override = os.environ.get(TODAY_ENV, "").strip()
+    if not override:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(override)
+    except ValueError as exc:
+        raise ConfigError(f"{TODAY_ENV}={override!r} is not a date like 2025-06-15") from exc
 
 
 class ConfigError(ValueError):
@@ -87,12 +103,34 @@ class Paths(_Section):
 class Reporting(_Section):
     year_start_month: int = Field(4, ge=1, le=12)
     first_year: str = "2022-23"  # the first reporting year offered as a Dagster partition
+    # A year closes this many days after its last day (late returns); until then it is open:
+    # provisional in the snapshot, gated to date, never an annual pack. 61: 1 June for an April year.
+    grace_days: int = Field(61, ge=0, le=366)
 
     @model_validator(mode="after")
     def _first_year_is_a_label(self) -> Reporting:
         from orchestration.reporting_years import start_year
 
         start_year(self.first_year, self.year_start_month)  # ValueError names the expected form
+        return self
+
+
+class Feeds(_Section):
+    """What the partnership collects: the gate, freshness, status, metrics and pack cover these."""
+
+    collected: list[str] = list(FEEDS)
+    supplier_register: bool = True  # spend: a register of suppliers (postcode, SME, type, ...) is provided
+
+    @model_validator(mode="after")
+    def _known_feeds(self) -> Feeds:
+        unknown = sorted(set(self.collected) - set(FEEDS))
+        if unknown:
+            raise ValueError(f"[feeds] collected: unknown feed(s) {', '.join(unknown)} (one of {', '.join(FEEDS)})")
+        if not self.collected:
+            raise ValueError("[feeds] collected: name at least one feed")
+        if self.supplier_register and "spend" not in self.collected:
+            self.supplier_register = False  # a register only ever describes spend
+        self.collected = [f for f in FEEDS if f in self.collected]
         return self
 
 
@@ -194,6 +232,7 @@ class Settings(_Section):
     metrics: MetricAssumptions = MetricAssumptions()
     paths: Paths = Paths()
     reporting: Reporting = Reporting()
+    feeds: Feeds = Feeds()
     disclosure: Disclosure = Disclosure()
     privacy: Privacy = Privacy()
     gate: Gate = Gate()
@@ -308,6 +347,13 @@ class Settings(_Section):
     @property
     def is_demo_data_dir(self) -> bool:
         return (self.data_dir / DEMO_MARKER).exists()
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    def collects(self, feed: str) -> bool:
+        return feed in self.feeds.collected
 
     def pseudonymisation_key(self) -> str:
         """The key for keyed hashes of people's references: from the environment, never the repo.

@@ -13,40 +13,12 @@ from typing import Any
 from dagster import AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
-from orchestration.config import DBT_PROJECT_DIR, Settings
+from orchestration.config import DBT_PROJECT_DIR
+from orchestration.dbt_vars import dbt_env, dbt_vars  # noqa: F401 - the one place dbt's vars and env are built
 
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")  # the venv's own dbt, works un-activated
 impact_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 MANIFEST = impact_dbt_project.manifest_path
-
-
-def dbt_vars(settings: Settings) -> dict[str, Any]:
-    """Every dbt var a partnership sets, from its settings: the one path from impact.toml to dbt.
-    dbt_project.yml holds the same names with Oxfordshire's values as documented defaults."""
-    return {
-        "reporting_year_start_month": settings.reporting.year_start_month,
-        "county_code": settings.area.code,
-        "county_name": settings.area.name,
-        "area_local_authorities": list(settings.area.local_authorities),
-        "imd_edition": settings.reference.imd_edition,
-        "anchors": [{"name": a.name, "in_area": a.in_area} for a in settings.anchors],
-        "wellbeing_population_surveys": list(settings.metrics.wellbeing_population_surveys),
-        "rlw_rate_in_force_from": settings.metrics.rlw_rate_in_force_from,
-        "wellby_duration_years": settings.metrics.wellby_duration_years,
-        "rag_amber_tolerance": settings.toc.rag.amber_tolerance,
-        "toc_small_base_n": settings.toc.small_base_n,
-        "suppression_threshold": settings.disclosure.suppression_threshold,
-    }
-
-
-def dbt_env(settings: Settings) -> dict[str, str]:
-    """The environment a dbt process needs for the configured engine (impact.toml [warehouse]):
-    profiles.yml's target and connection, the one path from impact.toml to dbt's profile, as
-    dbt_vars is to its vars. Secrets are read from the variables the configuration names."""
-    from orchestration.engines import engine_env
-
-    return {"IMPACT_WAREHOUSE_PATH": str(settings.warehouse_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            **engine_env(settings)}
 
 
 def _sources_newer_than(path: Path) -> bool:

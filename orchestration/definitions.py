@@ -14,6 +14,7 @@ from orchestration.reporting_years import reporting_year_partitions
 from orchestration.schedules import JOBS, build_schedules
 from orchestration.sensors.alerts import build_failure_alert_sensor
 from orchestration.sensors.landing import build_landing_sensor
+from orchestration.sensors.stale_runs import build_stale_run_sensor
 
 
 def build_definitions(settings: Settings) -> Definitions:
@@ -26,7 +27,8 @@ def build_definitions(settings: Settings) -> Definitions:
                 build_annual_tables(settings, years), *build_publication_assets(settings, years)],
         asset_checks=[build_gate_check(settings, years), *freshness_checks],
         jobs=[*JOBS, freshness_job],
-        sensors=[build_landing_sensor(settings, ingest_assets), build_failure_alert_sensor(settings)],
+        sensors=[build_landing_sensor(settings, ingest_assets), build_failure_alert_sensor(settings),
+                 build_stale_run_sensor(settings)],
         schedules=[*build_schedules(settings, years.get_partition_keys()), freshness_schedule],
         resources={"dbt": dbt_resource()},
     )

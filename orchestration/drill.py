@@ -1,5 +1,8 @@
 """Gate drill: plant a defect in the working warehouse's annual tables, to see the gate stop
 publication (and the message a steward gets). `impact run` rebuilds the tables and removes it.
+dbt owns the tables' structure (a percentage of 140, a missing metric), so after planting, the
+drill runs dbt's tests of the marts again and records them as a build would: the gate refuses
+marts whose dbt tests failed. A disclosure breach (small-count) is the gate's own to find.
 
     .venv/bin/python -m orchestration.drill pct140 [--year 2024-25] [--data-dir DIR]
     .venv/bin/impact publish --year 2024-25     # the gate fails: nothing is published
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 
+from orchestration.assets.warehouse import retest_marts
 from orchestration.config import load_settings
 from orchestration.publication import latest_reporting_year
 from orchestration.warehouse import write_connection
@@ -35,7 +39,9 @@ def plant(defect: str, data_dir: str | None = None, year: str | None = None) -> 
         year = year or latest_reporting_year(con)
         for statement in sql.split("; "):
             con.execute(statement, [year] if "?" in statement else [])
-    return f"planted in {settings.warehouse_path} for {year}: {description}"
+    failed = retest_marts(settings, f"drill-{defect}")
+    tests = f"dbt tests failing: {', '.join(failed)}" if failed else "dbt tests all pass"
+    return f"planted in {settings.warehouse_path} for {year}: {description} ({tests})"
 
 
 def main() -> int:

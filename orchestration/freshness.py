@@ -63,7 +63,7 @@ def feed_freshness(settings: Settings, load_audit: pl.DataFrame) -> list[FeedFre
                   .sort("loaded_at").group_by("feed").last())
         newest = {row["feed"]: (row["source_file"], row["loaded_at"]) for row in loaded.iter_rows(named=True)}
     return [FeedFreshness(feed, *newest.get(feed, (None, None)), cadence.get(feed, 365) + grace)
-            for feed in load_contracts()]
+            for feed in load_contracts() if settings.collects(feed)]
 
 
 def utc_now() -> dt.datetime:
@@ -98,9 +98,10 @@ def _freshness_check(settings: Settings, feed: str, table: str):
 
 
 def build_freshness_checks(settings: Settings) -> list:
-    """One check per feed, on its principal table (the first entity of its contract)."""
+    """One check per feed the partnership collects ([feeds]), on its principal table (the first
+    entity of its contract): a feed it never sends is never late."""
     return [_freshness_check(settings, feed, next(iter(entities.values())).table)
-            for feed, entities in load_contracts().items()]
+            for feed, entities in load_contracts().items() if settings.collects(feed)]
 
 
 def build_freshness_schedule(checks: list) -> tuple:

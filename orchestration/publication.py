@@ -4,6 +4,7 @@ with one atomic rename, so a reader sees the previous publication or the new one
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -26,10 +27,12 @@ def latest_reporting_year(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def build_snapshot(warehouse: Path, published: Path, run_id: str, *, reference: list[dict] | None = None,
-                   assumptions: dict | None = None) -> dict[str, int]:
+                   assumptions: dict | None = None,
+                   pause: Callable[[str], None] = lambda point: None) -> dict[str, int]:
     """Copy the published tables into a new file, then rename it over the old snapshot.
     `reference`, `assumptions`: the provenance of the reference data and the settings in force
-    (orchestration/reference_data.py), written as lineage.reference_data and lineage.assumptions."""
+    (orchestration/reference_data.py), written as lineage.reference_data and lineage.assumptions.
+    `pause` is the fault-injection hook (orchestration/faults.py), called before each swap."""
     published.parent.mkdir(parents=True, exist_ok=True)
     staging = published.with_name(f".{published.name}.{run_id}.tmp")
     staging.unlink(missing_ok=True)
@@ -58,6 +61,8 @@ def build_snapshot(warehouse: Path, published: Path, run_id: str, *, reference: 
     with staging.open("rb") as handle:
         os.fsync(handle.fileno())
     staging.chmod(0o444)  # evaluators' tools open it read-only; a read-write open fails for non-root users
+    pause("snapshot-swap")
     os.replace(staging, published)
+    pause("parquet-swap")
     swap_in(published, parquet)
     return counts

@@ -5,12 +5,16 @@ A financial year starting in April is labelled by its two calendar years (`2024-
 `reporting_year_label`. Dagster's time-window partitions name keys with strftime of the window
 start, which cannot write `2024-25`, so the partitions are a static list: every year from
 `[reporting] first_year` to the year in progress, computed when the code location loads.
+
+Open and closed: a year closes `grace_days` after its last day (late returns still arrive); until
+then it is open. An open year is built, gated to date and published in the evaluators' snapshot
+as provisional, never as an annual pack. "Today" is `orchestration.config.today()`.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # dagster is imported only where partitions are built (config stays light)
@@ -52,8 +56,42 @@ def reporting_years(first_year: str, today: date, start_month: int) -> list[str]
     return [year_label(y, start_month) for y in range(first, max(first, last) + 1)]
 
 
+def year_start(label: str, start_month: int) -> date:
+    return date(start_year(label, start_month), start_month, 1)
+
+
+def year_end(label: str, start_month: int) -> date:
+    """The last day of the year (2024-25 with April: 31 March 2025)."""
+    first = year_start(label, start_month)
+    return date(first.year + 1, first.month, 1) - timedelta(days=1)
+
+
+def closes_on(label: str, start_month: int, grace_days: int) -> date:
+    """The first day on which the year counts as closed: its end plus the grace for late returns."""
+    return year_end(label, start_month) + timedelta(days=1 + grace_days)
+
+
+def is_open(label: str, start_month: int, grace_days: int, today: date) -> bool:
+    return today < closes_on(label, start_month, grace_days)
+
+
+def first_open_year(start_month: int, grace_days: int, today: date) -> str:
+    """The earliest year still open on `today` (the year just ended, during its grace period)."""
+    current = year_containing(today, start_month)
+    previous = year_label(start_year(current, start_month) - 1, start_month)
+    return previous if is_open(previous, start_month, grace_days, today) else current
+
+
+def latest_closed(years: list[str], start_month: int, grace_days: int, today: date) -> str | None:
+    """The latest of `years` that is closed on `today`, or None."""
+    closed = [y for y in years if not is_open(y, start_month, grace_days, today)]
+    return max(closed, default=None)
+
+
 def reporting_year_partitions(first_year: str, start_month: int,
                               today: date | None = None) -> StaticPartitionsDefinition:
     from dagster import StaticPartitionsDefinition
 
-    return StaticPartitionsDefinition(reporting_years(first_year, today or date.today(), start_month))
+    from orchestration.config import today as configured_today
+
+    return StaticPartitionsDefinition(reporting_years(first_year, today or configured_today(), start_month))

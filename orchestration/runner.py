@@ -1,5 +1,10 @@
-"""Run the pipeline headless, as the CLI and tests do: a real Dagster instance under the data
-directory (so `impact ui` shows the same run history), the real job, real assets and checks."""
+"""Run Dagster jobs headless, as the CLI and tests do: a real Dagster instance under the data
+directory (so `impact ui` shows the same run history), the real job, real assets and checks.
+
+`run_pipeline` runs a named job as it is (`impact publish`, tests); `impact run` plans its runs
+from what changed (orchestration/pipeline.py) and runs them through `execute`. Every run carries
+its process id in its tags, so a run whose process dies is recognised (orchestration/recovery.py).
+"""
 
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ def prepare_environment(settings: Settings) -> None:
         os.environ["IMPACT_CONFIG"] = str(settings.config_file)
     os.environ["IMPACT_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
 
 @dataclass
@@ -44,6 +50,13 @@ class RunOutcome:
     failed_steps: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)  # why steps failed, for the steward
     materialized: list[str] = field(default_factory=list)
+    metadata: dict[str, dict] = field(default_factory=dict)  # asset key -> its latest metadata
+    checks: dict[str, bool] = field(default_factory=dict)  # asset:check -> passed
+    step_seconds: dict[str, float] = field(default_factory=dict)  # step key -> seconds it ran
+
+    def seconds(self, *prefixes: str) -> float:
+        return sum(s for step, s in self.step_seconds.items() if step.startswith(prefixes))
+    pack_new_revision: bool | None = None
 
 
 def run_pipeline(settings: Settings, reporting_year: str | None = None,
@@ -54,13 +67,11 @@ def run_pipeline(settings: Settings, reporting_year: str | None = None,
     publishes the latest year with metric values (`publish_job`): two runs, because which year
     is the latest is known only once the new files are loaded.
     """
-    from orchestration.dbt import ensure_manifest
+    from orchestration.recovery import recover
 
-    prepare_environment(settings)
-    ensure_manifest()
-    from orchestration.definitions import build_definitions  # after the manifest exists
-
-    defs = build_definitions(settings)
+    defs = load_definitions(settings)
+    with instance_for(settings) as instance:
+        recover(instance, settings)
     job = defs.resolve_job_def(job_name)
     if job.partitions_def is None or reporting_year:
         return _execute(settings, job, reporting_year, log_level)
@@ -74,6 +85,23 @@ def run_pipeline(settings: Settings, reporting_year: str | None = None,
     if built:
         outcome.materialized[:0] = built.materialized
     return outcome
+
+
+def load_definitions(settings: Settings):
+    from orchestration.dbt import ensure_manifest
+
+    prepare_environment(settings)
+    ensure_manifest()
+    from orchestration.definitions import build_definitions  # after the manifest exists
+
+    return build_definitions(settings)
+
+
+def instance_for(settings: Settings):
+    from dagster import DagsterInstance
+
+    prepare_environment(settings)
+    return DagsterInstance.get()
 
 
 def latest_year(settings: Settings) -> str:
@@ -106,11 +134,21 @@ def _failure_message(failure) -> str:
         return failure.user_failure_data.description
     if not failure.error or failure.error.cls_name == "DagsterAssetCheckFailedError":
         return ""
-    return " ".join(failure.error.message.split())
+    error = failure.error
+    while error.cause is not None:  # Dagster wraps the step's own error: say that one
+        error = error.cause
+    message = " ".join(error.message.split())
+    return message.removeprefix(f"{error.cls_name}: ") if error.cls_name else message
 
 
 def _execute(settings: Settings, job, reporting_year: str | None, log_level: str) -> RunOutcome:
-    from dagster import DagsterInstance
+    return execute(settings, job, reporting_year, log_level=log_level)
+
+
+def execute(settings: Settings, job, reporting_year: str | None, *, selection: list | None = None,
+            log_level: str = "INFO") -> RunOutcome:
+    """One run of `job` (for a partitioned job, the year's partition), optionally of a subset."""
+    from orchestration.recovery import run_tags
 
     if job.partitions_def is not None:
         keys = job.partitions_def.get_partition_keys()
@@ -119,22 +157,29 @@ def _execute(settings: Settings, job, reporting_year: str | None, log_level: str
                               f"{keys[-1]}; the first is [reporting] first_year in the configuration)")
     else:
         reporting_year = None
-    with DagsterInstance.get() as instance:
+    with instance_for(settings) as instance:
         result = job.execute_in_process(
             instance=instance, partition_key=reporting_year, raise_on_error=False,
+            asset_selection=selection, tags=run_tags(),
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+        stats = instance.get_run_step_stats(result.run_id)
     outcome = RunOutcome(result.run_id, result.success, reporting_year, None, None)
+    outcome.step_seconds = {s.step_key: (s.end_time or 0) - (s.start_time or 0) for s in stats if s.start_time}
     for event in result.all_events:
         if event.is_step_failure:
             outcome.failed_steps.append(event.step_key or "?")
             outcome.messages.append(_failure_message(event.step_failure_data))
         if event.event_type_value == "ASSET_MATERIALIZATION":
             mat = event.event_specific_data.materialization
-            outcome.materialized.append(mat.asset_key.to_user_string())
+            key = mat.asset_key.to_user_string()
+            outcome.materialized.append(key)
+            outcome.metadata[key] = {k: v.value for k, v in mat.metadata.items()}
             if mat.asset_key.path == ["annual_pack"]:
                 outcome.pack_folder = Path(mat.metadata["folder"].value)
+                outcome.pack_new_revision = bool(outcome.metadata[key].get("new_revision", True))
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
+            outcome.checks[f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"] = evaluation.passed
             if evaluation.check_name == "publication_gate":
                 outcome.gate_status = evaluation.metadata["status"].value
     return outcome

@@ -2,9 +2,10 @@
 
 - `monthly_rebuild` (on by default): on the 2nd of each month at 06:00, load whatever new files the
   landing folder holds and rebuild the warehouse. Nothing is published: publication is per year.
-- `yearly_publication` (off by default; switch it on in the UI under Automation): two months after
-  a reporting year closes (1 June for an April year), ingest, rebuild, gate and publish the year just
-  closed, as a partition run of `impact_pipeline`. The two months let providers send Q4 returns.
+- `yearly_publication` (off by default; switch it on in the UI under Automation): on the day a
+  reporting year closes (its end plus `[reporting] grace_days`: 1 June for an April year), ingest,
+  rebuild, gate and publish the year just closed, as a partition run of `impact_pipeline`. The
+  grace lets providers send Q4 returns.
 """
 
 from datetime import datetime
@@ -21,10 +22,9 @@ from dagster import (
 
 from orchestration.config import Settings
 from orchestration.dbt import DBT_GROUPS
-from orchestration.reporting_years import year_just_closed
+from orchestration.reporting_years import closes_on, year_just_closed, year_label
 
 TIMEZONE = "Europe/London"
-MONTHS_AFTER_YEAR_END = 2  # time for the year's last quarterly returns to arrive
 
 impact_pipeline = define_asset_job(
     "impact_pipeline", AssetSelection.all(),
@@ -43,9 +43,10 @@ publish_job = define_asset_job(
 JOBS = [impact_pipeline, ingest_job, build_job, publish_job]
 
 
-def publication_cron(year_start_month: int) -> str:
-    month = (year_start_month - 1 + MONTHS_AFTER_YEAR_END) % 12 + 1
-    return f"0 6 1 {month} *"
+def publication_cron(year_start_month: int, grace_days: int = 61) -> str:
+    """06:00 on the day a year closes: its end plus [reporting] grace_days (61: 1 June for April)."""
+    closes = closes_on(year_label(2021, year_start_month), year_start_month, grace_days)
+    return f"0 6 {closes.day} {closes.month} *"
 
 
 def build_schedules(settings: Settings, partition_keys: list[str]) -> list:
@@ -58,10 +59,11 @@ def build_schedules(settings: Settings, partition_keys: list[str]) -> list:
         when = context.scheduled_execution_time or datetime.now()
         return RunRequest(run_key=f"rebuild-{when:%Y-%m}")
 
-    @schedule(cron_schedule=publication_cron(start_month), job=impact_pipeline, execution_timezone=TIMEZONE,
+    @schedule(cron_schedule=publication_cron(start_month, settings.reporting.grace_days), job=impact_pipeline,
+              execution_timezone=TIMEZONE,
               default_status=DefaultScheduleStatus.STOPPED,
               description="Yearly, off by default: publish the reporting year just closed "
-                          f"({MONTHS_AFTER_YEAR_END} months after its end), through the gate.")
+                          f"({settings.reporting.grace_days} days after its end), through the gate.")
     def yearly_publication(context: ScheduleEvaluationContext):
         year = year_just_closed(context.scheduled_execution_time or datetime.now(), start_month)
         if year not in partition_keys:

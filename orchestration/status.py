@@ -1,5 +1,7 @@
-"""`impact status`: per feed the latest file and load, rows, freshness; files waiting in the landing
-folder; per reporting year the last gate result and the published pack; recent runs.
+"""`impact status`: per feed the partnership collects ([feeds]) the latest file and load, rows,
+freshness; files waiting in the landing folder; per reporting year whether it is open (provisional)
+or closed, the last gate result and the published pack; recent runs (a run whose process died is
+shown as such).
 
 Safe while a pipeline runs: the working warehouse is read only when no one is writing it, else the
 published snapshot answers ("as of publication ..."); packs come from exports/, runs from Dagster.
@@ -113,6 +115,16 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
+def _year_state(settings: Settings, year: str) -> str:
+    from orchestration.year_gate import year_closes_on, year_is_open
+
+    try:
+        closes = year_closes_on(settings, year)
+    except ValueError:  # a label of another convention (e.g. after a change of start month)
+        return "-"
+    return f"open, provisional until {closes}" if year_is_open(settings, year) else "closed"
+
+
 def year_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
     gate = ledger.gate_results if ledger else pl.DataFrame()
     verdicts = {}
@@ -126,7 +138,8 @@ def year_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
             verdicts[year] = (f"{verdict} ({errors} errors, {warnings} warnings) "
                               f"{run['validated_at'].max():%Y-%m-%d %H:%M}")
     packs = _latest_packs(settings.exports_dir)
-    return [{"year": year, "last gate": verdicts.get(year, "-"), "published pack": packs.get(year, "-")}
+    return [{"year": year, "state": _year_state(settings, year), "last gate": verdicts.get(year, "-"),
+             "published pack": packs.get(year, "-")}
             for year in sorted(set(verdicts) | set(packs), reverse=True)]
 
 
@@ -147,13 +160,25 @@ def run_rows(settings: Settings, limit: int = 10) -> list[dict] | None:
     try:
         from dagster import DagsterInstance
 
+        from orchestration.recovery import daemon_alive
+
         with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
             runs = instance.get_runs(limit=limit)
-            return [{"started (UTC)": _started(instance, run), "job": run.job_name, "status": run.status.value,
+            alive = daemon_alive(instance)
+            return [{"started (UTC)": _started(instance, run), "job": run.job_name,
+                     "status": _run_status(run, alive),
                      "file": f"{run.tags[FEED_TAG]}/{run.tags[FILE_TAG]}" if FILE_TAG in run.tags else "",
                      "run": run.run_id[:8]} for run in runs]
     except Exception:  # the run history is a convenience here; status must still print
         return None
+
+
+def _run_status(run, daemon_alive: bool) -> str:
+    from orchestration.recovery import why_dead
+
+    if run.status.value in ("STARTED", "STARTING", "CANCELING") and why_dead(run, daemon_alive):
+        return "DIED (process gone; the next run marks it failed)"
+    return run.status.value
 
 
 def _started(instance, run) -> str:
@@ -166,9 +191,12 @@ def status_report(settings: Settings) -> str:
     from orchestration.reference_data import synthetic_lookup_warning
 
     ledger = read_ledger(settings)
+    register = "" if not settings.collects("spend") else (
+        ", with a supplier register" if settings.feeds.supplier_register else ", without a supplier register")
     out = [f"data directory: {settings.data_dir}",
            f"partnership: {settings.partnership.name}; area {settings.area.name} ({settings.area.code}, "
-           f"{len(settings.area.local_authorities)} local authorities); {len(settings.anchors)} anchors declared"]
+           f"{len(settings.area.local_authorities)} local authorities); {len(settings.anchors)} anchors declared",
+           f"feeds collected: {', '.join(settings.feeds.collected)}{register} ([feeds] in the configuration)"]
     if warning := synthetic_lookup_warning(settings):
         out.append(warning)
     if ledger is None:

@@ -8,7 +8,7 @@ Evaluators never open this file: they read the published snapshot.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import duckdb
@@ -42,9 +42,10 @@ def writer_lock(settings: Settings, timeout: float = LOCK_TIMEOUT_SECONDS) -> It
 
 
 @contextmanager
-def write_connection(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The only way this product opens the working database for writing."""
-    with writer_lock(settings):
+def write_connection(settings: Settings, *, lock_held: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The only way this product opens the working database for writing (`lock_held`: the caller
+    already holds the writers' lock, e.g. around a dbt build)."""
+    with nullcontext() if lock_held else writer_lock(settings):
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(settings.warehouse_path))
         try:

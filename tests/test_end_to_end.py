@@ -30,9 +30,22 @@ def _warehouse(data_dir: Path):
 
 def test_cli_says_where_the_outputs_are(demo_run):
     data_dir, stdout, _ = demo_run
-    assert "succeeded" in stdout and f"gate for {YEAR}: passed" in stdout.replace("warned", "passed")
+    assert "succeeded" in stdout and f"gate      {YEAR}: passed" in stdout
     assert str(data_dir / "published" / "impact.duckdb") in stdout
     assert f"exports/{YEAR}/r001" in stdout
+
+
+def test_the_demo_console_is_one_line_per_stage_and_the_rest_is_in_the_log(demo_run):
+    data_dir, stdout, _ = demo_run
+    lines = stdout.splitlines()
+    assert len(lines) < 30, stdout
+    assert max(len(line) for line in lines) < 400
+    stages = [line.split()[0] for line in lines if line.startswith("  ") and not line.startswith("   ")]
+    for stage in ("landing", "ingest", "dbt", "gate", "snapshot", "pack"):
+        assert stage in stages, stdout
+    [log] = (data_dir / "logs").glob("impact-demo-*.log")
+    assert str(log) in stdout
+    assert "START" in log.read_text() and "START" not in stdout  # dbt's node lines went to the log
 
 
 def test_row_counts_per_feed_match_what_the_demo_planted(demo_run):

@@ -1,4 +1,4 @@
-{{ config(meta={"dagster": {"asset_key": ["metrics"]}}) }}
+{{ config(meta={"dagster": {"ref": {"name": "metrics"}}}) }}  {#- the Dagster asset check is on metrics -#}
 -- Every implemented catalogue metric has a row for every reporting year and geography, and no
 -- planned metric has rows.
 with expected as (

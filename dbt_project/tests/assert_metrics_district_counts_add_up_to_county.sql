@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "metrics"}}}) }}  {#- the Dagster asset check is on metrics -#}
 -- District figures add up to the county for the counts: every record counted for the county is
 -- counted in exactly one district, or has no resolvable district. So for FE01, FE03, FE06, PO01
 -- and PO02: county value = sum of district values + records without a district. (Shares, means and

@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "metrics"}}}) }}  {#- the Dagster asset check is on metrics -#}
 -- WB06's GBP rows are WB06 WELLBYs x the seed value per WELLBY (central, low, high), row by row,
 -- interval bounds included; and the low value never exceeds the central, nor the central the high
 -- when WELLBYs are positive.

@@ -11,12 +11,19 @@ Rows labelled with the year but dated outside it raise too: the year's start mon
 - wellbeing: survey responses completed in the year;
 - charter: pledge updates in the year (a pledge's status at the year end set by an update dated
   within the year).
+
+Only the feeds the partnership collects are checked (`feeds`). An open year (`as_of` set) is
+checked to date: a month or quarter is due once its end plus the feed's lag (`lag_days`, the
+freshness cadence plus grace) has passed by `as_of`; the survey and the Charter once the year's
+start plus their lag has. What is due and missing in an open year is a warning, not an error:
+the year is provisional, and a late return is what freshness alerts are for. Once the year
+closes it is checked in full, and gaps are errors.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
@@ -39,6 +46,39 @@ class CoverageThresholds:
     programme_records_per_quarter: int = 1  # enrolments, and outcomes, in each quarter
     wellbeing_responses: int = 1
     pledge_updates: int = 1
+    feeds: tuple[str, ...] = ("charter", "programme", "spend", "wellbeing")  # impact.toml [feeds]
+    as_of: date | None = None  # an open year, checked to this date; None: a closed year, in full
+    lag_days: dict[str, int] = field(default_factory=lambda: {
+        "spend": 38, "programme": 99, "wellbeing": 372, "charter": 99})
+
+
+@dataclass(frozen=True)
+class Due:
+    """What of the year must be in by `as_of` (all of it for a closed year)."""
+
+    payment_months: int
+    quarters: tuple[int, ...]
+    survey: bool
+    pledges: bool
+
+
+def _month_start(start: date, offset: int) -> date:
+    month = start.month - 1 + offset
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def due(year: str, t: CoverageThresholds) -> Due:
+    if t.as_of is None:
+        return Due(t.payment_months_full, (1, 2, 3, 4), True, True)
+    start, _ = year_bounds(year, t.year_start_month)
+
+    def passed(period_end: date, feed: str) -> bool:
+        return period_end + timedelta(days=t.lag_days.get(feed, 0)) <= t.as_of
+
+    months = sum(passed(_month_start(start, m + 1) - timedelta(days=1), "spend") for m in range(12))
+    quarters = tuple(q for q in (1, 2, 3, 4)
+                     if passed(_month_start(start, 3 * q) - timedelta(days=1), "programme"))
+    return Due(months, quarters, passed(start, "wellbeing"), passed(start, "charter"))
 
 
 def year_bounds(year: str, start_month: int) -> tuple[date, date]:
@@ -97,24 +137,30 @@ def _quarter_rows(con: duckdb.DuckDBPyConnection, year: str, bounds: tuple[date,
 
 def coverage_frame(con: duckdb.DuckDBPyConnection, year: str,
                    thresholds: CoverageThresholds) -> pd.DataFrame:
+    """One row per feed and period due, for the feeds collected."""
     bounds = year_bounds(year, thresholds.year_start_month)
-    [(responses,)] = con.execute(
-        "select count(*) from marts.fct_responses where reporting_year = ?", [year]
-    ).fetchall()
-    [(updates,)] = con.execute(
-        "select count(*) from marts.fct_pledge_status where reporting_year = $year"
-        " and status_updated_on >= $start and status_updated_on < $end",
-        {"year": year, "start": bounds[0], "end": bounds[1]},
-    ).fetchall()
-    rows = [
-        *_payment_rows(con, year, bounds),
-        *_quarter_rows(con, year, bounds, "marts.fct_participants", "enrolment_year",
-                       "enrolled_on", "participants enrolled"),
-        *_quarter_rows(con, year, bounds, "marts.fct_outcomes", "reporting_year", "outcome_on",
-                       "outcomes reported"),
-        ("wellbeing", year, "survey responses", responses),
-        ("charter", year, "pledge updates", updates),
-    ]
+    feeds, owed = thresholds.feeds, due(year, thresholds)
+    rows: list[tuple] = []
+    if "spend" in feeds:
+        rows += _payment_rows(con, year, bounds)
+    if "programme" in feeds:
+        for table, year_column, date_column, measure in (
+                ("marts.fct_participants", "enrolment_year", "enrolled_on", "participants enrolled"),
+                ("marts.fct_outcomes", "reporting_year", "outcome_on", "outcomes reported")):
+            quarters = _quarter_rows(con, year, bounds, table, year_column, date_column, measure)
+            rows += [row for q, row in zip((1, 2, 3, 4), quarters, strict=True) if q in owed.quarters]
+    if "wellbeing" in feeds and owed.survey:
+        [(responses,)] = con.execute(
+            "select count(*) from marts.fct_responses where reporting_year = ?", [year]
+        ).fetchall()
+        rows.append(("wellbeing", year, "survey responses", responses))
+    if "charter" in feeds and owed.pledges:
+        [(updates,)] = con.execute(
+            "select count(*) from marts.fct_pledge_status where reporting_year = $year"
+            " and status_updated_on >= $start and status_updated_on < $end",
+            {"year": year, "start": bounds[0], "end": bounds[1]},
+        ).fetchall()
+        rows.append(("charter", year, "pledge updates", updates))
     frame = pd.DataFrame(rows, columns=["feed", "period", "measure", "count"]).astype(
         {"feed": "object", "period": "object", "measure": "object", "count": "int64"}
     )
@@ -134,27 +180,66 @@ def _at_least(measure: str, minimum: int, words: str, unit: str, *, severity: st
     )
 
 
+def _in_full(t: CoverageThresholds) -> list[Check]:
+    full, warn = t.payment_months_full, t.payment_months_warning_from
+    checks = []
+    if "spend" in t.feeds:
+        checks += [
+            _at_least("payment months", warn, f"each anchor's spend covers at least {warn} months of the year",
+                      "months with payments per anchor"),
+            _at_least("payment months", full, f"each anchor's spend covers all {full} months of the year",
+                      "months with payments per anchor", severity="warning", below=warn),
+        ]
+    if "programme" in t.feeds:
+        checks += [
+            _at_least("participants enrolled", t.programme_records_per_quarter,
+                      "programme providers returned enrolments in every quarter", "participant enrolled per quarter"),
+            _at_least("outcomes reported", t.programme_records_per_quarter,
+                      "programme providers returned outcomes in every quarter", "outcome per quarter"),
+        ]
+    if "wellbeing" in t.feeds:
+        checks.append(_at_least("survey responses", t.wellbeing_responses,
+                                "the wellbeing survey has responses in the year", "responses in the year"))
+    if "charter" in t.feeds:
+        checks.append(_at_least("pledge updates", t.pledge_updates,
+                                "Charter signatories updated their pledges in the year", "pledge update in the year"))
+    return checks
+
+
+def _to_date(t: CoverageThresholds, owed: Due) -> list[Check]:
+    """An open year: what is due by `as_of`, each a warning."""
+    by = f"due by {t.as_of:%d %b %Y} (the year is open)"
+    checks = []
+    if "spend" in t.feeds and owed.payment_months:
+        checks.append(_at_least("payment months", owed.payment_months,
+                                f"each anchor's spend covers all {owed.payment_months} months {by}",
+                                "months with payments per anchor", severity="warning"))
+    if "programme" in t.feeds and owed.quarters:
+        checks += [
+            _at_least("participants enrolled", t.programme_records_per_quarter,
+                      f"programme providers returned enrolments in every quarter {by}",
+                      "participant enrolled per quarter", severity="warning"),
+            _at_least("outcomes reported", t.programme_records_per_quarter,
+                      f"programme providers returned outcomes in every quarter {by}", "outcome per quarter",
+                      severity="warning"),
+        ]
+    if "wellbeing" in t.feeds and owed.survey:
+        checks.append(_at_least("survey responses", t.wellbeing_responses, f"the wellbeing survey has responses {by}",
+                                "responses in the year", severity="warning"))
+    if "charter" in t.feeds and owed.pledges:
+        checks.append(_at_least("pledge updates", t.pledge_updates,
+                                f"Charter signatories updated their pledges {by}", "pledge update in the year",
+                                severity="warning"))
+    return checks
+
+
 def coverage_suites(con: duckdb.DuckDBPyConnection, year: str,
                     thresholds: CoverageThresholds | None = None) -> list[SuiteSpec]:
     t = thresholds or CoverageThresholds()
-    full, warn = t.payment_months_full, t.payment_months_warning_from
-    checks = (
-        _at_least("payment months", warn,
-                  f"each anchor's spend covers at least {warn} months of the year",
-                  "months with payments per anchor"),
-        _at_least("payment months", full,
-                  f"each anchor's spend covers all {full} months of the year",
-                  "months with payments per anchor", severity="warning", below=warn),
-        _at_least("participants enrolled", t.programme_records_per_quarter,
-                  "programme providers returned enrolments in every quarter",
-                  "participant enrolled per quarter"),
-        _at_least("outcomes reported", t.programme_records_per_quarter,
-                  "programme providers returned outcomes in every quarter",
-                  "outcome per quarter"),
-        _at_least("survey responses", t.wellbeing_responses,
-                  "the wellbeing survey has responses in the year", "responses in the year"),
-        _at_least("pledge updates", t.pledge_updates,
-                  "Charter signatories updated their pledges in the year",
-                  "pledge update in the year"),
-    )
-    return [SuiteSpec("coverage", coverage_frame(con, year, t), checks)]
+    owed = due(year, t)
+    if t.as_of is not None:
+        checks = _to_date(t, owed)
+    else:
+        checks = _in_full(t)
+    frame = coverage_frame(con, year, t)
+    return [SuiteSpec("coverage", frame, tuple(checks))] if checks else []

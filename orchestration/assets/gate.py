@@ -25,9 +25,18 @@ from dagster import (
     multi_asset_check,
 )
 
-from expectations import CoverageThresholds, record_results, validate_year
+from orchestration import console
 from orchestration.config import Settings
+from orchestration.faults import pause_point
 from orchestration.warehouse import WRITER_POOL, write_connection
+from orchestration.year_gate import (
+    area_names,
+    coverage_for,
+    name_areas,
+    record_gate,
+    year_closes_on,
+    year_is_open,
+)
 
 ANNUAL_TABLES = AssetKey(["annual_tables"])
 ANNUAL_MARTS = ("metrics", "toc_indicators", "metric_catalogue")
@@ -104,9 +113,11 @@ def validation_pages(settings: Settings, year: str, suites: set[str]) -> dict[st
 def _gate_checks(settings: Settings, partitions: PartitionsDefinition):
     specs = [
         AssetCheckSpec(GATE_CHECK, asset=ANNUAL_TABLES, blocking=True, partitions_def=partitions,
-                       description="Great Expectations gate on the reporting year's annual tables (completeness, "
-                                   "ranges, consistency, disclosure, coverage). An error stops the snapshot and "
-                                   "the pack. Warnings do not: they pass the gate and show in gate_warnings."),
+                       description="Great Expectations gate on the reporting year's annual tables: publication "
+                                   "policy (disclosure after masking, coverage, year-on-year movement, ToC "
+                                   "completeness, overlapping loads), and the build's dbt checks, which own the "
+                                   "marts' structure, must have passed. An error stops the snapshot and the pack. "
+                                   "Warnings do not: they pass the gate and show in gate_warnings."),
         AssetCheckSpec(WARNINGS_CHECK, asset=ANNUAL_TABLES, partitions_def=partitions,
                        description="The gate's warnings (year-on-year jumps, a feed short of full coverage): the "
                                    "year is still published, with the warnings on the pack's cover."),
@@ -114,17 +125,24 @@ def _gate_checks(settings: Settings, partitions: PartitionsDefinition):
 
     @multi_asset_check(specs=specs, name=f"annual_tables_{GATE_CHECK}", pool=WRITER_POOL)
     def publication_gate(context: AssetCheckExecutionContext):
+        from expectations import record_results, validate_year  # Great Expectations: only when gating
+
         year = context.partition_key
+        opened = year_is_open(settings, year)
+        console.progress("gate", f"{year}: validating{' to date (open year)' if opened else ''}")
         with write_connection(settings) as con:
             result = validate_year(
                 con, year, settings.gx_dir, yoy_warning_pct=settings.gate.yoy_warning_pct,
                 suppression_threshold=settings.disclosure.suppression_threshold,
-                coverage=CoverageThresholds(year_start_month=settings.reporting.year_start_month))
+                coverage=coverage_for(settings, year))
+            pause_point("gate", settings.data_dir)
             record_results(con, result, context.run.run_id)
-        errors = [_line(e) for e in result.failures]
+            record_gate(con, settings, year, result.status, context.run.run_id)
+            names = area_names(con)
+        errors = [name_areas(_line(e), names) for e in result.failures]
         if result.status == "error":
             errors.insert(0, f"[ERROR] the validation itself failed: {result.message}")
-        cautions = [_line(e) for e in result.warnings]
+        cautions = [name_areas(_line(e), names) for e in result.warnings]
         for line in errors + cautions:
             context.log.warning(line)
         docs = data_docs_link(settings, result.data_docs_path)
@@ -136,6 +154,8 @@ def _gate_checks(settings: Settings, partitions: PartitionsDefinition):
             metadata={
                 "reporting_year": year,
                 "status": result.status,
+                "year_state": f"open until {year_closes_on(settings, year)}: provisional, checked to date"
+                              if opened else "closed",
                 "result": verdict[result.status],
                 "expectations_evaluated": len(result.expectations),
                 "failed": MetadataValue.md("\n".join(f"- {p}" for p in errors)) if errors else "none",
@@ -159,5 +179,5 @@ def _gate_checks(settings: Settings, partitions: PartitionsDefinition):
 
 
 def _line(e) -> str:
-    return (f"[{e.severity.upper()}] {e.suite}: {e.expectation} — {e.concerns}: "
+    return (f"[{e.severity.upper()}] {e.suite}: {e.expectation} — {', '.join(e.concerns)}: "
             f"observed {e.observed}, expected {e.expected}")

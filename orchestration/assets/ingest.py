@@ -1,4 +1,10 @@
-"""Ingest assets: one per feed, producing that feed's raw tables from files in landing/<feed>/."""
+"""Ingest assets: one per feed, producing that feed's raw tables from files in landing/<feed>/.
+
+A run without a named file (the sensor names one) takes the feed's landing folder and loads only
+what is new: files already loaded, or refused as they are, are known by their sha256 from the
+landing index (orchestration/run_state.py) and never read again while their size and modification
+time are unchanged.
+"""
 
 
 from pathlib import Path
@@ -14,9 +20,12 @@ from dagster import (
 
 from ingest import DateWindow, FileReport, IngestRules, load_files
 from ingest.contracts import load_contracts
+from ingest.loader import rules_version
 from ingest.readers import SUPPORTED_SUFFIXES
-from orchestration.arrivals import arrival_order, entries
+from orchestration import console, run_state
+from orchestration.arrivals import arrival_order, declared, entries
 from orchestration.config import Settings
+from orchestration.faults import pause_point
 from orchestration.landing import fail_if_refused, requested_files
 from orchestration.reference_data import postcode_lookup
 from orchestration.warehouse import WRITER_POOL, write_connection
@@ -42,20 +51,43 @@ def ingest_rules(settings: Settings) -> IngestRules:
         date_windows={feed: DateWindow(w.floor_year, w.future_days) for feed, w in section.date_windows.items()})
 
 
+def needs_key(feed: str) -> bool:
+    """Feeds with people's references (programme, wellbeing) need the pseudonymisation key."""
+    return any(c.pseudonymise for e in load_contracts()[feed].values() for c in e.columns)
+
+
+def new_files(settings: Settings, feeds: list[str]) -> list[run_state.LandingFile]:
+    """The landing files of `feeds` whose content is not loaded yet, nor refused under the current
+    rules (a refused file with a declaration beside it is offered again: the declaration may be
+    what it lacked)."""
+    version = rules_version(ingest_rules(settings), settings.declared_anchors())
+    with write_connection(settings) as con:
+        files, fresh = run_state.classify(con, {feed: landing_files(settings, feed) for feed in feeds},
+                                          rules_version=version, declared=lambda path: bool(declared(path)))
+        run_state.remember(con, fresh)
+    return [f for f in files if not f.settled]
+
+
 def ingest_reports(settings: Settings, feed: str, paths: list[Path]) -> list[FileReport]:
     """Load landing files of one feed in arrival order, with their sidecar declarations and arrival
-    times (recorded in the folder's ledger as they are taken)."""
+    times (recorded in the folder's ledger as they are taken), one file at a time (progress, and the
+    fault-injection hook between files)."""
     lookup = postcode_lookup(settings)
-    key = settings.pseudonymisation_key()
+    key = settings.pseudonymisation_key() if needs_key(feed) else ""
     folder = settings.landing_dir / feed
     inside = [p for p in paths if p.parent == folder]
     offers = arrival_order(folder, inside, record=True) if inside else []
     ordered = [o.path for o in offers] + [p for p in paths if p.parent != folder]
+    replaces = {o.path.name: o.replaces for o in offers if o.replaces}
+    received = {o.path.name: o.received_at for o in offers if o.received_at}
+    reports = []
     with write_connection(settings) as con:
-        return load_files(con, ordered, feed=feed, key=key, lookup=lookup, rules=ingest_rules(settings),
-                          replaces={o.path.name: o.replaces for o in offers if o.replaces},
-                          received_at={o.path.name: o.received_at for o in offers if o.received_at},
-                          anchors=settings.declared_anchors())
+        for number, path in enumerate(ordered, start=1):
+            console.progress("ingest", f"{feed}: file {number} of {len(ordered)} ({path.name})")
+            reports += load_files(con, [path], feed=feed, key=key, lookup=lookup, rules=ingest_rules(settings),
+                                  replaces=replaces, received_at=received, anchors=settings.declared_anchors())
+            pause_point("ingest", settings.data_dir)
+    return reports
 
 
 def table_rows(settings: Settings, tables: list[str]) -> dict[str, int]:
@@ -81,7 +113,11 @@ def _feed_asset(feed: str, settings: Settings):
     @multi_asset(name=f"ingest_{feed}", specs=specs, pool=WRITER_POOL, can_subset=False,
                  description=f"Load new files from landing/{feed}/ into raw.{feed}__*")
     def _ingest(context: AssetExecutionContext):
-        paths = requested_files(context.run.tags, settings, feed) or landing_files(settings, feed)
+        paths, skipped = requested_files(context.run.tags, settings, feed), 0
+        if paths is None:
+            waiting = new_files(settings, [feed])
+            skipped = len(landing_files(settings, feed)) - len(waiting)
+            paths = [f.path for f in waiting]
         reports = ingest_reports(settings, feed, paths)
         rows_now = table_rows(settings, [f"raw.{entity.table}" for entity in entities.values()])
         for report in reports:
@@ -98,7 +134,7 @@ def _feed_asset(feed: str, settings: Settings):
                     "rows_quarantined": sum(r.by_entity[entity.name]["rows_quarantined"] for r in mine),
                     "files_refused": MetadataValue.json(
                         {r.file: r.message for r in reports if r.status == "refused"}),
-                    "files_already_loaded": sum(r.status == "duplicate" for r in reports),
+                    "files_already_loaded": skipped + sum(r.status == "duplicate" for r in reports),
                     "dagster/row_count": rows_now[f"raw.{entity.table}"],
                 },
             )

@@ -55,7 +55,9 @@ def test_a_reader_loop_sees_whole_publications_during_a_full_run(demo_dir, tmp_p
            if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
     log = tmp_path / "run.log"  # a file, not a pipe: nobody reads a pipe during the loop, so it would fill
     with log.open("w") as sink:
-        run = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run", "--data-dir", str(data_dir)],
+        # --rebuild: the copied data directory has nothing new, and the run must replace the snapshot
+        run = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run", "--rebuild",
+                                "--data-dir", str(data_dir)],
                                stdout=sink, stderr=subprocess.STDOUT, text=True, env=env)
     seen, parquet_seen, reads = [first], [], 0
     try:

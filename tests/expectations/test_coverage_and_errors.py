@@ -95,3 +95,50 @@ def test_reporting_year_labels():
 def test_a_bad_year_label_is_an_error(warehouse, tmp_path: Path):
     result = validate_year(warehouse(), "FY2024", tmp_path / "gx")
     assert result.status == "error" and "FY2024" in result.message
+
+
+def _open_year(as_of: date, feeds=("charter", "programme", "spend", "wellbeing")) -> CoverageThresholds:
+    return CoverageThresholds(as_of=as_of, feeds=feeds)
+
+
+def test_an_open_year_is_checked_to_date(warehouse, tmp_path: Path):
+    """On 20 Oct 2024 spend is due for April to August (month end + 38 days), programme returns for
+    Q1 (quarter end + 99 days), pledge updates; the year's survey is not due yet."""
+    con = warehouse()
+    for table, column in (("fct_payments", "payment_date"), ("fct_participants", "enrolled_on"),
+                          ("fct_outcomes", "outcome_on")):
+        con.execute(f"delete from marts.{table} where {column} >= date '2024-09-01'")
+    con.execute(f"delete from marts.fct_responses where reporting_year = '{YEAR}'")
+    result = validate_year(con, YEAR, tmp_path / "gx", coverage=_open_year(date(2024, 10, 20)))
+    coverage = {o.expectation for o in result.outcomes if o.suite == "coverage"}
+    assert "each anchor's spend covers all 5 months due by 20 Oct 2024 (the year is open)" in coverage
+    assert "the wellbeing survey has responses in the year" not in coverage
+    assert all(o.passed for o in result.outcomes if o.suite == "coverage"), failed(result)
+    # the same year, closed, is far from complete
+    closed = validate_year(con, YEAR, tmp_path / "gx")
+    assert {o.suite for o in closed.failures} == {"coverage"}
+
+
+def test_what_an_open_year_misses_to_date_is_a_warning_and_an_error_once_it_closes(warehouse, tmp_path: Path):
+    con = warehouse()
+    con.execute("delete from marts.fct_payments where payment_date >= date '2024-09-01'")
+    con.execute("delete from marts.fct_payments where anchor = 'Oxford City Council' "
+                "and payment_date >= date '2024-06-01'")  # three of the five months due are missing
+    to_date = validate_year(con, YEAR, tmp_path / "gx", coverage=_open_year(date(2024, 10, 20), ("spend",)))
+    assert to_date.status == "warned"
+    assert [(o.expectation, o.severity, o.concerns) for o in to_date.outcomes if not o.passed] == [
+        ("each anchor's spend covers all 5 months due by 20 Oct 2024 (the year is open)", "warning",
+         ("spend/Oxford City Council",))]
+    closed = validate_year(con, YEAR, tmp_path / "gx", coverage=CoverageThresholds(feeds=("spend",)))
+    assert closed.status == "failed"
+
+
+def test_only_the_feeds_collected_are_checked(warehouse, tmp_path: Path):
+    con = warehouse()
+    for table in ("fct_responses", "fct_participants", "fct_outcomes", "fct_pledge_status"):
+        con.execute(f"drop table marts.{table}")  # a spend-only partnership: no such facts at all
+    result = validate_year(con, YEAR, tmp_path / "gx", coverage=CoverageThresholds(feeds=("spend",)))
+    assert result.status == "passed", failed(result)
+    assert {o.expectation for o in result.outcomes if o.suite == "coverage"} == {
+        "each anchor's spend covers at least 10 months of the year",
+        "each anchor's spend covers all 12 months of the year"}

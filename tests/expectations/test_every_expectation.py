@@ -46,45 +46,11 @@ def leaky(reveal):
 
 # expectation -> (suite, severity, SQL planting the defect, masking to use instead of the pack's)
 DEFECTS: dict[str, tuple[str, str, list[str], object]] = {
-    "metric is in the catalogue": ("metric_values", "error", [
-        f"insert into marts.metrics select * replace ('XX99' as metric_id, 'count' as unit) "
-        f"from marts.metrics where {where('FE01', CTY)}"], None),
-    "each metric row has a value or a no-data reason": ("metric_values", "error", [
-        update("value = null", "FE01", WOX)], None),
-    "one row per metric and geography": ("metric_values", "error", [
-        f"insert into marts.metrics select * from marts.metrics where {where('WB04', CTY)}"],
-        None),
-    "unit is a known unit": ("metric_values", "error", [
-        "insert into marts.metric_catalogue select * replace ('ZZ01' as metric_id, "
-        "'percent' as unit) from marts.metric_catalogue where metric_id = 'PP01'",
-        f"insert into marts.metrics select * replace ('ZZ01' as metric_id, 'percent' as unit) "
-        f"from marts.metrics where {where('PP01', CTY)}"], None),
-    "unit matches the catalogue": ("metric_values", "error", [
-        update("unit = 'count'", "PP01", CTY)], None),
-    "geography level is county or district": ("metric_values", "error", [
-        f"insert into marts.metrics select * replace ('ward' as geography_level, 'E05000001' "
-        f"as geography_code, 50.0 as value) from marts.metrics where {where('FE01', WOX)}"],
-        None),
-    "percentages lie between 0 and 100": ("metric_values", "error", [
-        update("value = 140", "PP02", CTY, None)], None),
-    "counts are not negative": ("metric_values", "error", [
-        update("value = -1", "FE03", CTY, None)], None),
-    "mean life satisfaction (WB01) lies on its 0-10 scale": ("metric_values", "error", [
-        update("value = 11, ci_low = 10.8, ci_high = 11.2", "WB01", CTY, None)], None),
-    "mean SWEMWBS wellbeing score (WB04) lies on its 7-35 scale": ("metric_values", "error", [
-        update("value = 40, ci_low = 39.8, ci_high = 40.2", "WB04", CTY, None)], None),
-    "confidence interval is not reversed (its low end is not above its high end)": (
-        "metric_values", "error", [update("ci_low = 22.2, ci_high = 21.8", "WB04", CTY)], None),
-    "value is not below its confidence interval": ("metric_values", "error", [
-        update("value = 7.0", "WB01", CHE)], None),
-    "value is not above its confidence interval": ("metric_values", "error", [
-        update("value = 7.5", "WB01", WOX)], None),
-    "numerator does not exceed denominator": ("metric_values", "error", [
-        update("numerator = 200000", "PP02", OXF)], None),
-    "every implemented catalogue metric has a county row for the year": (
-        "metric_completeness", "error", [
-            f"delete from marts.metrics where metric_id = 'FE03' and reporting_year = '{YEAR}'"],
-        None),
+    # The marts' structural contracts (ranges, units, intervals, one row per key, completeness, ...)
+    # are dbt's: their planted defects are in tests/dbt_project/test_structural_contracts.py.
+    "the build's dbt checks passed": ("build_checks", "error", [
+        "update gate.build_checks set status = 'fail', failures = 1 "
+        "where check_name = 'metrics_pct_within_0_100'"], None),
     "year-on-year change is at most 50%": ("metric_year_on_year", "warning", [
         update("value = 3000000", "PP01", CTY)], None),
     "RAG status is green, amber, red or grey": ("toc_indicators", "error", [

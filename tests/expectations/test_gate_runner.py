@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gate_marts import COUNTY, YEAR, clean_metrics, metric_row
+from gate_marts import CLEAN_BUILD, YEAR, clean_metrics, metric_row
 
-from expectations import record_results, validate_year
+from expectations import record_build_checks, record_results, validate_year
 
 
 def outcome(result, name):
@@ -39,51 +39,48 @@ def test_clean_year_passes_and_persists_results_and_docs(warehouse, tmp_path: Pa
     assert all(passed for *_, passed in rows)
 
 
-def test_percentage_of_140_fails_with_severity_error(warehouse, tmp_path: Path):
-    rows = replace_row(clean_metrics(), "PP02", YEAR, "county",
-                       metric_row("PP02", YEAR, 140.0, unit="pct"))
-    result = validate_year(warehouse(rows), YEAR, tmp_path / "gx")
-
+def test_no_record_of_the_build_refuses_the_year(warehouse, tmp_path: Path):
+    """Marts whose build's dbt tests are unknown (built outside the pipeline) are not published."""
+    result = validate_year(warehouse(build=None), YEAR, tmp_path / "gx")
     assert result.status == "failed"
-    pct = outcome(result, "percentages lie between 0 and 100")
-    assert not pct.passed and pct.severity == "error"
-    assert "140" in pct.observed
-    assert pct.concerns == ("PP02/county/E10000025",)
-    assert [o.expectation for o in result.failures] == [pct.expectation]
+    [refusal] = result.failures
+    assert (refusal.suite, refusal.expectation) == ("build_checks", "the build's dbt checks passed")
+    assert refusal.concerns == ("dbt build/no record",)
 
 
-def test_removed_implemented_metric_fails_completeness(warehouse, tmp_path: Path):
-    rows = [r for r in clean_metrics() if not (r[0] == "FE01" and r[1] == YEAR)]
-    result = validate_year(warehouse(rows), YEAR, tmp_path / "gx")
-
-    assert result.status == "failed"
-    complete = outcome(result, "every implemented catalogue metric")
-    assert not complete.passed and complete.severity == "error"
-    assert complete.concerns == ("FE01/missing",)
-
-
-def test_no_data_row_with_reason_counts_as_complete(warehouse, tmp_path: Path):
-    rows = replace_row(clean_metrics(), "WB01", YEAR, "county",
-                       metric_row("WB01", YEAR, None, unit="mean", reason="survey not run"))
-    result = validate_year(warehouse(rows), YEAR, tmp_path / "gx")
-    assert result.status == "passed"
+def test_a_failed_model_or_a_skipped_test_refuses_but_a_warning_does_not(warehouse, tmp_path: Path):
+    con = warehouse()
+    con.execute("update gate.build_checks set status = 'warn', failures = 3 "
+                "where check_name = 'metrics_pct_within_0_100'")
+    assert validate_year(con, YEAR, tmp_path / "gx").status == "passed"  # a warn-severity test
+    con.execute("update gate.build_checks set status = 'error' where check_name = 'metrics'")
+    con.execute("update gate.build_checks set status = 'skipped' "
+                "where check_name = 'assert_metrics_cover_implemented_metrics'")
+    [refusal] = validate_year(con, YEAR, tmp_path / "gx").failures
+    assert refusal.concerns == ("metrics/error", "assert_metrics_cover_implemented_metrics/skipped")
 
 
-def test_blank_county_row_fails_both_row_and_completeness(warehouse, tmp_path: Path):
-    rows = replace_row(clean_metrics(), "WB01", YEAR, "county",
-                       metric_row("WB01", YEAR, None, unit="mean"))
-    result = validate_year(warehouse(rows), YEAR, tmp_path / "gx")
-    assert result.status == "failed"
-    assert outcome(result, "every implemented").concerns == ("WB01/blank",)
-    assert outcome(result, "each metric row has a value").concerns == ("WB01/county/E10000025",)
-
-
-def test_metric_not_implemented_in_catalogue_status_is_not_required(warehouse, tmp_path: Path):
-    con = warehouse([r for r in clean_metrics() if not (r[0] == "WB01" and r[1] == YEAR)])
-    con.execute("alter table marts.metric_catalogue add column status varchar")
-    con.execute("update marts.metric_catalogue set status = "
-                "case when metric_id = 'WB01' then 'planned' else 'implemented' end")
-    assert validate_year(con, YEAR, tmp_path / "gx").status == "passed"
+def test_each_node_keeps_its_latest_result(warehouse, tmp_path: Path):
+    """A build replaces the results of the nodes it ran; a partial build (only what changed) keeps
+    the others' results, a failing one included."""
+    con = warehouse()
+    failed = {**CLEAN_BUILD, "results": [{"unique_id": "test.impact.metrics_ci_ordered.f4ed29a3db",
+                                          "status": "fail", "failures": 2}]}
+    assert record_build_checks(con, failed, "build-2") == 1
+    [refusal] = validate_year(con, YEAR, tmp_path / "gx").failures
+    assert refusal.concerns == ("metrics_ci_ordered/fail",)
+    partial = {**CLEAN_BUILD, "results": [r for r in CLEAN_BUILD["results"]
+                                          if "metrics_ci_ordered" not in r["unique_id"]][:1]}
+    assert record_build_checks(con, partial, "build-2b") == 1  # another node only
+    [refusal] = validate_year(con, YEAR, tmp_path / "gx1").failures
+    assert refusal.concerns == ("metrics_ci_ordered/fail",)
+    assert record_build_checks(con, None, "build-3") == 1  # dbt stopped before writing results
+    [refusal] = validate_year(con, YEAR, tmp_path / "gx2").failures
+    assert set(refusal.concerns) == {"dbt build/error", "metrics_ci_ordered/fail"}
+    rebuilt = {**CLEAN_BUILD, "results": [*CLEAN_BUILD["results"], {
+        "unique_id": "test.impact.metrics_ci_ordered.f4ed29a3db", "status": "pass", "failures": 0}]}
+    assert record_build_checks(con, rebuilt, "build-4") == 5
+    assert validate_year(con, YEAR, tmp_path / "gx3").status == "passed"
 
 
 def test_year_on_year_jump_is_a_warning_only(warehouse, tmp_path: Path):
@@ -98,24 +95,6 @@ def test_year_on_year_jump_is_a_warning_only(warehouse, tmp_path: Path):
     assert "200" in jump.observed  # +200%
 
 
-def test_consistency_checks_name_the_metric(warehouse, tmp_path: Path):
-    rows = clean_metrics()
-    rows = replace_row(rows, "WB01", YEAR, "county",
-                       metric_row("WB01", YEAR, 7.9, unit="mean", n=400, ci=(7.0, 7.4)))
-    rows = replace_row(rows, "PP02", YEAR, "district",
-                       metric_row("PP02", YEAR, 50.0, unit="pct", geography=("district",
-                                  "E07000178", "Oxford"), numerator=200.0, denominator=150.0, n=150))
-    rows.append(metric_row("XX99", YEAR, 1.0, unit="count", geography=COUNTY))
-    result = validate_year(warehouse(rows), YEAR, tmp_path / "gx")
-
-    failed = {o.expectation: o.concerns for o in result.failures}
-    assert failed == {
-        "metric is in the catalogue": ("XX99/county/E10000025",),
-        "value is not above its confidence interval": ("WB01/county/E10000025",),
-        "numerator does not exceed denominator": ("PP02/district/E07000178",),
-    }
-
-
 def test_missing_table_is_an_error_not_a_pass(warehouse, tmp_path: Path):
     con = warehouse()
     con.execute("drop table marts.toc_indicators")
@@ -124,7 +103,7 @@ def test_missing_table_is_an_error_not_a_pass(warehouse, tmp_path: Path):
     assert "toc_indicators" in result.message
     broken = {o.suite for o in result.outcomes if o.exception}
     assert broken == {"toc", "disclosure"}  # the groups that read the table
-    assert any(o.suite == "metric_values" and o.passed for o in result.outcomes)  # others ran
+    assert any(o.suite == "metric_year_on_year" and o.passed for o in result.outcomes)  # others ran
 
     record_results(con, result, "run-err")
     failed = con.sql("select suite, observed from gate.results where not passed").fetchall()

@@ -116,12 +116,15 @@ def test_no_small_person_count_below_county_in_any_cell(snapshot: Path, tmp_path
                 assert not any(small(record[c]) for c in ("Value", "Numerator", "n")), record
 
 
-def test_second_write_makes_a_new_revision_and_keeps_the_first(snapshot: Path, tmp_path: Path):
+def test_second_write_makes_a_new_revision_only_when_the_content_changed(snapshot: Path, tmp_path: Path):
     exports_dir = tmp_path / "exports"
     first = write_pack(snapshot, YEAR, exports_dir, **SETTINGS)
     before = {p.name: p.read_bytes() for p in first.folder.iterdir()}
-    second = write_pack(snapshot, YEAR, exports_dir, **{**SETTINGS, "run_id": "run-2"})
-    assert (first.revision, second.revision) == ("r001", "r002")
+    same = write_pack(snapshot, YEAR, exports_dir, **{**SETTINGS, "run_id": "run-2"})
+    assert (same.revision, same.new_revision, same.folder) == ("r001", False, first.folder)
+    assert revisions(exports_dir) == ["r001"]
+    changed = write_pack(snapshot, YEAR, exports_dir, **{**SETTINGS, "run_id": "run-3", "partnership_name": "X"})
+    assert (first.revision, changed.revision, changed.new_revision) == ("r001", "r002", True)
     assert revisions(exports_dir) == ["r001", "r002"]
     assert {p.name: p.read_bytes() for p in first.folder.iterdir()} == before
 
@@ -135,7 +138,7 @@ def test_failure_mid_write_leaves_no_new_folder(snapshot: Path, tmp_path: Path, 
 
     monkeypatch.setattr(pack, "write_workbook", broken)
     with pytest.raises(OSError, match="disk full"):
-        write_pack(snapshot, YEAR, exports_dir, **SETTINGS)
+        write_pack(snapshot, YEAR, exports_dir, **{**SETTINGS, "partnership_name": "changed"})
     assert revisions(exports_dir) == ["r001"]  # no r002, no .partial-* left behind
 
 

@@ -129,3 +129,32 @@ def test_postcodes():
     assert frame.select(normalised_postcode(pl.col("p"))).to_series().to_list() == [
         "OX4 6AB", "OX4 6AB", "M1 1AE", None, None]
     assert frame.select(outward_code(pl.col("p"))).to_series().to_list() == ["OX4", "OX4", "M1", "OX4", None]
+
+
+CHEAP_CASES = {
+    "money": ["£1,234.56", "990.00", "(1,234.56)", "(£1,234.56)", "(-£5.00)", "£(5.00)", "(£5.00", "5.00)",
+              "(1£00)", "1£00", "-£250.00", "£-250.00", "-0.00", "(0.00)", "12.345", "1,23", "()", "(£)", "£",
+              "(12)", "1,000,000", "-", "N/A"],
+    "date": ["03/04/2024", "2024-04-03", "31/02/2024", "3/4/2024", "03/04/24", "2024-04-03T10:00", "1899-12-31"],
+    "int": ["3", "-3", "3.0", "3.5", "1e3", "1,000"],
+    "decimal": ["3.25", "-0.5", "1e3", "inf", "1,000.5"],
+    "bool": ["Yes", "n", "TRUE", "maybe"],
+    "text": ["Acme Ltd", "#REF!", "=HYPERLINK(x)", "'; DROP TABLE x"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CHEAP_CASES))
+def test_the_cheap_parse_only_keeps_values_the_full_parse_agrees_with(kind):
+    """conform.py trusts parsers.fast for every cell it does not flag: such a cell must get the same
+    value from the full parse, and no reason."""
+    from ingest.columns import fast
+
+    column = Column("x", kind)
+    value, unusual = fast(pl.col("raw"), column)
+    full_value, reason = parse(pl.col("raw"), column)
+    frame = pl.DataFrame({"raw": CHEAP_CASES[kind]}, schema={"raw": pl.String}).select(
+        "raw", value.alias("cheap"), unusual.alias("unusual"), full_value.alias("full"), reason.alias("reason"))
+    trusted = frame.filter(~pl.col("unusual"))
+    assert trusted.filter((pl.col("cheap").ne_missing(pl.col("full"))) | pl.col("reason").is_not_null()).rows() == []
+    if kind == "money":
+        assert "(£1,234.56)" in trusted["raw"].to_list() and "(-£5.00)" not in trusted["raw"].to_list()

@@ -97,3 +97,34 @@ def test_a_local_authority_of_another_vintage_is_refused_with_advice(tmp_path):
     text = '[area]\ncode = "E06000065"\nname = "North Yorkshire"\nlocal_authorities = ["E06000065"]\n'
     with pytest.raises(ConfigError, match="E06000065: not a local authority of IMD 2019.*former districts"):
         load_settings(config_file=_config(tmp_path, text))
+
+
+def test_feeds_collected_are_validated(tmp_path):
+    config = tmp_path / "impact.toml"
+    config.write_text('[feeds]\ncollected = ["spend", "payroll"]\n')
+    with pytest.raises(ConfigError, match="unknown feed.*payroll"):
+        load_settings(config_file=config)
+    config.write_text('[feeds]\ncollected = []\n')
+    with pytest.raises(ConfigError, match="at least one feed"):
+        load_settings(config_file=config)
+    config.write_text('[feeds]\ncollected = ["wellbeing", "spend"]\nsupplier_register = false\n')
+    settings = load_settings(config_file=config)
+    assert settings.feeds.collected == ["spend", "wellbeing"] and not settings.feeds.supplier_register
+    assert settings.collects("spend") and not settings.collects("charter")
+    defaults = load_settings()
+    assert defaults.feeds.collected == ["charter", "programme", "spend", "wellbeing"]
+    assert defaults.feeds.supplier_register and defaults.reporting.grace_days == 61
+
+
+def test_today_is_the_clock_unless_impact_today_says_otherwise(monkeypatch):
+    import datetime as dt
+
+    from orchestration.config import today
+
+    monkeypatch.delenv("IMPACT_TODAY", raising=False)
+    assert today() == dt.date.today()
+    monkeypatch.setenv("IMPACT_TODAY", "2025-06-15")
+    assert today() == dt.date(2025, 6, 15)
+    monkeypatch.setenv("IMPACT_TODAY", "15/06/2025")
+    with pytest.raises(ConfigError, match="IMPACT_TODAY"):
+        today()

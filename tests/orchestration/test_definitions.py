@@ -87,9 +87,12 @@ def test_a_failed_gate_leaves_snapshot_and_exports_byte_for_byte_unchanged(publi
     settings, first = published_demo
     snapshot_before = hashlib.sha256(settings.published_path.read_bytes()).hexdigest()
     exports_before = _tree_digest(settings.exports_dir)
+    # A policy breach of this year only (the marts' structure is dbt's, see the last test): a share
+    # on a base of 5 that the pack would show.
+    where = "WHERE metric_id = 'PP02' AND geography_level = 'county' AND reporting_year = ?"
     con = duckdb.connect(str(settings.warehouse_path))
-    con.execute("UPDATE marts.metrics SET value = 140 WHERE metric_id = 'PP02' AND geography_level = 'county' "
-                "AND reporting_year = ?", [first.reporting_year])
+    [(base,)] = con.execute(f"SELECT n FROM marts.metrics {where}", [first.reporting_year]).fetchall()
+    con.execute(f"UPDATE marts.metrics SET n = 5 {where}", [first.reporting_year])
     con.close()
     saved = dict(os.environ)
     try:
@@ -116,8 +119,7 @@ def test_a_failed_gate_leaves_snapshot_and_exports_byte_for_byte_unchanged(publi
         assert hashlib.sha256(settings.published_path.read_bytes()).hexdigest() == snapshot_before
         # Fixed and published again, the year unblocks the others (and leaves the fixture as it was).
         con = duckdb.connect(str(settings.warehouse_path))
-        con.execute("UPDATE marts.metrics SET value = numerator * 100 / denominator WHERE metric_id = 'PP02' "
-                    "AND geography_level = 'county' AND reporting_year = ?", [first.reporting_year])
+        con.execute(f"UPDATE marts.metrics SET n = ? {where}", [base, first.reporting_year])
         con.close()
         again = run_pipeline(settings, first.reporting_year, job_name="publish_job")
         assert again.success and "published_snapshot" in again.materialized
@@ -218,6 +220,11 @@ def test_publication_assets_selected_alone_cannot_skip_the_gate(published_demo):
     exports_before = _tree_digest(settings.exports_dir)
     saved = dict(os.environ)
     try:
+        # A gate result stands only on the tables it validated: after any change they need a new gate.
+        con = duckdb.connect(str(settings.warehouse_path))
+        con.execute("UPDATE marts.metrics SET notes = 'changed after the gate' WHERE metric_id = 'PP01' "
+                    "AND reporting_year = '2024-25'")
+        con.close()
         snapshot = _materialize_alone(settings, "published_snapshot", "2024-25")
         pack = _materialize_alone(settings, "annual_pack", "2025-26")
     finally:
@@ -254,3 +261,37 @@ def test_ingest_materializations_say_what_loaded(published_demo):
     assert metadata["rows_loaded"] == rows  # the demo's files, loaded once
     assert metadata["rows_quarantined"] == quarantined > 0  # the demo plants bad payment rows
     assert sorted(Path(f).name for f in metadata["files_loaded"]) == sorted(Path(f).name for f in files)
+
+
+def test_marts_whose_dbt_tests_failed_are_not_published(published_demo):
+    """dbt owns the marts' structure; the gate refuses marts whose dbt tests failed, every year of
+    them, from the results the warehouse asset records (here of dbt's tests run again after the
+    edit, as the gate drill does). Last in the module: it leaves the latest
+    gate of the year failed."""
+    from orchestration.assets.warehouse import retest_marts
+    from orchestration.runner import run_pipeline
+
+    settings, first = published_demo
+    snapshot_before = hashlib.sha256(settings.published_path.read_bytes()).hexdigest()
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute("UPDATE marts.metrics SET value = 140 WHERE metric_id = 'PP02' AND geography_level = 'county' "
+                "AND reporting_year = ?", [first.reporting_year])
+    con.close()
+    assert retest_marts(settings, "tests-after-the-edit") == [
+        "assert_metrics_pct_numerator_not_above_denominator_and_positive", "metrics_pct_within_0_100"]
+    saved = dict(os.environ)
+    try:
+        outcome = run_pipeline(settings, first.reporting_year, job_name="publish_job")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert not outcome.success and outcome.gate_status == "failed"
+    assert "published_snapshot" not in outcome.materialized
+    assert hashlib.sha256(settings.published_path.read_bytes()).hexdigest() == snapshot_before
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    failed = con.execute("SELECT expectation, concerns FROM gate.results WHERE NOT passed AND severity = 'error' "
+                         "AND run_id = ?", [outcome.run_id]).fetchall()
+    con.close()
+    # the gate does not check the range itself: it refuses the build that failed dbt's check of it
+    assert [e for e, concerns in failed if "metrics_pct_within_0_100/fail" in concerns] == [
+        "the build's dbt checks passed"], failed

@@ -11,6 +11,10 @@ from dagster import DefaultScheduleStatus, RunRequest, SkipReason, build_schedul
 from orchestration.config import ConfigError, load_settings
 from orchestration.dbt import ensure_manifest
 from orchestration.reporting_years import (
+    closes_on,
+    first_open_year,
+    is_open,
+    latest_closed,
     reporting_years,
     start_year,
     year_containing,
@@ -38,6 +42,16 @@ def test_years_turn_on_the_configured_start_month():
     assert year_just_closed(date(2025, 3, 1), 1) == "2024"
     assert reporting_years("2022-23", date(2025, 4, 1), 4) == ["2022-23", "2023-24", "2024-25", "2025-26"]
     assert reporting_years("2026-27", date(2025, 4, 1), 4) == ["2026-27"]  # never empty
+
+
+def test_a_year_closes_its_grace_period_after_its_end():
+    assert closes_on("2024-25", 4, 61) == date(2025, 6, 1)  # 31 March + 61 days, the day after
+    assert closes_on("2025", 1, 0) == date(2026, 1, 1)
+    assert is_open("2024-25", 4, 61, date(2025, 5, 31)) and not is_open("2024-25", 4, 61, date(2025, 6, 1))
+    assert first_open_year(4, 61, date(2025, 5, 31)) == "2024-25"  # still taking late returns
+    assert first_open_year(4, 61, date(2025, 6, 1)) == "2025-26"
+    assert latest_closed(["2022-23", "2023-24", "2024-25", "2025-26"], 4, 61, date(2025, 5, 31)) == "2023-24"
+    assert latest_closed(["2025-26"], 4, 61, date(2025, 6, 1)) is None
 
 
 def test_configuration_refuses_a_first_year_of_another_convention(tmp_path):

@@ -58,9 +58,10 @@ def test_status_prints_feeds_freshness_landing_years_and_runs(steward, capsys):
         ["spend/copy-of-good.csv", "same content as good_payments.csv: not loaded again"],
         ["spend/truncated.csv", "REFUSED: truncated.csv: the file ends inside a quoted field (truncated?)"]]
     years = {row[0]: row for row in _section(out, "Reporting years")[1:]}
-    assert years["2024-25"][1] == "FAILED (2 errors, 1 warnings) 2025-06-02 09:00"
-    assert years["2024-25"][2] == "r002 (2025-06-02T10:00, gate warned)"
-    assert years["2023-24"][1:] == ["passed with warnings (0 errors, 1 warnings) 2025-05-01 09:00",
+    assert years["2024-25"][1] == "closed"  # on the clock of this test run (after June 2025)
+    assert years["2024-25"][2] == "FAILED (2 errors, 1 warnings) 2025-06-02 09:00"
+    assert years["2024-25"][3] == "r002 (2025-06-02T10:00, gate warned)"
+    assert years["2023-24"][2:] == ["passed with warnings (0 errors, 1 warnings) 2025-05-01 09:00",
                                     "r001 (2025-06-01T10:00, gate warned)"]
     [run] = _section(out, "Recent runs (Dagster)")[1:]
     assert run[1:4] == ["ingest_job", "SUCCESS", "spend/good_payments.csv"]
@@ -74,8 +75,36 @@ def test_status_reads_the_publication_while_a_run_writes(steward, capsys):
     feeds = {row[0]: row for row in _section(out, "Feeds")[1:]}
     assert feeds["spend"][1] == "good_payments.csv" and feeds["charter"][6].startswith("LATE")
     years = {row[0]: row for row in _section(out, "Reporting years")[1:]}
-    assert years["2024-25"][1].startswith("FAILED")  # gate.results is copied whole at publication
+    assert years["2024-25"][2].startswith("FAILED")  # gate.results is copied whole at publication
     assert "Quarantine" not in out  # never published: only shown from the working warehouse
+
+
+def test_status_marks_the_open_year_provisional(steward, capsys, monkeypatch):
+    monkeypatch.setenv("IMPACT_TODAY", "2025-05-20")  # 2024-25 ended in March; its returns are still due
+    assert main(["status", "--data-dir", str(steward.data_dir)]) == 0
+    years = {row[0]: row for row in _section(capsys.readouterr().out, "Reporting years")[1:]}
+    assert years["2024-25"][1] == "open, provisional until 2025-06-01"
+    assert years["2023-24"][1] == "closed"
+
+
+def test_status_shows_a_run_whose_process_died(steward, capsys):
+    from dagster import DagsterRunStatus
+
+    with DagsterInstance.from_config(str(steward.dagster_home)) as instance:
+        [run] = instance.get_runs(limit=1)
+        instance.add_run_tags(run.run_id, {"impact/pid": "999999", "impact/pid_started": "1",
+                                           "impact/host": __import__("socket").gethostname()})
+        instance.handle_run_event(run.run_id, _started_event(run))
+        assert instance.get_run_by_id(run.run_id).status == DagsterRunStatus.STARTED
+    assert main(["status", "--data-dir", str(steward.data_dir)]) == 0
+    [row] = _section(capsys.readouterr().out, "Recent runs (Dagster)")[1:]
+    assert row[2] == "DIED (process gone; the next run marks it failed)"
+
+
+def _started_event(run):
+    from dagster._core.events import DagsterEvent, DagsterEventType
+
+    return DagsterEvent(DagsterEventType.RUN_START.value, job_name=run.job_name)
 
 
 def test_status_of_an_empty_data_directory(settings, capsys):

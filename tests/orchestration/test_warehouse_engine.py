@@ -89,3 +89,26 @@ def test_an_unreachable_postgres_names_the_setting_to_fix(tmp_path):
     duckdb.connect(str(settings.warehouse_path)).execute("CREATE SCHEMA raw; CREATE TABLE raw.t (a INTEGER)").close()
     with pytest.raises(ConfigError, match=r"\[warehouse.postgres\].*IMPACT_POSTGRES_PASSWORD"):
         engines.load_raw(settings)
+
+
+def test_a_change_of_engine_or_its_connection_means_a_full_build(tmp_path):
+    """The models a partial build leaves alone must exist in the engine it builds in."""
+    import duckdb
+
+    from orchestration.build_plan import all_models, plan_build, record_build
+    from orchestration.dbt import ensure_manifest
+    from orchestration.dbt_vars import build_settings
+
+    ensure_manifest()
+    duck = _settings(tmp_path, "")
+    postgres = _settings(tmp_path, '[warehouse]\nengine = "postgres"\n')
+    moved = _settings(tmp_path, '[warehouse]\nengine = "postgres"\n[warehouse.postgres]\nhost = "db2.internal"\n')
+    assert build_settings(postgres)["target"] == dbt_env(postgres)["IMPACT_DBT_TARGET"] == "postgres"
+    con = duckdb.connect(str(tmp_path / "working.duckdb"))
+    record_build(con, build_settings(duck), set(all_models()), "run-1")
+    assert plan_build(con, build_settings(duck), set()).models == set()
+    to_postgres = plan_build(con, build_settings(postgres), set())
+    assert to_postgres.full and "engine" in to_postgres.reason
+    record_build(con, build_settings(postgres), set(all_models()), "run-2")
+    assert plan_build(con, build_settings(postgres), set()).models == set()
+    assert plan_build(con, build_settings(moved), set()).full

@@ -87,6 +87,8 @@ resolved as (
         case when spine.metric_id = 'IN01' then with_interval.gap - with_interval.half_width end as ci_low,
         case when spine.metric_id = 'IN01' then with_interval.gap + with_interval.half_width end as ci_high,
         case
+            when spine.metric_id = 'IN01' and {{ not_collected('wellbeing') }} then {{ not_collected_reason('wellbeing') }}
+            when spine.metric_id = 'IN02' and {{ not_collected('programme') }} then {{ not_collected_reason('programme') }}
             when spine.metric_id = 'IN01' and with_interval.gap is null
                 then 'fewer than 2 population-survey responses answering life satisfaction from IMD quintile '
                     || case when coalesce(quintiles.n1, 0) < 2 then '1' else '5' end

@@ -105,6 +105,7 @@ resolved as (
         cast(null as {{ type_double() }}) as ci_low,
         cast(null as {{ type_double() }}) as ci_high,
         case
+            when {{ not_collected('charter') }} then {{ not_collected_reason('charter') }}
             when spine.metric_id in ('PO01', 'PO04') and feed_presence.signatories_loaded = 0
                 then 'no charter signatories loaded'
             when spine.metric_id = 'PO04' and coalesce(signatory_counts.signatories, 0) = 0

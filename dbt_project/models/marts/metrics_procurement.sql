@@ -130,8 +130,12 @@ resolved as (
         cast(null as {{ type_double() }}) as ci_low,
         cast(null as {{ type_double() }}) as ci_high,
         case
+            when {{ not_collected('spend') }} then {{ not_collected_reason('spend') }}
             when spine.geography_level = 'district'
                 then 'procurement metrics are defined for the county''s anchors as a whole'
+            when spine.metric_id in ('PP02', 'PP03', 'PP04', 'PP05', 'PP06', 'PP07', 'PP10')
+                and {{ no_supplier_register() }}
+                then 'no supplier register'
             when spine.metric_id = 'PP09' and not exists (select 1 from {{ ref('stg_spend__contracts') }})
                 then 'no contracts data loaded'
             when spine.metric_id = 'PP09' and contracts.reporting_year is null

@@ -132,6 +132,7 @@ resolved as (
         computed.ci_low,
         computed.ci_high,
         case
+            when {{ not_collected('wellbeing') }} then {{ not_collected_reason('wellbeing') }}
             when computed.n is not null then null
             when spine.metric_id = 'WB04'
                 then 'no population-survey responses with all 7 SWEMWBS items in the year'

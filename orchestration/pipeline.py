@@ -1,0 +1,314 @@
+"""`impact run`: do what the new inputs need, and nothing else.
+
+1. recover: runs whose process died are marked failed and their pool slot freed (recovery.py);
+2. landing: new files only (known files are recognised by size and mtime, never read again);
+3. build (one `build_job` run, only if needed): those files' ingest, and the dbt models
+   downstream of the raw tables that changed (build_plan.py);
+4. gate: each reporting year whose gate inputs changed (year_gate.py), one partition run each;
+   an open year is checked to date and stays provisional;
+5. snapshot: rebuilt only if what it copies changed, in the run of the last year gated;
+6. pack: only for the year asked for (`--year`, or the demo's latest closed year), only if that
+   year is closed, and a new revision only if its content changed.
+Every stage prints one line (console.py); a stage with nothing to do says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ingest.contracts import load_contracts
+from orchestration import console, run_state
+from orchestration.assets.ingest import needs_key, new_files
+from orchestration.build_plan import BUILD_STAGE, all_models, plan_build
+from orchestration.config import Settings
+from orchestration.dbt_vars import build_settings, dbt_vars
+from orchestration.fingerprints import snapshot_fingerprint
+from orchestration.run_state import PUBLISH_STAGE
+from orchestration.runner import RunOutcome, YearUnknown, execute, instance_for, load_definitions
+from orchestration.warehouse import write_connection
+from orchestration.year_gate import standing_results, year_closes_on, year_is_open, years_with_rows
+
+LATEST_CLOSED = "latest-closed"  # pack year for the demo: the latest closed year with data
+
+
+@dataclass
+class Summary:
+    success: bool = True
+    runs: list[RunOutcome] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    gates: dict[str, str] = field(default_factory=dict)  # year -> status
+    gate_runs: dict[str, str] = field(default_factory=dict)  # year -> run id of its latest gate
+    snapshot: str = "unchanged"  # unchanged | refreshed | not refreshed
+    pack_year: str | None = None
+    pack_folder: Path | None = None
+    pack_new_revision: bool | None = None
+    open_years: list[str] = field(default_factory=list)
+    did_work: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds its steps ran
+
+    def fail(self, message: str) -> Summary:
+        self.success = False
+        self.messages.append(message)
+        return self
+
+
+def run(settings: Settings, pack_year: str | None = None, *, rebuild: bool = False) -> Summary:
+    """`rebuild`: build every model, gate every year and refresh the snapshot even if nothing changed
+    (after an upgrade, or to prove a full run); files already loaded are still not loaded again."""
+    summary = Summary()
+    with instance_for(settings) as instance:
+        from orchestration.recovery import recover
+
+        for dead in recover(instance, settings):
+            console.done("recovery", f"run {dead.run_id[:8]} ({dead.job_name}) marked failed: {dead.reason}; "
+                                     "its writer slot is free again")
+    feeds = list(load_contracts())
+    waiting = new_files(settings, feeds)
+    _say_landing(settings, waiting, feeds)
+    if any(needs_key(f.feed) for f in waiting):
+        settings.pseudonymisation_key()  # one clear line now, rather than a failure per feed later
+    new_feeds = sorted({f.feed for f in waiting})
+    new_tables = {f"raw.{e.table}" for feed in new_feeds for e in load_contracts()[feed].values()}
+    if new_feeds:  # every load writes the load audit, and may quarantine rows
+        new_tables |= {"raw.load_audit", "raw.quarantine"}
+    with write_connection(settings) as con:
+        plan = plan_build(con, build_settings(settings), new_tables)
+    if rebuild:
+        plan.models, plan.reason, plan.changed_tables = set(all_models()), "a rebuild was asked for", []
+    defs = None
+    if waiting or plan.models:
+        defs = load_definitions(settings)
+        if not _build(settings, defs, new_feeds, plan, summary):
+            return summary
+    else:
+        console.done("dbt", f"skipped: {plan.reason}{_since(settings, BUILD_STAGE)}")
+    return _publish(settings, defs, pack_year, summary, rebuild)
+
+
+def _say_landing(settings: Settings, waiting: list, feeds: list[str]) -> None:
+    from orchestration.assets.ingest import landing_files
+
+    known = sum(len(landing_files(settings, feed)) for feed in feeds) - len(waiting)
+    if not waiting:
+        console.done("landing", f"nothing new ({known} files already loaded, not read again)")
+        return
+    per_feed = {}
+    for f in waiting:
+        per_feed[f.feed] = per_feed.get(f.feed, 0) + 1
+    feeds_text = ", ".join(f"{feed} {n}" for feed, n in sorted(per_feed.items()))
+    console.done("landing", f"{len(waiting)} new file{'s' * (len(waiting) != 1)} ({feeds_text}); "
+                            f"{known} already loaded, not read again")
+
+
+def _since(settings: Settings, stage: str) -> str:
+    with write_connection(settings) as con:
+        records = run_state.recorded(con, stage)
+    if not records:
+        return ""
+    latest = max(records.values(), key=lambda r: r.recorded_at)
+    return f" (last built by run {latest.run_id[:8]}, {latest.recorded_at:%Y-%m-%d %H:%M} UTC)"
+
+
+def _build(settings: Settings, defs, new_feeds: list[str], plan, summary: Summary) -> bool:
+    from dagster import AssetKey
+
+    graph = defs.resolve_asset_graph()
+    ingest_keys = [k for k in graph.get_all_asset_keys()
+                   if k.path[0] == "raw" and any(k.path[-1].startswith(f"{feed}__") for feed in new_feeds)]
+    selection = ingest_keys + [AssetKey(name) for name in sorted(plan.models)]
+    outcome = execute(settings, defs.resolve_job_def("build_job"), None, selection=selection)
+    summary.runs.append(outcome)
+    summary.did_work = True
+    if new_feeds:
+        console.done("ingest", _ingest_line(outcome, new_feeds), outcome.seconds("ingest_"))
+    if not outcome.success:
+        summary.fail(f"the build failed (run {outcome.run_id[:8]}): " + "; ".join(filter(None, outcome.messages)))
+        return False
+    if plan.models:
+        built = sum(1 for key in outcome.materialized if key in all_models())
+        tests = sum(1 for key in outcome.checks if not key.endswith(":feed_freshness"))
+        failed = sum(1 for key, ok in outcome.checks.items() if not ok and not key.endswith(":feed_freshness"))
+        scope = "every model" if plan.full else f"models downstream of {', '.join(plan.changed_tables)}"
+        console.done("dbt", f"{built} models and {tests} tests ({failed} failing) rebuilt: {scope}"
+                            + ("" if plan.changed_tables or not plan.reason else f" ({plan.reason})"),
+                     outcome.seconds("impact_dbt_models"))
+    else:
+        console.done("dbt", "skipped: the new files changed no raw table")
+    return True
+
+
+def _ingest_line(outcome: RunOutcome, feeds: list[str]) -> str:
+    parts = []
+    for feed in feeds:
+        tables = {k: v for k, v in outcome.metadata.items() if k.startswith(f"raw/{feed}__")}
+        if not tables:
+            parts.append(f"{feed}: not run")
+            continue
+        any_meta = next(iter(tables.values()))
+        files = {f for meta in tables.values() for f in meta.get("files_loaded", [])}
+        refused = any_meta.get("files_refused", {}) or {}
+        rows = sum(meta.get("rows_loaded", 0) for meta in tables.values())
+        quarantined = sum(meta.get("rows_quarantined", 0) for meta in tables.values())
+        text = f"{feed}: {len(files)} file{'s' * (len(files) != 1)} loaded, {rows:,} rows ({quarantined:,} quarantined)"
+        if refused:
+            text += f", {len(refused)} REFUSED: " + "; ".join(refused.values())[:300]
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, rebuild: bool) -> Summary:
+    from dagster import AssetKey
+
+    with write_connection(settings) as con:
+        with_rows = years_with_rows(con)
+    partitions = _partition_keys(settings)
+    years = [y for y in with_rows if y in partitions]
+    summary.open_years = [y for y in years if year_is_open(settings, y)]
+    if pack_year == LATEST_CLOSED:
+        closed = [y for y in years if y not in summary.open_years]
+        pack_year = closed[-1] if closed else None
+    if pack_year and pack_year not in partitions:
+        raise YearUnknown(f"{pack_year} is not a reporting year Dagster knows ({partitions[0]} to {partitions[-1]}; "
+                          "the first is [reporting] first_year in the configuration)")
+    if not years:
+        console.done("gate", "nothing to gate: no reporting year from [reporting] first_year has metric values")
+        if pack_year:
+            summary.fail(f"no pack for {pack_year}: the warehouse holds no metric values for it "
+                         f"(years with values: {', '.join(with_rows) or 'none'})")
+        return summary
+    with write_connection(settings) as con:
+        due = _years_to_gate(con, years, summary.open_years, pack_year)
+        standing = {} if rebuild else standing_results(con, settings, due)
+    to_gate = [y for y in due if y not in standing]
+    if pack_year and pack_year not in years:
+        to_gate.append(pack_year)  # annual_tables says which years the warehouse holds
+    for year, record in standing.items():
+        summary.gates[year], summary.gate_runs[year] = record.status, record.run_id
+    if standing:
+        console.done("gate", "unchanged, results stand: " + ", ".join(
+            f"{y} {r.status}{' (open)' if y in summary.open_years else ''}" for y, r in standing.items()))
+    final = pack_year or (to_gate[-1] if to_gate else due[-1])
+    gate_keys = [AssetKey(["annual_tables"])]
+
+    def publish_job():
+        nonlocal defs
+        defs = defs or load_definitions(settings)  # only when there is a run to make
+        return defs.resolve_job_def("publish_job")
+
+    for year in [y for y in to_gate if y != final]:
+        outcome = execute(settings, publish_job(), year, selection=gate_keys)
+        _note_gate(settings, summary, year, outcome)
+    blocked = sorted(y for y, status in summary.gates.items() if status in ("failed", "error") and y != final)
+    selection = list(gate_keys) if final in to_gate else []
+    if blocked:
+        summary.snapshot = "not refreshed"  # the snapshot carries every year, the failing ones too
+    elif final in to_gate or _snapshot_stale(settings):
+        selection.append(AssetKey(["published_snapshot"]))
+    pack = bool(pack_year) and not year_is_open(settings, pack_year) and not blocked
+    if pack:
+        selection.append(AssetKey(["annual_pack"]))
+    if selection:
+        outcome = execute(settings, publish_job(), final, selection=selection)
+        if final in to_gate:
+            _note_gate(settings, summary, final, outcome)
+        _note_publication(summary, outcome, pack_year if pack else None)
+    _say_snapshot(settings, summary)
+    _say_pack(settings, summary, pack_year, years)
+    if any(s in ("failed", "error") for s in summary.gates.values()):
+        summary.fail("the gate failed for " + ", ".join(
+            sorted(y for y, s in summary.gates.items() if s in ("failed", "error")))
+            + ": fix what these expectations say, then run again (the snapshot and packs are unchanged)")
+    return summary
+
+
+def _years_to_gate(con, years: list[str], open_years: list[str], pack_year: str | None) -> list[str]:
+    """The years whose gate must stand before the snapshot is refreshed: the open years (provisional,
+    checked to date), the year whose pack is asked for (else the latest closed year), and every year
+    gated before (so a late return re-gates its year). Other years — trend years, gaps — are
+    carried as they are, as before any gate."""
+    try:
+        gated = {y for (y,) in con.execute("SELECT DISTINCT reporting_year FROM gate.results").fetchall()}
+    except duckdb.CatalogException:
+        gated = set()
+    closed = [y for y in years if y not in open_years]
+    chosen = set(open_years) | (gated & set(years)) | ({pack_year} if pack_year else set(closed[-1:]))
+    return [y for y in years if y in chosen]
+
+
+def _partition_keys(settings: Settings) -> list[str]:
+    from orchestration.config import today
+    from orchestration.reporting_years import reporting_years
+
+    return reporting_years(settings.reporting.first_year, today(), settings.reporting.year_start_month)
+
+
+def _snapshot_stale(settings: Settings) -> bool:
+    if not settings.published_path.exists():
+        return True
+    from orchestration.reference_data import reference_datasets
+
+    with write_connection(settings) as con:
+        record = run_state.recorded(con, PUBLISH_STAGE).get("snapshot")
+        return record is None or record.fingerprint != snapshot_fingerprint(
+            con, reference_datasets(settings), dbt_vars(settings))
+
+
+def _note_gate(settings: Settings, summary: Summary, year: str, outcome: RunOutcome) -> None:
+    summary.runs.append(outcome)
+    summary.did_work = True
+    status = outcome.gate_status or "error"
+    summary.gates[year], summary.gate_runs[year] = status, outcome.run_id
+    state = (f" (open until {year_closes_on(settings, year)}: provisional, checked to date)"
+             if year_is_open(settings, year) else "")
+    words = {"passed": "passed", "warned": "passed with warnings", "failed": "FAILED", "error": "ERROR"}
+    line = f"{year}{state}: {words.get(status, status)}"
+    if not outcome.gate_status:
+        line += " — " + "; ".join(filter(None, outcome.messages))
+    console.done("gate", line, outcome.seconds("annual_tables"))
+
+
+def _note_publication(summary: Summary, outcome: RunOutcome, pack_year: str | None) -> None:
+    summary.runs.append(outcome)
+    summary.did_work = summary.did_work or bool(outcome.materialized)
+    summary.seconds = {"snapshot": outcome.seconds("published_snapshot"), "pack": outcome.seconds("annual_pack")}
+    if "published_snapshot" in outcome.materialized:
+        summary.snapshot = "refreshed"
+    elif any("published_snapshot" in step for step in outcome.failed_steps) or not outcome.success:
+        summary.snapshot = "not refreshed"
+    if pack_year:
+        summary.pack_year = pack_year
+        summary.pack_folder, summary.pack_new_revision = outcome.pack_folder, outcome.pack_new_revision
+    if not outcome.success and outcome.gate_status not in ("failed", "error"):  # a failed gate is said below
+        summary.fail("; ".join(filter(None, outcome.messages)) or f"run {outcome.run_id[:8]} failed")
+
+
+def _say_snapshot(settings: Settings, summary: Summary) -> None:
+    provisional = f" ({', '.join(summary.open_years)} provisional)" if summary.open_years else ""
+    if summary.snapshot == "refreshed":
+        console.done("snapshot", f"refreshed with every year{provisional}: {settings.published_path}",
+                     summary.seconds.get("snapshot"))
+    elif summary.snapshot == "not refreshed":
+        failing = sorted(y for y, s in summary.gates.items() if s in ("failed", "error"))
+        why = f"the gate of {', '.join(failing)} failed" if failing else "its run failed"
+        console.done("snapshot", f"NOT refreshed ({why}): evaluators keep the previous publication")
+    else:
+        console.done("snapshot", f"up to date, nothing changed{provisional}")
+
+
+def _say_pack(settings: Settings, summary: Summary, pack_year: str | None, years: list[str]) -> None:
+    if pack_year and year_is_open(settings, pack_year):
+        console.done("pack", f"none: {pack_year} is open until {year_closes_on(settings, pack_year)} "
+                             "(provisional in the snapshot; packs are for closed years)")
+    elif pack_year and summary.pack_folder:
+        state = "written" if summary.pack_new_revision else "unchanged (same content), no new revision"
+        console.done("pack", f"{pack_year} {summary.pack_folder.name} {state}: {summary.pack_folder}",
+                     summary.seconds.get("pack"))
+    elif pack_year:
+        console.done("pack", f"{pack_year}: none written")
+    else:
+        closed = [y for y in years if y not in summary.open_years]
+        hint = f"; latest closed year {closed[-1]}: `impact publish --year {closed[-1]}`" if closed else ""
+        console.done("pack", f"not asked for (packs are written by --year or `impact publish`){hint}")

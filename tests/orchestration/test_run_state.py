@@ -1,0 +1,86 @@
+"""Fingerprints and the landing index: a table's fingerprint moves with any change of its rows
+and not with their order; a landing file is read again only when its size or mtime moved."""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+
+from orchestration import run_state
+from orchestration.fingerprints import table_fingerprint
+
+
+def test_a_table_fingerprint_sees_every_change_and_ignores_order(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (2, 'b')) v(n, s)")
+    first = table_fingerprint(con, "t")
+    con.execute("CREATE TABLE u AS SELECT * FROM t ORDER BY n DESC")
+    assert table_fingerprint(con, "u") == first
+    con.execute("DELETE FROM t WHERE rowid = (SELECT max(rowid) FROM t)")  # one of two repeated rows
+    assert table_fingerprint(con, "t") != first
+    con.execute("INSERT INTO t VALUES (2, 'b')")
+    assert table_fingerprint(con, "t") == first
+    con.execute("UPDATE t SET s = 'c' WHERE n = 1")
+    assert table_fingerprint(con, "t") != first
+
+
+def test_a_landing_file_is_read_again_only_when_its_size_or_mtime_moved(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    path = tmp_path / "payments.csv"
+    path.write_text("a,b\n1,2\n")
+    [file], fresh = run_state.classify(con, {"spend": [path]})
+    assert file.sha256 == run_state.sha256_of(path) and not file.settled and len(fresh) == 1
+    run_state.remember(con, fresh)
+    stat = path.stat()
+    path.write_text("a,b\n3,4\n")  # same size, content changed, mtime put back: not read again
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    [again], fresh = run_state.classify(con, {"spend": [path]})
+    assert again.sha256 == file.sha256 and fresh == []
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # touched: read again
+    [touched], fresh = run_state.classify(con, {"spend": [path]})
+    assert touched.sha256 == run_state.sha256_of(path) != file.sha256 and len(fresh) == 1
+
+
+def test_a_file_is_settled_once_the_load_audit_has_its_content(tmp_path):
+    from ingest import ensure_raw_schema
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_raw_schema(con)
+    path = tmp_path / "payments.csv"
+    path.write_text("a\n")
+    sha = run_state.sha256_of(path)
+    for status, settled in (("refused", True), ("loaded", True)):
+        con.execute("DELETE FROM raw.load_audit")
+        con.execute("INSERT INTO raw.load_audit (load_id, feed, source_file, file_sha256, status) "
+                    "VALUES ('l1', 'spend', 'payments.csv', ?, ?)", [sha, status])
+        [file], _ = run_state.classify(con, {"spend": [path]})
+        assert file.settled is settled
+
+
+def test_a_refusal_stands_only_under_the_rules_that_made_it(tmp_path):
+    from ingest import ensure_raw_schema
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_raw_schema(con)
+    path = tmp_path / "payments.csv"
+    path.write_text("a\n")
+    sha = run_state.sha256_of(path)
+    con.execute("INSERT INTO raw.load_audit (load_id, feed, source_file, file_sha256, status, rules_version) "
+                "VALUES ('l1', 'spend', 'payments.csv', ?, 'refused', 'rules-a')", [sha])
+    [same], _ = run_state.classify(con, {"spend": [path]}, rules_version="rules-a")
+    [changed], _ = run_state.classify(con, {"spend": [path]}, rules_version="rules-b")
+    [declared], _ = run_state.classify(con, {"spend": [path]}, rules_version="rules-a", declared=lambda p: True)
+    assert (same.settled, changed.settled, declared.settled) == (True, False, False)
+    link = tmp_path / "link.csv"
+    link.symlink_to(path)
+    [entry], fresh = run_state.classify(con, {"spend": [link]})
+    assert not entry.settled and entry.sha256 == "" and fresh == []  # never followed, never hashed
+
+
+def test_stewards_read_areas_by_name():
+    from orchestration.year_gate import name_areas
+
+    names = {"E07000178": "Oxford", "E10000025": "Oxfordshire"}
+    assert name_areas("PP02/district/E07000178; FE01/county/E10000025; E09999999",
+                      names) == "PP02/district/Oxford (E07000178); FE01/county/Oxfordshire (E10000025); E09999999"

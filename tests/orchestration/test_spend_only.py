@@ -1,0 +1,96 @@
+"""A partnership that collects procurement spend only, with no supplier register: the real Oxford
+City Council spend files (Oxfordshire) are loaded, gated on spend coverage alone, and published as
+a spend-only pack. Procurement shares that need the register, and every metric of a feed not
+collected, are no-data rows that say why — never 0%. `impact status` shows the spend feed only."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+YEAR = "2017-18"  # the latest full year of the files (April 2017 to March 2018)
+REGISTER_METRICS = {"PP02", "PP03", "PP04", "PP05", "PP06", "PP07", "PP10"}
+CONFIG = """\
+[reporting]
+first_year = "2015-16"
+
+[feeds]
+collected = ["spend"]
+supplier_register = false
+
+[[anchors]]
+name = "Oxford City Council"
+"""
+
+
+def impact(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_DATA_DIR", "DAGSTER_HOME", "IMPACT_TODAY")}
+    env["IMPACT_PSEUDONYMISATION_KEY"] = "spend-only-test-key-0123456789"
+    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=1800)
+
+
+@pytest.fixture(scope="module")
+def spend_only(tmp_path_factory):
+    real_data = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"  # as tests/conftest.py
+    if not real_data.exists():
+        pytest.skip(f"real public files not present at {real_data}")
+    root = tmp_path_factory.mktemp("spend_only")
+    config = root / "impact.toml"
+    config.write_text(CONFIG)
+    landing = root / "data" / "landing" / "spend"
+    landing.mkdir(parents=True)
+    for path in sorted((real_data / "spend" / "oxford_city_council").glob("*.csv")):
+        shutil.copyfile(path, landing / path.name)
+    args = ("--data-dir", str(root / "data"), "--config", str(config))
+    done = impact("run", *args, "--year", YEAR)
+    return root / "data", args, done
+
+
+def test_a_spend_only_partnership_publishes_a_spend_only_pack(spend_only):
+    data_dir, _, done = spend_only
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{YEAR} r001 written" in done.stdout
+    [pack] = (data_dir / "exports" / YEAR).glob("r001")
+    with (pack / "metrics.csv").open(encoding="utf-8") as handle:
+        county = {r["metric_id"]: r for r in csv.DictReader(handle) if r["geography_level"] == "county"}
+    assert float(county["PP01"]["value"]) > 1_000_000  # analysed spend, in pounds
+    assert county["PP08"]["value"]  # concentration needs no register
+    for metric in REGISTER_METRICS:
+        assert (county[metric]["value"], county[metric]["no_data_reason"]) == ("", "no supplier register"), metric
+    for metric, row in county.items():
+        if metric[:2] in ("FE", "WB", "IN", "PO"):
+            assert row["value"] == "" and row["no_data_reason"].startswith("not collected: "), (metric, row)
+    with (pack / "toc_indicators.csv").open(encoding="utf-8") as handle:
+        quality = {r["metric_id"]: r["data_quality"] for r in csv.DictReader(handle)}
+    assert {"PP02", "PP07"} <= set(quality)
+    assert all(quality[m] == "no data: no supplier register" for m in REGISTER_METRICS & set(quality))
+    assert "no supplier register" in (pack / f"impact-report-{YEAR}.html").read_text(encoding="utf-8")
+
+
+def test_the_gate_checks_spend_coverage_only(spend_only):
+    data_dir, _, done = spend_only
+    import duckdb
+
+    con = duckdb.connect(str(data_dir / "published" / "impact.duckdb"), read_only=True)
+    checked = {e for (e,) in con.execute(
+        "SELECT DISTINCT expectation FROM gate.results WHERE suite = 'coverage' AND reporting_year = ?",
+        [YEAR]).fetchall()}
+    con.close()
+    assert checked and all("spend" in e for e in checked), checked
+
+
+def test_status_shows_only_the_spend_feed(spend_only):
+    _, args, _ = spend_only
+    status = impact("status", *args)
+    assert status.returncode == 0, status.stderr
+    feeds = status.stdout.split("\nFeeds\n", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    assert [line.split()[0] for line in feeds] == ["spend"]
+    assert "feeds collected: spend, without a supplier register" in status.stdout
