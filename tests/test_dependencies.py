@@ -74,7 +74,12 @@ def _third_party(imports: dict[str, Path]) -> dict[str, tuple[str, Path]]:
             continue
         distributions = owners.get(module)
         assert distributions, f"{path}: imports {module!r}, which no installed distribution provides"
-        result[distributions[0].lower().replace("_", "-")] = (module, path)
+        names = [d.lower().replace("_", "-") for d in distributions]
+        # a namespace shared by several distributions (dbt: dbt-core, dbt-adapters, dbt-duckdb...)
+        # is declared when one of them is
+        core, extras = _declared(), _declared("dev", "engines")
+        chosen = next((n for n in names if n in core), next((n for n in names if n in extras), names[0]))
+        result[chosen] = (module, path)
     return result
 
 
