@@ -30,7 +30,8 @@ USED_WITHOUT_IMPORT = {
     "pyarrow": "Polars <-> DuckDB Arrow hand-over and the Parquet copies",
     "pyspark": "the local Spark session dbt-spark starts for [warehouse] engine = spark",
     "ruff": "the lint command (make lint, .ci/run)",
-    "mypy": "the type checker (.ci/run)",
+    "mypy": "the type checker (make typecheck, part of make test)",
+    "types-pyyaml": "type stubs mypy reads for PyYAML (make typecheck)",
 }
 
 
