@@ -15,6 +15,7 @@ import polars as pl
 
 from orchestration.config import Settings
 from orchestration.warehouse import WarehouseBusy, writer_lock
+from partnership.rows import one_value
 
 _LOADED = ("loaded", "replaced", "superseded")
 
@@ -36,8 +37,8 @@ class Ledger:
 
 def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     schema, table = name.split(".")
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-                         [schema, table]).fetchone()[0]
+    exists = one_value(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                       [schema, table])
     return con.sql(f"SELECT * FROM {name}").pl() if exists else pl.DataFrame()
 
 

@@ -11,6 +11,8 @@ import json
 
 import duckdb
 
+from partnership.rows import one_value
+
 # Files whose rows are in the warehouse now: loaded, or loaded as a correction of an earlier file.
 CURRENT_FILE_STATUSES = ("loaded", "replaced")
 
@@ -52,7 +54,7 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def record_publication(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
     """lineage.publication (one row) and lineage.publication_tables (row count per table)."""
-    counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+    counts = {name: one_value(con, f"SELECT count(*) FROM {name}")
               for name in published_tables(con)
               if name not in ("lineage.publication", "lineage.publication_tables")}
     con.execute("CREATE SCHEMA IF NOT EXISTS lineage")
@@ -75,7 +77,7 @@ def check_consistent(con: duckdb.DuckDBPyConnection) -> str:
     if recorded != expected:
         raise AssertionError(f"publication {run_id}: publication_tables disagrees with row_counts")
     for name, count in expected.items():
-        actual = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        actual = one_value(con, f"SELECT count(*) FROM {name}")
         if actual != count:
             raise AssertionError(f"publication {run_id}: {name} has {actual} rows, recorded {count}")
     return run_id

@@ -29,6 +29,7 @@ from orchestration.faults import pause_point
 from orchestration.landing import fail_if_refused, requested_files
 from orchestration.reference_data import postcode_lookup
 from orchestration.warehouse import WRITER_POOL, write_connection
+from partnership.rows import one_value
 
 # The files each feed's asset takes from its landing folder (the sensor uses the same rule): every
 # supported extension in any case; symlinks and other non-regular entries too, to be refused and
@@ -95,7 +96,7 @@ def table_rows(settings: Settings, tables: list[str]) -> dict[str, int]:
     with write_connection(settings) as con:
         existing = {f"{s}.{t}" for s, t in con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] if t in existing else 0
+        return {t: one_value(con, f"SELECT count(*) FROM {t}") if t in existing else 0
                 for t in tables}
 
 
