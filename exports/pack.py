@@ -1,10 +1,13 @@
 """Write the steering group's pack for one reporting year from the published snapshot.
 
 The snapshot is opened read-only. Everything is written into a hidden temporary folder beside
-the revisions and renamed into place as `exports/<year>/rNNN` in one step: a failure leaves no
-partial revision, and a re-run adds a revision without touching the earlier ones. A re-run whose
-content (tables, cover, gate verdict; not the time or run id) is that of the latest revision writes
-nothing and returns that revision (`new_revision` false): a revision changes only with its content.
+the revisions, audited for disclosure there (every file, against the packs already published:
+`exports.audit`), and renamed into place as `exports/<year>/rNNN` in one step: a failure or a
+failed audit leaves no partial revision, and a re-run adds a revision without touching the
+earlier ones. The register of published values is updated once the revision is in place. A re-run
+whose content (tables, cover, gate verdict; not the time, run id or code version) is that of the
+latest revision writes nothing and returns that revision (`new_revision` false): a revision changes
+only with its content.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from exports.appendix import appendix, gate_summary
+from exports.audit import Register, audit_pack
 from exports.datapackage import check_package, describe
-from exports.disclosure import masked_metrics, masked_toc
-from exports.reference_data import manifest_entries, reference_appendix
+from exports.disclosure import masked_breakdowns, masked_metrics, masked_toc
+from exports.reference_data import manifest_entries, reference_appendix, report_rows
 from exports.report import build_report, write_report
 from exports.sources import YearSources, year_sources
 from exports.workbook import WorkbookContent, write_workbook
@@ -34,6 +39,7 @@ from exports.workbook import WorkbookContent, write_workbook
 REVISION = re.compile(r"^r(\d{3,})$")
 DATA_LOG_COLUMNS = ("feed", "file", "contributes", "rows_in_year", "sha256", "rows_loaded",
                     "rows_rejected", "loaded_at")
+SYNTHETIC_TITLE = "SYNTHETIC DEMO DATA"
 
 
 class PackError(RuntimeError):
@@ -61,8 +67,10 @@ def write_pack(
     marker: str = "[c]",
     run_id: str,
     code_version: str,
+    synthetic: bool = False,
     before_publish: Callable[[Path], None] | None = None,
 ) -> PackResult:
+    """`synthetic` marks a pack made from demo data: its title, every page and every sheet say so."""
     produced_at = datetime.now(UTC).replace(microsecond=0)
     tables, sources = read_snapshot(Path(snapshot_path), reporting_year)
     gate = gate_summary(tables.get("gate_results"))
@@ -75,19 +83,28 @@ def write_pack(
     toc = masked_toc(tables["toc"], published, marker=marker)
     trend = masked_metrics(  # every year up to this one, for the report's trends
         tables["metrics_all_years"], catalogue, threshold=suppression_threshold, marker=marker)
+    breakdowns = masked_breakdowns(tables["breakdowns"], tables["metrics"], catalogue,
+                                   threshold=suppression_threshold, marker=marker)
     names = catalogue[["metric_id", "name", "family"]]
+    title = (f"{SYNTHETIC_TITLE}: {partnership_name} impact pack {reporting_year}" if synthetic
+             else f"{partnership_name}: impact pack {reporting_year}")
+    details = appendix(partnership=partnership_name, year=reporting_year, produced_at=produced_at,
+                       run_id=run_id, code_version=code_version, gate=gate,
+                       load_audit=tables.get("load_audit"), sources=sources,
+                       threshold=suppression_threshold, marker=marker, synthetic=synthetic)
+    register = Register(Path(exports_dir), marker=marker)
+    earlier = register.facts()
     year_dir = Path(exports_dir) / reporting_year
     csvs = {
         "metrics.csv": published.drop(columns="suppression"),
         "toc_indicators.csv": toc,
+        "metric_breakdowns.csv": breakdowns.drop(columns="suppression", errors="ignore"),
         "definitions.csv": catalogue,
         "data_log.csv": pd.DataFrame(sources.files, columns=list(DATA_LOG_COLUMNS)).astype(
             {"rows_in_year": "Int64", "rows_loaded": "Int64", "rows_rejected": "Int64"}),
     }
-    cover = _cover(partnership_name, reporting_year, produced_at, run_id, code_version,
-                   gate, tables.get("load_audit"), sources, suppression_threshold, marker)
-    content = _content_sha256(csvs, cover, trend, gate)
-    if (latest := _latest_revision(year_dir)) and latest[1].get("content_sha256") == content:
+    content_sha256 = _content_sha256(csvs, details, trend, gate)
+    if (latest := _latest_revision(year_dir)) and latest[1].get("content_sha256") == content_sha256:
         return PackResult(reporting_year, latest[0].name, latest[0], tuple(sorted(latest[0].iterdir())),
                           latest[1].get("gate", {}).get("status", gate["status"]), latest[1], new_revision=False)
     year_dir.mkdir(parents=True, exist_ok=True)
@@ -96,41 +113,53 @@ def write_pack(
     try:
         rows: dict[str, int] = {}
         for filename, frame in csvs.items():
-            if frame.columns.empty:  # e.g. no ToC indicators in this snapshot: no file
-                continue
+            if frame.columns.empty or (filename == "metric_breakdowns.csv" and frame.empty):
+                continue  # e.g. no ToC indicators or breakdowns in this snapshot: no file
             frame.to_csv(staging / filename, index=False, encoding="utf-8")
             rows[filename] = len(frame)
-        title = f"{partnership_name}: impact pack {reporting_year}"
         package = describe(staging, title=title, year=reporting_year, marker=marker)
         (staging / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
         rows["datapackage.json"] = len(package["resources"])
         check_package(staging / "datapackage.json")
+        content = build_report(
+            title=title.replace("impact pack", "impact report"),
+            subtitle=_subtitle(partnership_name, reporting_year, gate, synthetic),
+            reporting_year=reporting_year, gate_status=gate["status"], synthetic=synthetic,
+            appendix=details, reference_data=report_rows(tables.get("reference_data")), metrics=published, trend=trend,
+            toc=toc, breakdowns=breakdowns, catalogue=catalogue, marker=marker, produced_at=produced_at)
         workbook = f"impact-pack-{reporting_year}.xlsx"
+        units = catalogue.set_index("metric_id")["unit"]
         sheets = write_workbook(
             staging / workbook,
             WorkbookContent(
                 title=title,
-                cover=cover,
+                notice=content.notice,
+                summary=content.summary,
                 metrics=published.merge(names, on="metric_id", how="left"),
-                toc=toc,
+                changes={h.metric_id: _change_cells(h) for h in content.headlines},
+                toc=toc.assign(unit=toc["metric_id"].map(units)) if "metric_id" in toc.columns else toc,
+                breakdowns=breakdowns,
                 catalogue=catalogue,
                 load_audit=_data_log(tables.get("load_audit")),
+                appendix=details,
                 marker=marker,
                 reference=tables.get("reference_data"),
             ),
         )
         rows[workbook] = sum(sheets.values())
-        rows.update(write_report(staging, build_report(
-            title=f"{partnership_name}: impact report {reporting_year}",
-            reporting_year=reporting_year, gate_status=gate["status"], cover=cover,
-            metrics=published, trend=trend, toc=toc, catalogue=catalogue, marker=marker,
-            produced_at=produced_at)))
+        rows.update(write_report(staging, content))
+        audit = audit_pack(staging, threshold=suppression_threshold, marker=marker, earlier=earlier)
+        if not audit.passed:
+            raise PackError(f"the disclosure audit of the {reporting_year} pack failed, nothing was "
+                            f"published ({len(audit.findings)} findings): " + "; ".join(
+                                str(f) for f in _first_per_file(audit.findings)))
         manifest = {
             "reporting_year": reporting_year, "run_id": run_id, "code_version": code_version,
             "produced_at": produced_at.isoformat(), "partnership": partnership_name,
-            "content_sha256": content,
+            "synthetic": synthetic, "content_sha256": content_sha256,
             "suppression": {"threshold": suppression_threshold, "marker": marker},
             "gate": gate,
+            "disclosure_audit": audit.summary() | {"earlier_values_checked": len(earlier)},
             "source_files": sources.files,
             "reference_data": manifest_entries(tables.get("reference_data")),
             "files": [
@@ -147,11 +176,12 @@ def write_pack(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    register.record(final)
     files = tuple(sorted(final.iterdir()))
     return PackResult(reporting_year, final.name, final, files, gate["status"], manifest)
 
 
-_VOLATILE_COVER = ("Produced at", "Run id", "Quality gate")  # the gate verdict is in `gate`
+_VOLATILE_COVER = ("Produced", "Run id", "Code version", "Quality gate")  # the gate verdict is in `gate`
 _VOLATILE_GATE = ("run_id", "validated_at")
 
 
@@ -182,6 +212,28 @@ def _latest_revision(year_dir: Path) -> tuple[Path, dict[str, Any]] | None:
         return None
     folder = revisions[-1][1]
     return folder, json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _first_per_file(findings: list, limit: int = 12) -> list:
+    """A finding from every file first (the steward sees each file that leaks), then the rest."""
+    first = list({f.file: f for f in reversed(findings)}.values())[::-1]
+    return (first + [f for f in findings if f not in first])[:limit]
+
+
+def _subtitle(partnership: str, year: str, gate: dict[str, Any], synthetic: bool) -> str:
+    from exports.appendix import gate_status_text
+
+    who = (f"Generated from synthetic demo data with {partnership}'s framework: not the "
+           "partnership's figures" if synthetic else partnership)
+    return f"{who}. Reporting year {year}; quality gate {gate_status_text(gate)}."
+
+
+def _change_cells(headline: Any) -> tuple[Any, float | None, float | None]:
+    """A headline's change on last year for the workbook: (change, last year's value, difference)."""
+    before = next((p for p in headline.trend if p.label == headline.change.previous_year), None)
+    last = before.value if before is not None else None
+    now = headline.value.value
+    return headline.change, last, (now - last if now is not None and last is not None else None)
 
 
 def _rename_into_place(staging: Path, year_dir: Path) -> Path:
@@ -224,7 +276,12 @@ def read_snapshot(snapshot_path: Path, year: str) -> tuple[dict[str, pd.DataFram
             "toc": con.execute(
                 "select * from marts.toc_indicators where reporting_year = ? order by indicator_id",
                 [year]).df() if _table_exists(con, "marts", "toc_indicators") else pd.DataFrame(),
+            "breakdowns": con.execute(
+                "select * from marts.metric_breakdowns where reporting_year = ? "
+                "order by metric_id, breakdown, sort_order", [year]).df()
+            if _table_exists(con, "marts", "metric_breakdowns") else pd.DataFrame(),
         }
+
         if _table_exists(con, "gate", "results"):
             tables["gate_results"] = con.execute(
                 "select * from gate.results where reporting_year = ? and run_id = ("
@@ -239,55 +296,6 @@ def read_snapshot(snapshot_path: Path, year: str) -> tuple[dict[str, pd.DataFram
     return tables, sources
 
 
-def gate_summary(results: pd.DataFrame | None) -> dict[str, Any]:
-    if results is None or results.empty:
-        return {"status": "not recorded", "run_id": None, "expectations": 0, "failures": [],
-                "warnings": []}
-    failed = results[~results["passed"].astype(bool)]
-
-    def lines(severity: str) -> list[str]:
-        picked = failed[failed["severity"] == severity]
-        return [f"{r.suite}: {r.expectation} (observed {_gist(r.observed)}; concerns {_short(r.concerns) or '-'})"
-                for r in picked.itertuples()]
-
-    failures, warnings = lines("error"), lines("warning")
-    status = "failed" if failures else "warned" if warnings else "passed"
-    return {"status": status, "run_id": str(results["run_id"].iloc[0]),
-            "validated_at": str(results["validated_at"].max()),
-            "expectations": len(results), "failures": failures, "warnings": warnings}
-
-
-def _cover(partnership: str, year: str, produced_at: datetime, run_id: str, code_version: str,
-           gate: dict[str, Any], load_audit: pd.DataFrame | None, year_sources: YearSources,
-           threshold: int, marker: str) -> list[tuple[str, Any]]:
-    files: list[str] = ["no load audit in this snapshot"]
-    if load_audit is not None and not load_audit.empty:
-        files = [
-            f"{feed}: {int((g['status'] != 'refused').sum())} files loaded, "
-            f"{int((g['status'] == 'refused').sum())} refused, "
-            f"{int(g['rows_loaded'].fillna(0).sum()):,} rows loaded, "
-            f"{int(g['rows_quarantined'].fillna(0).sum()):,} rows rejected"
-            for feed, g in load_audit.groupby("feed")
-        ]
-    return [
-        ("Partnership", partnership),
-        ("Reporting year", f"{year} (UK financial year, April to March)"),
-        ("Produced at", produced_at.isoformat()),
-        ("Run id", run_id),
-        ("Code version", code_version),
-        ("Quality gate", f"{gate['status']} (gate run {gate.get('run_id') or '-'}, "
-                         f"{gate['expectations']} expectations)"),
-        ("Gate warnings", gate["warnings"] or ["none"]),
-        ("Coverage of the year", year_sources.coverage or ["no dated facts in this snapshot"]),
-        ("Source files", files),
-        ("Suppression", f"Counts of people from 1 to {threshold - 1} below county level, and "
-                        f"percentages or means based on fewer than {threshold}, are shown as "
-                        f"{marker}. Further cells are shown as {marker} where a suppressed cell "
-                        "could otherwise be worked out from the county total. True zeros are "
-                        "shown; money totals are not suppressed."),
-    ]
-
-
 DATA_LOG_SHEET = ("feed", "entity", "source_file", "status", "rows_read", "rows_loaded",
                   "rows_quarantined", "rows_skipped_footer", "columns_dropped", "message", "loaded_at")
 
@@ -297,20 +305,6 @@ def _data_log(load_audit: pd.DataFrame | None) -> pd.DataFrame | None:
     if load_audit is None:
         return None
     return load_audit[[c for c in DATA_LOG_SHEET if c in load_audit.columns]]
-
-
-def _gist(observed: object) -> str:
-    """How many rows failed, without the values the gate quotes ("26 of 136 rows unexpected:
-    [96.8, ...]"): those may be year-on-year changes of cells the pack withholds, and with last
-    year's published figure would give them back. The full observation stays in the gate's own
-    results for the steward."""
-    return _short(re.split(r":\s*\[", _short(observed, 10_000), maxsplit=1)[0])
-
-
-def _short(text: object, limit: int = 160) -> str:
-    """Gate observations can list hundreds of values; the cover needs the gist."""
-    text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
-    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,") + "…"
 
 
 def _sha256(path: Path) -> str:

@@ -30,3 +30,18 @@ def manifest_entries(frame: pd.DataFrame | None) -> list[dict]:
         return []
     return [{"dataset": r["Dataset"], "edition": r["Edition"], "synthetic": r["Synthetic"] != "no",
              "sha256": r["SHA-256"]} for r in frame.to_dict("records")]
+
+
+def report_rows(frame: pd.DataFrame | None) -> list[dict[str, str]]:
+    """The rows the report's technical details show (no checksums: they are in the workbook and
+    the manifest); an empty list when the snapshot does not record its reference data."""
+    if frame is None or frame.empty:
+        return []
+    shown = [c for c in frame.columns if c != APPENDIX_COLUMNS["sha256"]]
+    return [{c: _short("" if pd.isna(r[c]) else str(r[c])) for c in shown} for r in frame.to_dict("records")]
+
+
+def _short(text: str, limit: int = 160) -> str:
+    """A seed's sources can run to pages (every citation of the ToC framework, row by row): the
+    report says where to find them, the workbook's Reference data sheet gives them whole."""
+    return text if len(text) <= limit else "several sources, row by row: see the workbook's Reference data sheet"

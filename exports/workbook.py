@@ -1,5 +1,7 @@
-"""The pack's XLSX workbook (xlsxwriter): cover, headline metrics, Theory of Change, one sheet per
-metric family with district breakdowns, definitions, the data log and the reference data appendix."""
+"""The pack's XLSX workbook (xlsxwriter): a plain-English summary, headline metrics with their
+change on last year, the Theory of Change with RAG colours, one sheet per metric family with
+district breakdowns, the Charter breakdowns, definitions, the data log, the reference data, and
+the technical details of the run. Labels are human; the layout is in `exports.workbook_layout`."""
 
 from __future__ import annotations
 
@@ -11,32 +13,83 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
-RAG_FILLS = {"green": "#C6EFCE", "amber": "#FFEB9C", "red": "#FFC7CE", "grey": "#D9D9D9"}
-UNIT_FORMATS = {"gbp": "£#,##0", "pct": "0.0%", "count": "#,##0", "mean": "0.0",
-                "score": "0.0", "wellby": "#,##0.0", "ratio": "0.0"}
+from exports.labels import BREAKDOWNS, DIRECTIONS, RAG_NAMES, TOC_LEVELS, UNITS, WORKING_GROUPS, human
+from exports.messages import Change, Summary
+from exports.workbook_layout import (
+    BOOK_OPTIONS,
+    LINE_PT,
+    MAX_ROW_PT,
+    Formats,
+    banner,
+    lines_needed,
+    print_setup,
+    set_columns,
+)
+
+# (column, heading, width); the disclosure auditor reads these headings back
 BREAKDOWN_COLUMNS = [
-    ("metric_id", "Metric", 13), ("name", "Name", 48), ("geography_level", "Level", 9),
-    ("geography_code", "Code", 11), ("geography_name", "Area", 22), ("value", "Value", 14),
-    ("numerator", "Numerator", 14), ("denominator", "Denominator", 14), ("n", "n", 8),
-    ("ci_low", "95% CI low", 11), ("ci_high", "95% CI high", 11), ("unit", "Unit", 7),
-    ("no_data_reason", "No data because", 36), ("notes", "Notes", 48),
+    ("metric_id", "Metric", 7), ("name", "Name", 22), ("geography_name", "Area", 16),
+    ("value", "Value", 10), ("ci_low", "95% CI low", 9), ("ci_high", "95% CI high", 9),
+    ("numerator", "Numerator", 10), ("denominator", "Denominator", 10), ("n", "n", 7),
+    ("no_data_reason", "No data because", 18), ("notes", "Notes", 26),
 ]
-VALUE_LIKE = {"value", "ci_low", "ci_high"}  # take the metric's unit format
-WRAPPED = {"name", "no_data_reason", "notes"}
-WIDTHS = {column: width for column, _, width in BREAKDOWN_COLUMNS}
-COVER_CHARS_PER_LINE = 105  # at the cover's column width of 110
+HEADLINE_COLUMNS = [
+    ("metric_id", "Metric", 7), ("name", "Name", 22), ("value", "Value", 10),
+    ("ci_low", "95% CI low", 9), ("ci_high", "95% CI high", 9), ("n", "n", 7),
+    ("last_year", "Last year", 10), ("change", "Change on last year", 10),
+    ("verdict", "What the change means", 18), ("no_data_reason", "No data because", 16),
+    ("notes", "Notes", 26),
+]
+TOC_COLUMNS = [
+    ("indicator_id", "Indicator", 7), ("working_group", "Working group", 11), ("toc_level", "Level", 8),
+    ("indicator_name", "Indicator name", 20), ("metric_id", "Metric", 7), ("actual", "Actual", 9),
+    ("actual_ci_low", "95% CI low", 7), ("actual_ci_high", "95% CI high", 7),
+    ("baseline_value", "Baseline", 9), ("baseline_year", "Baseline year", 8),
+    ("trajectory_value", "On track at", 9), ("target_value", "Target", 9),
+    ("target_year", "Target year", 8), ("rag_status", "Rating", 12), ("data_quality", "Data quality", 10),
+]
+CHARTER_COLUMNS = [
+    ("metric_id", "Metric", 7), ("breakdown", "Breakdown", 24), ("category_name", "Category", 28),
+    ("value", "Value", 9), ("n", "n", 7), ("no_data_reason", "No data because", 22), ("notes", "Notes", 36),
+]
+DATA_LOG_COLUMNS = [
+    ("feed", "Feed", 8), ("entity", "Entity", 10), ("source_file", "Source file", 28),
+    ("status", "Status", 8), ("rows_read", "Rows read", 8), ("rows_loaded", "Rows loaded", 8),
+    ("rows_quarantined", "Rows rejected", 8), ("rows_skipped_footer", "Footer rows skipped", 8),
+    ("columns_dropped", "Personal columns dropped", 12), ("message", "Message", 30),
+    ("loaded_at", "Loaded at (UTC)", 14),
+]
+DEFINITION_COLUMNS = [
+    ("metric_id", "Metric", 7), ("name", "Name", 18), ("goal", "Goal", 10), ("family", "Family", 10),
+    ("definition", "Definition", 30), ("numerator", "Numerator", 13), ("denominator", "Denominator", 13),
+    ("unit", "Unit", 6), ("direction", "Direction", 8), ("source", "Source", 11),
+    ("is_person_count", "Counts people", 7), ("status", "Status", 9),
+]
+REFERENCE_COLUMNS = [  # the frame of exports.reference_data, headed as it is
+    ("Dataset", "Dataset", 20), ("Edition", "Edition", 18), ("Source", "Source", 36),
+    ("Synthetic", "Synthetic", 16), ("Rows", "Rows", 8), ("SHA-256", "SHA-256", 30),
+]
+NUMBERS = {"value", "ci_low", "ci_high", "numerator", "denominator", "n", "last_year", "change",
+           "actual", "actual_ci_low", "actual_ci_high", "baseline_value", "target_value",
+           "trajectory_value", "rows_read", "rows_loaded", "rows_quarantined", "rows_skipped_footer"}
+VALUE_LIKE = {"value", "ci_low", "ci_high", "last_year", "actual", "actual_ci_low", "actual_ci_high",
+              "baseline_value", "target_value", "trajectory_value"}  # in the metric's unit
 
 
 @dataclass(frozen=True)
 class WorkbookContent:
     title: str
-    cover: list[tuple[str, Any]]  # label, value (a list value becomes one line per item)
+    notice: str  # the synthetic-data banner, '' for real data
+    summary: Summary
     metrics: pd.DataFrame  # masked (see disclosure.masked_metrics), with catalogue name/family
+    changes: dict[str, tuple[Change, float | None, float | None]]  # metric: change, last year, diff
     toc: pd.DataFrame
+    breakdowns: pd.DataFrame
     catalogue: pd.DataFrame
     load_audit: pd.DataFrame | None
+    appendix: list[tuple[str, Any]]
     marker: str = "[c]"
-    reference: pd.DataFrame | None = None  # appendix: exports/reference_data.py
+    reference: pd.DataFrame | None = None  # the reference data sheet: exports/reference_data.py
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
@@ -51,180 +104,181 @@ def sheet_name(text: str, taken: set[str]) -> str:
 
 def write_workbook(path: Path, content: WorkbookContent) -> dict[str, int]:
     """Write the workbook; returns data rows per sheet (for the manifest)."""
-    book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    book = xlsxwriter.Workbook(str(path), BOOK_OPTIONS)
     try:
-        fmt = _Formats(book)
+        fmt = Formats(book)
         taken: set[str] = set()
         rows: dict[str, int] = {}
-        rows[sheet_name("Cover", taken)] = _cover(book, fmt, content)
+        headers: dict[str, int] = {}
+
+        def table(name: str, columns: list, frame: pd.DataFrame | None, empty: str) -> None:
+            sheet = book.add_worksheet(sheet_name(name, taken))
+            rows[sheet.name], headers[sheet.name] = _table(sheet, fmt, columns, frame, content, empty)
+
+        sheet = book.add_worksheet(sheet_name("Summary", taken))
+        rows[sheet.name], headers[sheet.name] = _summary(sheet, fmt, content), 0
         county = content.metrics[content.metrics["geography_level"] == "county"]
-        rows[sheet_name("Headline metrics", taken)] = _breakdown(
-            book, fmt, "Headline metrics", county, content.marker)
-        rows[sheet_name("Theory of Change", taken)] = _toc(book, fmt, content.toc, content.marker)
+        table("Headline metrics", HEADLINE_COLUMNS, _with_changes(county, content.changes),
+              "No metrics in this snapshot.")
+        table("Theory of Change", TOC_COLUMNS, content.toc, "No Theory of Change indicators in this snapshot.")
         families = content.metrics["family"].fillna("other")
         for family in sorted(families.unique()):
-            name = sheet_name(str(family).replace("_", " ").capitalize(), taken)
-            rows[name] = _breakdown(
-                book, fmt, name, content.metrics[families == family], content.marker)
-        rows[sheet_name("Definitions", taken)] = _table(
-            book, fmt, "Definitions", content.catalogue, empty="The catalogue is not available.")
-        rows[sheet_name("Data log", taken)] = _table(
-            book, fmt, "Data log", content.load_audit,
-            empty="No load audit in this snapshot: files loaded and rejected are not listed.")
+            table(human(family), BREAKDOWN_COLUMNS, content.metrics[families == family], "")
+        table("Charter breakdowns", CHARTER_COLUMNS, content.breakdowns, "No Charter breakdowns in this snapshot.")
+        table("Definitions", DEFINITION_COLUMNS, content.catalogue, "The catalogue is not available.")
+        table("Data log", DATA_LOG_COLUMNS, content.load_audit,
+              "No load audit in this snapshot: files loaded and rejected are not listed.")
         if content.reference is not None:  # snapshots published before provenance was recorded have none
-            rows[sheet_name("Reference data", taken)] = _table(
-                book, fmt, "Reference data", content.reference, empty="")
+            table("Reference data", REFERENCE_COLUMNS, content.reference, "")
+        sheet = book.add_worksheet(sheet_name("About this pack", taken))
+        rows[sheet.name], headers[sheet.name] = _about(sheet, fmt, content), 0
         for sheet in book.worksheets():
-            _print_setup(sheet, content.title)
+            print_setup(sheet, content.title, content.notice, headers[sheet.name])
     finally:
         book.close()
     return rows
 
 
-def _print_setup(sheet: Any, title: str) -> None:
-    """Readable on paper: A4 landscape, one page wide, the header row on every page."""
-    sheet.set_paper(9)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    if sheet.name != "Cover":
-        sheet.repeat_rows(0)
-    safe = title.replace("&", "&&")
-    sheet.set_header(f"&L&8{safe}&R&8&A")
-    sheet.set_footer("&R&8Page &P of &N")
+def _with_changes(county: pd.DataFrame, changes: dict) -> pd.DataFrame:
+    frame = county.copy()
+    frame["last_year"] = [changes.get(m, (None, None, None))[1] for m in frame["metric_id"]]
+    frame["change"] = [changes.get(m, (None, None, None))[2] for m in frame["metric_id"]]
+    frame["verdict"] = [c[0].verdict if (c := changes.get(m)) and c[0] else "" for m in frame["metric_id"]]
+    return frame
 
 
-class _Formats:
-    def __init__(self, book: xlsxwriter.Workbook) -> None:
-        self.header = book.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "white",
-                                       "text_wrap": True, "valign": "top"})
-        self.title = book.add_format({"bold": True, "font_size": 16})
-        self.label = book.add_format({"bold": True, "valign": "top"})
-        self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
-        self.marker = book.add_format({"align": "right", "valign": "top"})
-        self.top = book.add_format({"valign": "top"})
-        self.centre = book.add_format({"align": "center"})
-        self.units = {unit: book.add_format({"num_format": f, "valign": "top"})
-                      for unit, f in UNIT_FORMATS.items()}
-        self.integer = book.add_format({"num_format": "#,##0", "valign": "top"})
-        self.one_decimal = book.add_format({"num_format": "0.0"})
-        self.share = book.add_format({"num_format": "0%"})
-        self.rag = {k: book.add_format({"bg_color": c, "border": 1}) for k, c in RAG_FILLS.items()}
+def _summary(sheet: Any, fmt: Formats, content: WorkbookContent) -> int:
+    set_columns(sheet, [118])
+    row = banner(sheet, fmt, content.notice, 1)
+    sheet.write(row, 0, content.title, fmt.title)
+    sheet.set_row(row, 24)
+    row += 2
+    lines = 0
+
+    def paragraph(text: str, cell_format: Any) -> None:
+        nonlocal row, lines
+        sheet.write_string(row, 0, text, cell_format)
+        height = lines_needed(text, 118)
+        if height > 1:
+            sheet.set_row(row, min(MAX_ROW_PT, LINE_PT * height))
+        row += 1
+        lines += 1
+
+    paragraph(content.summary.lede, fmt.wrap)
+    for point in content.summary.key_points:
+        paragraph(point, fmt.label_wrap)
+    for section in content.summary.sections:
+        row += 1
+        sheet.write(row, 0, section.title, fmt.heading)
+        row += 1
+        paragraph(section.explanation, fmt.muted)
+        for message in section.messages or ():
+            paragraph(f"• {message.text}" + (f"\n   Note: {message.caveat}" if message.caveat else ""),
+                      fmt.wrap)
+        if not section.messages:
+            paragraph("None this year.", fmt.muted)
+    row += 1
+    sheet.write(row, 0, "Read with care", fmt.heading)
+    row += 1
+    for caveat in content.summary.caveats:
+        paragraph(f"• {caveat}", fmt.muted)
+    return lines
 
 
-def _cover(book: Any, fmt: _Formats, content: WorkbookContent) -> int:
-    sheet = book.add_worksheet("Cover")
-    sheet.set_column(0, 0, 26)
-    sheet.set_column(1, 1, 110, fmt.wrap)
-    sheet.write(0, 0, content.title, fmt.title)
-    row = 2
-    for label, value in content.cover:
-        lines = value if isinstance(value, list) else [value]
+def _about(sheet: Any, fmt: Formats, content: WorkbookContent) -> int:
+    set_columns(sheet, [24, 96])
+    row = banner(sheet, fmt, content.notice, 2)
+    sheet.write(row, 0, "About this pack: technical details", fmt.title)
+    row += 2
+    reference = ("the Reference data sheet: each dataset's edition, source and checksum"
+                 if content.reference is not None else
+                 "The snapshot does not record the provenance of its reference data.")
+    items = list(content.appendix) + [("Reference data", reference)]
+    for label, value in items:
         sheet.write(row, 0, label, fmt.label)
-        for line in lines or ["none"]:
+        for line in (value if isinstance(value, list) else [value]) or ["none"]:
             text = "" if line is None else str(line)
-            sheet.write(row, 1, text, fmt.wrap)
-            wrapped = max(1, -(-len(text) // COVER_CHARS_PER_LINE))  # clients don't size rows
-            if wrapped > 1:
-                sheet.set_row(row, 15 * wrapped)
+            sheet.write_string(row, 1, text, fmt.wrap)
+            height = lines_needed(text, 96)
+            if height > 1:
+                sheet.set_row(row, min(MAX_ROW_PT, LINE_PT * height))
             row += 1
-    return row - 2
+    return row
 
 
-def _number(sheet: Any, row: int, col: int, value: Any, cell_format: Any, marker: str) -> None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        sheet.write_blank(row, col, None)
-    elif value == marker:
-        sheet.write_string(row, col, marker, cell_format)
-    else:
-        sheet.write_number(row, col, float(value), cell_format)
-
-
-def _breakdown(book: Any, fmt: _Formats, name: str, frame: pd.DataFrame, marker: str) -> int:
-    sheet = book.add_worksheet(name)
-    for col, (_, header, width) in enumerate(BREAKDOWN_COLUMNS):
-        sheet.write(0, col, header, fmt.header)
-        sheet.set_column(col, col, width)
-    sheet.freeze_panes(1, 0)
-    order = frame.assign(_level=frame["geography_level"].ne("county"))
-    order = order.sort_values(["metric_id", "_level", "geography_name"])
-    for row, record in enumerate(order.to_dict("records"), start=1):
-        unit = record.get("unit")
-        lines = 1
-        for col, (column, _, _) in enumerate(BREAKDOWN_COLUMNS):
-            value = record.get(column)
-            if column in VALUE_LIKE | {"numerator", "denominator", "n"}:
-                if unit == "pct" and column in VALUE_LIKE and value not in (None, marker):
-                    value = None if pd.isna(value) else float(value) / 100  # 0.0% wants a fraction
-                cell_format = fmt.units.get(unit) if column in VALUE_LIKE else (
-                    fmt.units["gbp"] if unit == "gbp" and column != "n" else fmt.integer)
-                _number(sheet, row, col, value, cell_format, marker)
-            elif column in WRAPPED:
-                text = "" if value is None or pd.isna(value) else str(value)
-                sheet.write_string(row, col, text, fmt.wrap)
-                lines = max(lines, -(-len(text) // int(WIDTHS[column] * 1.1)))
-            else:
-                sheet.write(row, col, None if pd.isna(value) else value, fmt.top)
-        if lines > 1:  # spreadsheet clients don't size rows of wrapped text on opening
-            sheet.set_row(row, 15 * lines)
-    if len(order):
-        sheet.autofilter(0, 0, len(order), len(BREAKDOWN_COLUMNS) - 1)
-    return len(order)
-
-
-TOC_COLUMNS = [
-    ("indicator_id", "Indicator", 10, None), ("working_group", "Working group", 24, None),
-    ("toc_level", "ToC level", 10, None), ("indicator_name", "Indicator name", 62, None),
-    ("metric_id", "Metric", 9, None), ("actual", "Actual", 12, "one_decimal"),
-    ("baseline_year", "Baseline year", 12, None), ("baseline_value", "Baseline", 12, "one_decimal"),
-    ("target_year", "Target year", 12, None), ("target_value", "Target", 12, "one_decimal"),
-    ("change_since_baseline", "Change since baseline", 12, "one_decimal"),
-    ("share_of_way_to_target", "Share of way to target", 12, "share"),
-    ("rag_status", "RAG", 8, None), ("data_quality", "Data quality", 20, None),
-]
-
-
-def _toc(book: Any, fmt: _Formats, toc: pd.DataFrame, marker: str) -> int:
-    sheet = book.add_worksheet("Theory of Change")
-    for col, (_, header, width, _) in enumerate(TOC_COLUMNS):
-        sheet.write(0, col, header, fmt.header)
-        sheet.set_column(col, col, width)
-    sheet.freeze_panes(1, 0)
-    for row, record in enumerate(toc.to_dict("records"), start=1):
-        for col, (column, _, _, number) in enumerate(TOC_COLUMNS):
-            value = record.get(column)
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                sheet.write_blank(row, col, None, fmt.rag.get("grey") if column == "rag_status"
-                                  else None)
-            elif column == "rag_status":
-                sheet.write_string(row, col, str(value), fmt.rag.get(str(value)))
-            elif number:  # a suppressed indicator shows the marker, not a number
-                _number(sheet, row, col, value, getattr(fmt, number), marker)
-            else:
-                sheet.write(row, col, value, fmt.centre if column.endswith("_year") else None)
-    return len(toc)
-
-
-def _table(book: Any, fmt: _Formats, name: str, frame: pd.DataFrame | None, *, empty: str) -> int:
-    sheet = book.add_worksheet(name)
+def _table(sheet: Any, fmt: Formats, columns: list, frame: pd.DataFrame | None,
+           content: WorkbookContent, empty: str) -> tuple[int, int]:
+    """A table with a heading row (after the banner); returns (data rows, rows to repeat)."""
+    widths = [w for _, _, w in columns]
+    set_columns(sheet, widths)
+    top = banner(sheet, fmt, content.notice, len(columns))
     if frame is None or frame.empty:
-        sheet.set_column(0, 0, 90)
-        sheet.write(0, 0, empty)
-        return 0
-    for col, column in enumerate(frame.columns):
-        sheet.write(0, col, column, fmt.header)
-        longest = frame[column].astype("string").str.len().fillna(0).max()
-        sheet.set_column(col, col, min(60, max(10, len(column) + 2, int(longest) + 2)))
-    sheet.freeze_panes(1, 0)
-    for row, record in enumerate(frame.itertuples(index=False), start=1):
-        for col, value in enumerate(record):
-            if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
-                                 and pd.isna(value)):
-                continue
-            if isinstance(value, pd.Timestamp):
-                value = value.isoformat()
-            if isinstance(value, int | float | bool):
-                sheet.write(row, col, value)
-            else:
-                sheet.write_string(row, col, str(value), fmt.wrap)
-    return len(frame)
+        sheet.write(top, 0, empty or "No rows.", fmt.text)
+        return 0, top
+    for col, (_, heading, _) in enumerate(columns):
+        sheet.write(top, col, heading, fmt.header)
+    sheet.set_row(top, LINE_PT * max(lines_needed(h, w) for _, h, w in columns))
+    sheet.freeze_panes(top + 1, 0)
+    records = frame.to_dict("records")
+    if "geography_level" in frame.columns:  # county first, then districts by name
+        records.sort(key=lambda r: (str(r.get("metric_id")), r.get("geography_level") != "county",
+                                    str(r.get("geography_name"))))
+    for i, record in enumerate(records, start=top + 1):
+        lines = 1
+        for col, (column, _, width) in enumerate(columns):
+            lines = max(lines, _cell(sheet, fmt, i, col, column, record, content.marker, width))
+        if lines > 1:  # spreadsheet clients don't size rows of wrapped text on opening
+            sheet.set_row(i, min(MAX_ROW_PT, LINE_PT * lines))
+    sheet.autofilter(top, 0, top + len(records), len(columns) - 1)
+    return len(records), top + 1
+
+
+def _cell(sheet: Any, fmt: Formats, row: int, col: int, column: str, record: dict, marker: str,
+          width: float) -> int:
+    """Write one cell; returns the lines of text it needs."""
+    value = record.get(column)
+    missing = value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value))
+    unit = record.get("unit") or "ratio"
+    if column == "rag_status":
+        status = "grey" if missing else str(value)
+        sheet.write_string(row, col, RAG_NAMES.get(status, human(status)), fmt.rag.get(status))
+        return 1
+    if missing:
+        sheet.write_blank(row, col, None)
+        return 1
+    if column in NUMBERS:
+        if value == marker or isinstance(value, str) and not _is_number(value):
+            sheet.write_string(row, col, str(value), fmt.marker)
+            return 1
+        number = float(value)
+        if column == "change":
+            cell_format = fmt.changes.get(unit, fmt.integer)
+        elif column in VALUE_LIKE:
+            if unit == "pct":
+                number /= 100  # 0.0% wants a fraction
+            has_interval = any(_is_number(str(record.get(c))) for c in ("ci_low", "actual_ci_low")
+                               if record.get(c) is not None and record.get(c) != marker)
+            cell_format = (fmt.estimates if has_interval else fmt.units).get(unit, fmt.units["ratio"])
+        else:
+            cell_format = fmt.units["gbp"] if unit == "gbp" and column != "n" else fmt.integer
+        sheet.write_number(row, col, number, cell_format)
+        return 1
+    if isinstance(value, bool):
+        sheet.write_string(row, col, "yes" if value else "no", fmt.text)
+        return 1
+    labels = {"working_group": WORKING_GROUPS, "toc_level": TOC_LEVELS, "breakdown": BREAKDOWNS,
+              "unit": UNITS, "direction": DIRECTIONS}
+    text = human(value, labels[column]) if column in labels else str(value)
+    if column == "family" and text:  # a theme's name; statuses, feeds and entities stay as recorded
+        text = human(text)
+    if isinstance(value, pd.Timestamp):
+        text = value.isoformat()
+    sheet.write_string(row, col, text, fmt.wrap)
+    return lines_needed(text, width)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return not pd.isna(float(text))
+    except ValueError:
+        return False

@@ -114,7 +114,7 @@ def fe02(landing: Path, defects, local_authorities) -> tuple[float, int]:
 
 
 def in01(landing: Path, local_authorities) -> tuple[float, int]:
-    """Resident panel: mean life satisfaction in IMD quintile 5 LSOAs minus quintile 1."""
+    """Resident panel: mean life satisfaction in IMD quintile 5 LSOAs minus quintile 1, and n."""
     deciles, lsoa_of = area_deciles(local_authorities), postcode_lsoas(local_authorities)
     by_quintile: dict[int, list[int]] = {1: [], 5: []}
     with (landing / "wellbeing" / f"resident-panel-{YEAR}-annual.csv").open(encoding="utf-8", newline="") as f:
@@ -123,7 +123,8 @@ def in01(landing: Path, local_authorities) -> tuple[float, int]:
             score = row["ONS4 Life Satisfaction"]
             if lsoa in deciles and score and math.ceil(deciles[lsoa] / 2) in by_quintile:
                 by_quintile[math.ceil(deciles[lsoa] / 2)].append(int(score))
-    return statistics.fmean(by_quintile[5]) - statistics.fmean(by_quintile[1]), sum(map(len, by_quintile.values()))
+    # n is the smaller quintile's responses (docs/metrics.md): the small-base rule sees both groups
+    return statistics.fmean(by_quintile[5]) - statistics.fmean(by_quintile[1]), min(map(len, by_quintile.values()))
 
 
 def county(con, metric_id: str) -> dict:
@@ -166,8 +167,9 @@ def test_oxfordshire_snapshot_records_its_reference_data(oxfordshire):
     assert {"dataset": "postcode_lookup", "synthetic": True}.items() <= next(
         e for e in manifest["reference_data"] if e["dataset"] == "postcode_lookup").items()
     sheet = openpyxl.load_workbook(next(pack.glob("*.xlsx")), read_only=True)["Reference data"]
-    assert [c.value for c in next(sheet.iter_rows(max_row=1))] == ["Dataset", "Edition", "Source", "Synthetic",
-                                                                   "Rows", "SHA-256"]
+    banner, header = (list(r) for r in sheet.iter_rows(max_row=2, values_only=True))
+    assert str(banner[0]).startswith("SYNTHETIC DEMO DATA")  # a demo pack says so on every sheet
+    assert header == ["Dataset", "Edition", "Source", "Synthetic", "Rows", "SHA-256"]
 
 
 # --- Greater Manchester (the example configuration, real Trafford spend) ---------------------------

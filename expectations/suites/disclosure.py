@@ -9,7 +9,11 @@ of how the masking got there:
 - no suppressed cell can be worked out by differencing: the county total minus the published
   district cells of the same metric equals a single suppressed cell (a count's value; a rate's
   numerator, denominator or n). A recovered zero is not a disclosure (true zeros are shown);
-- no ToC indicator publishes, as its `actual`, a county value that the metrics suppress.
+- no ToC indicator publishes, as its `actual`, a county value that the metrics suppress;
+- the disclosure auditor (`exports.audit`, independent of the masking) recovers nothing from the
+  year's published metrics and indicators: no small count of people worked out through a rate
+  times its base, a linked metric, the notes, or county minus districts. (The pack itself is
+  audited again, every file and against earlier packs, when it is written.)
 
 Each derived column holds words, never the hidden number, so results and the pack's cover
 cannot themselves disclose what was suppressed.
@@ -17,11 +21,15 @@ cannot themselves disclose what was suppressed.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from great_expectations import expectations as gxe
 
 from expectations.suites.check import Check, SuiteSpec
+from exports.audit import audit_pack
 from exports.disclosure import RATE_UNITS, masked_metrics, masked_toc
 
 MARKER = "[c]"
@@ -85,11 +93,10 @@ def _differencing(year: pd.DataFrame, published: pd.DataFrame, columns: tuple[st
     return out
 
 
-def disclosure_frame(metrics: pd.DataFrame, catalogue: pd.DataFrame, year: str,
+def disclosure_frame(rows: pd.DataFrame, published: pd.DataFrame, catalogue: pd.DataFrame,
                      threshold: int) -> pd.DataFrame:
-    """The year's metrics as the pack publishes them, one row per cell with verdicts in words."""
-    rows = metrics[metrics["reporting_year"] == year].reset_index(drop=True)
-    published = masked_metrics(rows, catalogue, threshold=threshold, marker=MARKER)
+    """The year's metrics (`rows`) as the pack publishes them (`published`), one row per cell with
+    verdicts in words."""
     if len(published) != len(rows):
         raise ValueError("masked_metrics changed the number of rows; the gate cannot compare")
     frame = rows[list(_KEY)].copy()
@@ -119,13 +126,33 @@ def toc_actuals_frame(frame: pd.DataFrame, toc: pd.DataFrame, year: str) -> pd.D
     return out
 
 
+def auditor_frame(published: pd.DataFrame, catalogue: pd.DataFrame, toc: pd.DataFrame, year: str,
+                  threshold: int) -> pd.DataFrame:
+    """The year's metrics and indicators as published, written as the pack's CSVs and read back by
+    the auditor: one row per finding (its rule in words, where it is: never the number it found),
+    or one row saying nothing was found."""
+    with tempfile.TemporaryDirectory(prefix="gate-audit-") as folder:
+        published.drop(columns="suppression", errors="ignore").to_csv(Path(folder) / "metrics.csv",
+                                                                      index=False)
+        catalogue.to_csv(Path(folder) / "definitions.csv", index=False)
+        year_toc = toc[toc["reporting_year"] == year] if "reporting_year" in toc.columns else toc
+        if not year_toc.empty:
+            masked_toc(year_toc, published, marker=MARKER).to_csv(Path(folder) / "toc_indicators.csv",
+                                                                  index=False)
+        report = audit_pack(Path(folder), threshold=threshold, marker=MARKER)
+    found = [{"verdict": f.rule, "where": f"{f.file} {f.cell}"} for f in report.findings]
+    return pd.DataFrame(found or [{"verdict": "nothing recoverable", "where": ""}]).astype("object")
+
+
 # Families whose counts are counts of people (procurement and partnership count organisations).
 PEOPLE_FAMILIES = ("employment", "wellbeing", "inequality")
 
 
 def disclosure_suites(metrics: pd.DataFrame, catalogue: pd.DataFrame, toc: pd.DataFrame,
                       year: str, *, threshold: int = 10) -> list[SuiteSpec]:
-    frame = disclosure_frame(metrics, catalogue, year, threshold)
+    rows = metrics[metrics["reporting_year"] == year].reset_index(drop=True)
+    published = masked_metrics(rows, catalogue, threshold=threshold, marker=MARKER)
+    frame = disclosure_frame(rows, published, catalogue, threshold)
     small = f"1 to {threshold - 1}"
     cells = SuiteSpec("disclosure", frame, (
         Check(
@@ -176,4 +203,12 @@ def disclosure_suites(metrics: pd.DataFrame, catalogue: pd.DataFrame, toc: pd.Da
             concern_columns=("metric_id",),
         ),
     ))
-    return [cells, actuals, catalogue_check]
+    audited = SuiteSpec("disclosure_audit", auditor_frame(published, catalogue, toc, year, threshold), (
+        Check(
+            "the disclosure auditor recovers no small count from what would be published", "error",
+            gxe.ExpectColumnValuesToBeInSet(column="verdict", value_set=["nothing recoverable"]),
+            "no small count of people, and no figure on a small base, is shown or can be worked out",
+            concern_columns=("where",),
+        ),
+    ))
+    return [cells, actuals, catalogue_check, audited]

@@ -7,7 +7,7 @@ from great_expectations import expectations as gxe
 
 from expectations.suites.check import Check, SuiteSpec
 
-RAG = ["green", "amber", "red", "grey"]
+RAG = ["green", "amber", "red", "no_clear_change", "grey"]
 _INDICATOR = ("indicator_id", "metric_id")
 
 
@@ -19,7 +19,7 @@ def toc_suites(toc: pd.DataFrame, catalogue: pd.DataFrame, year: str) -> list[Su
         frame,
         (
             Check(
-                "RAG status is green, amber, red or grey", "error",
+                "RAG status is green, amber, red, no clear change or grey", "error",
                 gxe.ExpectColumnValuesToBeInSet(column="rag_status", value_set=RAG),
                 f"rag_status in {RAG}", concern_columns=_INDICATOR,
             ),

@@ -136,6 +136,7 @@ def build_publication_assets(settings: Settings, partitions: PartitionsDefinitio
             marker=settings.disclosure.suppression_marker,
             run_id=context.run_id, code_version=code_version(),
             before_publish=lambda _folder: pause_point("pack", settings.data_dir),
+            synthetic=settings.is_demo_data_dir,  # a demo pack says so on every page and sheet
         )
         if not pack.new_revision:
             context.log.info(f"{year}: same content as {pack.revision}; no new revision written")

@@ -299,8 +299,10 @@ PROGRAMME_WAVES = [
 ]
 
 SIGNATORIES = [
-    {"organisation_id": "O1", "organisation_name": "Org One", "district": "Oxford", "signed_on": date(2022, 6, 1)},
-    {"organisation_id": "O2", "organisation_name": "Org Two", "district": "E07000177", "signed_on": date(2023, 5, 1)},
+    {"organisation_id": "O1", "organisation_name": "Org One", "district": "Oxford", "signed_on": date(2022, 6, 1),
+     "sector": "vcse", "size_band": "small"},
+    {"organisation_id": "O2", "organisation_name": "Org Two", "district": "E07000177", "signed_on": date(2023, 5, 1),
+     "sector": "private", "size_band": "small"},
     {"organisation_id": "O3", "organisation_name": "Org Three", "district": None, "signed_on": date(2024, 7, 1)},
     {"organisation_id": "O4", "organisation_name": "Org Four", "district": "West Oxon", "signed_on": date(2025, 5, 1)},
 ]

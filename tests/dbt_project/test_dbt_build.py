@@ -248,15 +248,19 @@ def test_po01_cumulative_signatories(con):
     assert metric(con, "PO01", "2025-26", WEST)["value"] == 1
 
 
-def _expected_rag(actual, row: dict, start_year: int) -> str:
-    """Spec §5 RAG, with the default tolerance 0, from the framework seed row."""
+def _expected_rag(actual, row: dict, start_year: int, interval=(None, None)) -> str:
+    """Spec §5 RAG with the interval rule of docs/metrics.md, default tolerance 0, from the seed row."""
     base, target = float(row["baseline_value"]), float(row["target_value"])
     b_year, t_year = int(row["baseline_year"][:4]), int(row["target_year"][:4])
     if actual is None or start_year < b_year:
         return "grey"
+    low, high = interval
+    if low is not None and low <= base <= high:
+        return "no_clear_change"
     sign = 1 if row["direction"] == "up" else -1
     expected_share = min(1.0, (start_year - b_year) / (t_year - b_year))
-    if (actual - base) / (target - base) >= expected_share:
+    line = base + expected_share * (target - base)
+    if (actual - base) / (target - base) >= expected_share and not (low is not None and low <= line <= high):
         return "green"
     return "amber" if sign * (actual - base) > 0 else "red"
 
@@ -265,14 +269,15 @@ def test_toc_rag_and_progress_for_every_indicator(con):
     framework = seed("toc_framework")
     assert all(row["source"] and "seed 00" in row["source"] for row in framework)
     for row in framework:
-        actual = metric(con, row["metric_id"], "2024-25", COUNTY)["value"]
+        county = metric(con, row["metric_id"], "2024-25", COUNTY)
+        actual = county["value"]
         got = con.execute(
             "select actual, change_since_baseline, share_of_way_to_target, rag_status, source "
             "from marts.toc_indicators where indicator_id = ? and reporting_year = '2024-25'",
             [row["indicator_id"]],
         ).fetchone()
         assert got[0] == actual and got[4] == row["source"]
-        assert got[3] == _expected_rag(actual, row, 2024), row["indicator_id"]
+        assert got[3] == _expected_rag(actual, row, 2024, (county["ci_low"], county["ci_high"])), row["indicator_id"]
         if actual is not None:
             base, target = float(row["baseline_value"]), float(row["target_value"])
             assert got[1] == pytest.approx(actual - base, abs=1e-12)
@@ -285,8 +290,11 @@ def test_toc_rag_known_cases(con):
             "select indicator_id, rag_status from marts.toc_indicators where reporting_year = '2024-25'"
         ).fetchall()
     )
-    # WB04 actual 24.18 from baseline 22 to target 23 (2022-23 -> 2026-27): ahead of the line
-    assert rows["TOC16"] == "green"
+    # WB04 actual 24.18 from baseline 22 to target 23 (2022-23 -> 2026-27): ahead of the line, but
+    # from so few responses that the 95% interval holds the baseline: no clear change, not green
+    wb04 = metric(con, "WB04", "2024-25", COUNTY)
+    assert wb04["ci_low"] < 22 < wb04["ci_high"] and wb04["value"] > 23
+    assert rows["TOC16"] == "no_clear_change"
     # PP02 36.9% against a 40% baseline: not improving
     assert rows["TOC08"] == "red"
     # a year without data is grey whatever the line says

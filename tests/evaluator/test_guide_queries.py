@@ -100,7 +100,7 @@ def check_8(con, df: pl.DataFrame) -> None:
 
 def check_9(con, df: pl.DataFrame) -> None:
     assert df.height > 5 and df["indicator_id"].is_unique().all()
-    assert set(df["rag_status"]) <= {"green", "amber", "red", "grey"}
+    assert set(df["rag_status"]) <= {"green", "amber", "red", "no_clear_change", "grey"}
     for metric_id, actual in df.drop_nulls("actual").select("metric_id", "actual").iter_rows():
         assert math.isclose(actual, _county(con, metric_id), rel_tol=1e-9)
 

@@ -13,8 +13,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from exports import PackResult, write_pack
+from exports.audit import Register, audit_pack
+
 pytestmark = pytest.mark.e2e
 YEAR = "2024-25"
+YEARS = ("2022-23", "2023-24", "2024-25")
 MARKER = "[c]"
 THRESHOLD = 10
 COUNT_COLUMNS = ("value", "numerator", "n")  # a person-count metric's people are in these
@@ -45,18 +49,25 @@ def _person_metrics(pack: Path) -> set[str]:
 
 
 def _workbook_rows(pack: Path) -> list[dict[str, object]]:
-    """Every data row of every breakdown sheet, keyed like metrics.csv."""
-    names = {"Metric": "metric_id", "Level": "geography_level", "Area": "geography_name",
-             "Value": "value", "Numerator": "numerator", "Denominator": "denominator", "n": "n",
-             "Unit": "unit"}
+    """Every data row of every breakdown sheet (below the synthetic-data banner), keyed like
+    metrics.csv; level and unit come from metrics.csv and the definitions."""
+    names = {"Metric": "metric_id", "Area": "geography_name", "Value": "value",
+             "Numerator": "numerator", "Denominator": "denominator", "n": "n"}
+    levels = {r["geography_name"]: r["geography_level"] for r in _csv(pack / "metrics.csv")}
+    units = {r["metric_id"]: r["unit"] for r in _csv(pack / "definitions.csv")}
     book = openpyxl.load_workbook(next(pack.glob("*.xlsx")), read_only=True)
     rows = []
     for sheet in book.worksheets:
-        cells = sheet.iter_rows(values_only=True)
-        header = next(cells, ())
-        if not {"Metric", "Level", "Value"} <= set(header):
+        cells = list(sheet.iter_rows(values_only=True))
+        header_at = next((i for i, row in enumerate(cells[:3]) if {"Metric", "Area", "Value"} <= set(row)), None)
+        if header_at is None:
             continue
-        rows += [{names.get(h, h): v for h, v in zip(header, row, strict=False)} for row in cells]
+        header = cells[header_at]
+        for row in cells[header_at + 1:]:
+            record = {names.get(h, h): v for h, v in zip(header, row, strict=False)}
+            record["geography_level"] = levels.get(record["geography_name"])
+            record["unit"] = units.get(record["metric_id"])
+            rows.append(record)
     return rows
 
 
@@ -146,3 +157,51 @@ def test_libreoffice_opens_the_workbook(pack: Path, tmp_path: Path):
     assert done.returncode == 0 and pdf.exists(), done.stdout + done.stderr
     head = pdf.read_bytes()
     assert head.startswith(b"%PDF") and head.count(b"/Type /Page") + head.count(b"/Type/Page") > 3
+
+
+@pytest.fixture(scope="module")
+def three_years(demo_data_dir, tmp_path_factory) -> tuple[Path, dict[str, PackResult]]:
+    """The demo's packs for its three years, written in order into one exports folder, each
+    audited (inside write_pack) against those published before it."""
+    data_dir = demo_data_dir[0]
+    exports = tmp_path_factory.mktemp("three-years") / "exports"
+    packs = {year: write_pack(data_dir / "published" / "impact.duckdb", year, exports,
+                              partnership_name="Oxfordshire Inclusive Economy Partnership",
+                              run_id=f"run-{year}", code_version="test", synthetic=True)
+             for year in YEARS}
+    return exports, packs
+
+
+def test_the_demo_packs_of_all_three_years_pass_the_disclosure_audit(three_years, pack: Path):
+    exports, packs = three_years
+    for year, result in packs.items():
+        audit = result.manifest["disclosure_audit"]
+        assert audit["passed"] and audit["findings"] == [], (year, audit)
+        assert audit["cells_withheld"] > 0  # the audit had withheld cells to try to recover
+    assert packs["2024-25"].manifest["disclosure_audit"]["earlier_values_checked"] > 1000
+    # and again from the outside, the 2024-25 pack `impact demo` itself published included
+    report = audit_pack(pack, earlier=Register(exports).facts())
+    assert report.passed, [str(f) for f in report.findings[:5]]
+    assert report.facts > 500
+
+
+def test_the_demo_pack_is_marked_synthetic_and_reads_as_a_report(pack: Path):
+    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["synthetic"] is True  # orchestration passed the demo data directory's marker
+    book = openpyxl.load_workbook(next(pack.glob("*.xlsx")), read_only=True)
+    for sheet in book.worksheets:  # on every sheet, above everything else
+        assert "SYNTHETIC DEMO DATA" in str(next(sheet.iter_rows(values_only=True))[0]), sheet.title
+    datapackage = json.loads((pack / "datapackage.json").read_text(encoding="utf-8"))
+    assert datapackage["title"].startswith("SYNTHETIC DEMO DATA")
+    assert {r["name"] for r in datapackage["resources"]} >= {"metrics", "metric-breakdowns"}
+    breakdowns = _csv(pack / "metric_breakdowns.csv")
+    areas = {r["category"] for r in breakdowns if r["breakdown"] == "priority_area"}
+    assert len(areas - {"not_recorded"}) == 8  # the Charter's eight priority areas, zeros included
+    by = {}
+    for r in breakdowns:
+        by.setdefault((r["metric_id"], r["breakdown"]), 0)
+        by[(r["metric_id"], r["breakdown"])] += float(r["value"])
+    county = {r["metric_id"]: float(r["value"]) for r in _csv(pack / "metrics.csv")
+              if r["geography_level"] == "county" and r["metric_id"] in ("PO01", "PO02")}
+    assert by == {("PO01", "sector"): county["PO01"], ("PO01", "size_band"): county["PO01"],
+                  ("PO02", "priority_area"): county["PO02"]}

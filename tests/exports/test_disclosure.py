@@ -139,3 +139,83 @@ def test_a_zero_numerator_district_cannot_protect_a_suppressed_rate():
     assert flags["V"] == "primary"
     assert flags["A"] is None  # numerator 0: it would not hide Vale's 2 (30 - 0 - 15 - ... = 2)
     assert flags["B"] == "secondary"
+
+
+def _people_catalogue() -> pd.DataFrame:
+    return pd.DataFrame({
+        "metric_id": ["FE01", "FE03", "FE04", "FE07", "WB05", "WB06_GBP", "PO01", "IN01"],
+        "unit": ["count", "count", "ratio", "pct", "mean", "gbp", "count", "mean"],
+        "family": ["employment"] * 4 + ["wellbeing"] * 2 + ["partnership", "inequality"],
+        "is_person_count": [True, True, False, False, False, False, False, False],
+    })
+
+
+def test_the_rest_of_a_share_of_people_is_a_group_too():
+    """FE07: 20 of 23 paid the Real Living Wage, so 3 were paid below it: withheld below county."""
+    frame = table("FE07", "pct", 66.7, [20 / 23 * 100, 32 / 52 * 100, 28 / 45 * 100],
+                  numerators=[80, 20, 32, 28], denominators=[120, 23, 52, 45])
+    got = suppression_flags(frame, _people_catalogue())
+    assert dict(zip(got["geography_code"], got["suppression"], strict=True)) == {
+        "C": None, "D1": "primary", "D2": None, "D3": "secondary"}
+
+
+def test_people_left_out_of_a_share_are_a_group_too():
+    """FE07's base is FE03's job starts less those without reported pay: 4 left out in D1."""
+    fe03 = table("FE03", "count", 100.0, [24.0, 40.0, 36.0])
+    fe07 = table("FE07", "pct", 61.3, [50.0, 53.3, 56.0], numerators=[46, 10, 16, 14],
+                 denominators=[75, 20, 30, 25])
+    got = suppression_flags(pd.concat([fe03, fe07], ignore_index=True), _people_catalogue())
+    fe07_flags = got[got["metric_id"] == "FE07"].set_index("geography_code")["suppression"]
+    assert fe07_flags["D1"] == "primary"  # 24 - 20 = 4 left out
+    assert fe07_flags["D3"] == "secondary" and fe07_flags["D2"] is None  # the smaller protector
+    assert got[got["metric_id"] == "FE03"]["suppression"].isna().all()  # the count itself is fine
+
+
+def test_a_metric_showing_part_of_a_withheld_row_is_withheld_with_it():
+    """FE04's denominator is FE01's count: where FE01 is withheld (primary or secondary), so is FE04."""
+    fe01 = table("FE01", "count", 100.0, [7.0, 30.0, 63.0])
+    fe03 = table("FE03", "count", 60.0, [12.0, 18.0, 30.0])
+    fe04 = table("FE04", "ratio", 60.0, [12 / 7 * 100, 60.0, 30 / 63 * 100], numerators=[60, 12, 18, 30],
+                 denominators=[100, 7, 30, 63])
+    got = suppression_flags(pd.concat([fe01, fe03, fe04], ignore_index=True), _people_catalogue())
+    flags = {(m, g): s for m, g, s in zip(got["metric_id"], got["geography_code"], got["suppression"],
+                                          strict=True)}
+    assert flags[("FE01", "D1")] == "primary" and flags[("FE01", "D2")] == "secondary"
+    assert flags[("FE04", "D1")] == "primary" and flags[("FE04", "D2")] in ("linked", "secondary")
+    assert flags[("FE03", "D1")] is None  # FE04 being withheld does not withhold the job starts
+
+
+def test_money_computed_from_few_people_is_withheld_and_notes_go_with_their_row():
+    """WB06_GBP is WB05's mean x pairs x £13,000: 7 pairs is a small base whatever the unit; spend
+    (a £ row with no people behind it) is never withheld."""
+    wb06 = table("WB06_GBP", "gbp", 91_000.0, [13_000.0, 39_000.0, 39_000.0], ns=[87, 7, 40, 40])
+    wb06["notes"] = ["WELLBYs x pairs (n)", "from 7 pairs", "from 40 pairs", "from 40 pairs"]
+    out = masked_metrics(wb06, _people_catalogue()).set_index("geography_code")
+    assert out.loc["D1", "value"] == "[c]" and out.loc["D1", "notes"] == "[c]"
+    assert out.loc["D2", "notes"] == "[c]"  # the secondary cell that protects D1's pairs
+    assert out.loc["D3", "notes"] == "from 40 pairs" and out.loc["C", "value"] == "91000"
+    assert set(flags(table("PP01", "gbp", 12.0, [5.0, 7.0])).values()) == {None}
+
+
+def test_a_gap_whose_smaller_quintile_is_small_is_withheld_at_any_level():
+    gap = table("IN01", "mean", 0.4, [0.3, 0.5], ns=[9, 40, 30])  # n = the smaller quintile
+    got = suppression_flags(gap, _people_catalogue()).set_index("geography_code")["suppression"]
+    assert got["C"] == "primary" and got["D1"] is None and got["D2"] is None
+
+
+def test_breakdowns_are_masked_under_the_same_rules():
+    from exports.disclosure import masked_breakdowns
+
+    metrics = table("PO01", "count", 20.0, [])
+    breakdowns = pd.DataFrame({
+        "metric_id": ["PO01"] * 3, "reporting_year": ["2024-25"] * 3, "breakdown": ["sector"] * 3,
+        "category": ["private", "vcse", "health"], "category_name": ["Private", "VCSE", "Health"],
+        "sort_order": [1, 2, 3], "geography_code": ["C"] * 3, "geography_name": ["County"] * 3,
+        "value": [12.0, 8.0, 0.0], "n": [12, 8, 0], "unit": ["count"] * 3,
+        "no_data_reason": [None] * 3, "notes": ["signatories"] * 3})
+    out = masked_breakdowns(breakdowns, metrics, _people_catalogue())
+    assert out["value"].tolist() == ["12", "8", "0"]  # organisations, not people: shown
+    assert out["sort_order"].tolist() == [1, 2, 3] and out["suppression"].isna().all()
+    people = _people_catalogue().assign(is_person_count=True)  # were they people, 8 would go
+    masked = masked_breakdowns(breakdowns, metrics, people)
+    assert masked["value"].tolist() == ["[c]", "[c]", "0"]

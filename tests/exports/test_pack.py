@@ -36,21 +36,24 @@ def test_pack_workbook_has_sheets_formats_colours_and_markers(snapshot: Path, tm
     assert result.revision == "r001" and result.gate_status == "warned"
     book = openpyxl.load_workbook(result.folder / f"impact-pack-{YEAR}.xlsx")
 
-    assert book.sheetnames == ["Cover", "Headline metrics", "Theory of Change", "Employment",
-                               "Procurement", "Wellbeing", "Definitions", "Data log"]
-    cover = "\n".join(str(c.value) for row in book["Cover"].iter_rows() for c in row if c.value)
-    for text in (YEAR, "run-1", "Oxfordshire Inclusive Economy Partnership", "warned",
-                 "year-on-year change is at most 50%", "[c]", "spend: 1 files loaded"):
-        assert text in cover
+    assert book.sheetnames == ["Summary", "Headline metrics", "Theory of Change", "Employment",
+                               "Procurement", "Wellbeing", "Charter breakdowns", "Definitions", "Data log",
+                               "About this pack"]
+    about = "\n".join(str(c.value) for row in book["About this pack"].iter_rows() for c in row if c.value)
+    for text in (YEAR, "run-1", "Oxfordshire Inclusive Economy Partnership", "passed with 1 warning",
+                 "year-on-year change is at most 50%", "[c]", "spend: 1 files loaded", "Reference data"):
+        assert text in about
+    summary = "\n".join(str(c.value) for row in book["Summary"].iter_rows() for c in row if c.value)
+    assert "What improved" in summary and "Cannot be said" in summary and "SYNTHETIC" not in summary
 
     headline = {r[0].value: r for r in book["Headline metrics"].iter_rows(min_row=2)}
-    assert headline["PP01"][5].number_format == "£#,##0" and headline["PP01"][5].value == 1234567
-    assert headline["PP02"][5].number_format == "0.0%"
-    assert headline["PP02"][5].value == pytest.approx(0.44)
-    assert headline["WB01"][5].number_format == "0.0"
+    assert headline["PP01"][2].number_format == "£#,##0" and headline["PP01"][2].value == 1234567
+    assert headline["PP02"][2].number_format == "0.0%"
+    assert headline["PP02"][2].value == pytest.approx(0.44)
+    assert headline["WB01"][2].number_format == "0.00" and headline["WB01"][3].value == pytest.approx(7.1)
     assert book["Headline metrics"].freeze_panes == "A2"
 
-    employment = {(r[0].value, r[4].value): r[5].value
+    employment = {(r[0].value, r[2].value): r[3].value
                   for r in book["Employment"].iter_rows(min_row=2)}
     assert employment[("FE01", "Oxford")] == "[c]"
     assert employment[("FE01", "South Oxfordshire")] == "[c]"  # secondary: 100 - 0 - 77 = 23
@@ -58,12 +61,17 @@ def test_pack_workbook_has_sheets_formats_colours_and_markers(snapshot: Path, tm
     assert employment[("FE01", "Oxfordshire")] == 100
 
     toc = book["Theory of Change"]
-    fills = {r[0].value: (r[12].value, r[12].fill.fgColor.rgb) for r in toc.iter_rows(min_row=2)}
-    assert fills["T1"] == ("green", "FFC6EFCE") and fills["T2"] == ("red", "FFFFC7CE")
-    assert fills["T3"][1] == "FFFFEB9C" and fills["T4"][1] == "FFD9D9D9"
+    assert [c.value for c in toc[1]][:3] == ["Indicator", "Working group", "Level"]
+    fills = {r[0].value: (r[13].value, r[13].fill.fgColor.rgb) for r in toc.iter_rows(min_row=2)}
+    assert fills["T1"] == ("On track", "FFC6EFCE") and fills["T2"] == ("Not improving", "FFFFC7CE")
+    assert fills["T3"][1] == "FFFFEB9C" and fills["T4"] == ("No data", "FFD9D9D9")
+    assert {r[1].value for r in toc.iter_rows(min_row=2)} >= {"Inclusive employment", "Place-based working"}
     assert toc.freeze_panes == "A2"
-    assert book["Data log"]["A1"].value == "feed" and book["Data log"]["C2"].value == "spend/county-2024-q1.csv"
+    assert book["Data log"]["A1"].value == "Feed" and book["Data log"]["C2"].value == "spend/county-2024-q1.csv"
     assert book["Definitions"].max_row == 7
+    for sheet in book.worksheets:  # printed one page wide, on A4 landscape
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0
 
 
 def test_csvs_and_manifest_match_the_files(snapshot: Path, tmp_path: Path):
@@ -208,6 +216,29 @@ def test_gate_observations_do_not_quote_values_into_the_pack(snapshot: Path, tmp
     result = write_pack(snapshot, YEAR, tmp_path / "exports", **SETTINGS)
     manifest = (result.folder / "manifest.json").read_text(encoding="utf-8")
     assert "1 of 6 rows unexpected" in manifest and "210.0" not in manifest
-    cover = openpyxl.load_workbook(result.folder / f"impact-pack-{YEAR}.xlsx")["Cover"]
-    text = " ".join(str(c.value) for row in cover.iter_rows() for c in row if c.value)
+    about = openpyxl.load_workbook(result.folder / f"impact-pack-{YEAR}.xlsx")["About this pack"]
+    text = " ".join(str(c.value) for row in about.iter_rows() for c in row if c.value)
     assert "year-on-year" in text and "210.0" not in text
+
+
+def test_a_pack_with_one_theme_and_no_data_rows_elsewhere(snapshot: Path, tmp_path: Path):
+    """A partnership collecting spend only: every other metric is a no-data row with a reason, its
+    indicators grey. The pack still reads: the reason is given where a figure would be."""
+    import duckdb
+
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("update marts.metrics set value = null, numerator = null, denominator = null, n = null, "
+                    "ci_low = null, ci_high = null, no_data_reason = 'programme feed not collected' "
+                    "where metric_id not like 'PP%'")
+        con.execute("update marts.toc_indicators set actual = null, rag_status = 'grey', "
+                    "data_quality = 'no data: programme feed not collected' where metric_id not like 'PP%'")
+    result = write_pack(snapshot, YEAR, tmp_path / "exports", **SETTINGS)
+    assert result.manifest["disclosure_audit"]["passed"]
+    from pypdf import PdfReader
+
+    first = PdfReader(result.folder / f"impact-report-{YEAR}.pdf").pages[0].extract_text()
+    assert "Enrolled: no figure for 2024-25 (programme feed not collected)." in first
+    assert "Cannot be said: Enrolled, Deciles 1-2 and Wellbeing (no data" in first
+    rows = {r["metric_id"]: r for r in read_csv(result.folder / "metrics.csv")
+            if r["geography_level"] == "county"}
+    assert rows["FE01"]["value"] == "" and rows["FE01"]["no_data_reason"] == "programme feed not collected"

@@ -78,6 +78,25 @@ def table(parser: ReportParser, caption: str) -> list[dict[str, str]]:
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:] if len(row) > 1]
 
 
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.parts += [v or "" for k, v in attrs if k in ("aria-label", "title", "alt", "data-fact")]
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def html_text(path: Path) -> str:
+    """What a reader of the HTML sees or hears (text, chart labels, alt text), not SVG geometry."""
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return "\n".join(parser.parts)
+
+
 def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
@@ -98,22 +117,29 @@ def test_html_is_self_contained(report_pack):
 def test_html_has_headlines_indicators_gate_and_markers(report_pack):
     parser = parse(report_pack.folder / HTML)
     html = (report_pack.folder / HTML).read_text(encoding="utf-8")
-    assert "warned" in html and "year-on-year change is at most 50%" in html
-    headline = {r["Metric"]: r for r in table(parser, f"Headline metrics for Oxfordshire as a "
-                                                      f"whole, {YEAR}")}
+    assert "passed with 1 warning" in html and "year-on-year change is at most 50%" in html
+    headline = {r["Metric"]: r for r in table(parser, f"Headline metrics for Oxfordshire as a whole, {YEAR}")}
     for metric_id, name, *_ in CATALOGUE:
         assert headline[metric_id]["Name"] == name
-    assert headline["PP01"]["Value"] == "£1,234,567" and headline["PP02"]["Value"] == "44.0%"
-    assert headline["WB01"]["95% CI"] == "7.10 to 7.50"
+    # money by magnitude, shares to 0.1%, a mean with its interval (the interval in its own span)
+    assert headline["PP01"]["Value (95% CI)"] == "£1.2m" and headline["PP02"]["Value (95% CI)"] == "44.0%"
+    assert headline["WB01"]["Value (95% CI)"] == "7.37.1 to 7.5"  # 7.3, then "7.1 to 7.5"
+    assert headline["PP01"]["Last year"] == "£988k"
+    assert headline["PP01"]["Change on last year"].startswith("+£247k: up")
+    assert headline["WB01"]["Change on last year"].startswith("not comparable: withheld")
     trend = {r["Metric"]: r for r in table(parser, "Headline metrics by reporting year (the data "
                                                    "in the charts above)")}
-    assert trend["PP01"][EARLIER] == "£987,654" and trend["PP01"][YEAR] == "£1,234,567"
-    assert trend["WB01"][EARLIER] == "[c]" and trend["WB01"][YEAR] == "7.30"
+    assert trend["PP01"][EARLIER] == "£988k" and trend["PP01"][YEAR] == "£1.2m"
+    assert trend["WB01"][EARLIER] == "[c]" and trend["WB01"][YEAR] == "7.37.1 to 7.5"  # with its interval
 
     toc = {r["Indicator"]: r for r in table(parser, f"Theory of Change indicators, {YEAR}")}
-    assert {i: r["RAG"].lower() for i, r in toc.items()} == RAG
-    counts = {r["Status"].lower(): r["Indicators"] for r in table(parser, "Indicators by RAG status")}
-    assert counts == {"green": "1", "amber": "1", "red": "1", "grey": "1"}
+    names = {"green": "On track", "amber": "Improving, behind the line", "red": "Not improving",
+             "grey": "No data"}
+    assert {i: r["Rating"] for i, r in toc.items()} == {i: names[s] for i, s in RAG.items()}
+    assert toc["T2"]["Working group"] == "Inclusive employment"  # a label, not inclusive_employment
+    counts = {r["Rating"]: r["Indicators"] for r in table(parser, "What the ratings mean")}
+    assert counts == {"On track": "1", "Improving, behind the line": "1", "Not improving": "1",
+                      "No clear change": "0", "No data": "1"}
 
     # every district cell that the masked metrics.csv shows as [c] is [c] in the report too
     with (report_pack.folder / "metrics.csv").open(encoding="utf-8", newline="") as f:
@@ -127,6 +153,19 @@ def test_html_has_headlines_indicators_gate_and_markers(report_pack):
     for metric_id, area in withheld:
         assert districts[metric_id][area] == "[c]", (metric_id, area)
     assert districts["FE01"]["Cherwell"] == "0" and districts["FE01"]["County"] == "100"
+
+
+def test_first_page_gives_key_messages_in_plain_english(report_pack):
+    """The first thing a steering group reads: what improved, what did not, what cannot be said
+    and why, against the Theory of Change, with changes on last year; no run id, no ISO date."""
+    first = PdfReader(report_pack.folder / PDF).pages[0].extract_text()
+    for text in ("At a glance", "Improved: 2 of 4 indicators", "Did not improve: Enrolled",
+                 "Cannot be said: Wellbeing (no data", "What improved", "Local spend: 44.0%"):
+        assert text in first, text
+    assert "run-1" not in first and "T00:00" not in first and "+00:00" not in first
+    appendix = PdfReader(report_pack.folder / PDF).pages[-1].extract_text()
+    assert "Technical details" in appendix and "run-1" in appendix and "abc123" in appendix
+    assert "Reference data" in appendix
 
 
 def hidden_strings(snapshot: Path) -> set[str]:
@@ -147,9 +186,9 @@ def test_no_suppressed_value_reaches_the_html_or_the_pdf(report_pack):
     assert {"4,321", "6.83", "5.87", "33.3%"} <= hidden, hidden  # the test can fail
     assert {format_value(v, "count" if m == "FE01" else "mean") for (m, _, _), v in HIDDEN.items()
             } <= hidden
-    html = (report_pack.folder / HTML).read_text(encoding="utf-8")
+    html = html_text(report_pack.folder / HTML)
     text = pdf_text(report_pack.folder / PDF)
-    assert "£1,234,567" in html and "£1,234,567" in text  # a published value is found in both
+    assert "£1.2m" in html and "£1.2m" in text  # a published value is found in both
     for value in hidden:
         assert value not in html, value
         assert value not in text, value
@@ -186,4 +225,4 @@ def test_a_suppressed_district_gets_no_bar_and_the_marker():
     assert chart.svg == again.svg  # stable ids: the same figures give the same file
     assert ">[c]<" in chart.svg and "Oxford [c]" in chart.alt
     assert chart.svg.count(f"fill: {ACCENT.lower()}") == 2  # one bar per published district
-    assert chart.png.startswith(b"\x89PNG") and chart.width_in == pytest.approx(4.2)
+    assert chart.png.startswith(b"\x89PNG") and chart.width_in == pytest.approx(3.4)

@@ -2,6 +2,8 @@
 -- participant lives in (the return's district, else the district of their LSOA). People with no
 -- known district count for the county only, so districts need not sum to the county.
 -- FE08 is county only: programme costs are returned per provider, not per district.
+-- Notes count the people a share leaves out at county level only: below the county such a count
+-- may be small, and the disclosure control of the pack masks cells, not words inside notes.
 with spine as (
     {{ metric_spine(['FE01', 'FE02', 'FE03', 'FE04', 'FE05', 'FE06', 'FE07', 'FE08']) }}
 ),
@@ -55,8 +57,8 @@ computed as (
         case when participants_known_decile = 0
             then 'no participants enrolled in the year with a known county LSOA' end,
         case when participants_enrolled > participants_known_decile
-            then cast(participants_enrolled - participants_known_decile as {{ dbt.type_string() }})
-                || ' participants without a known county LSOA are left out' end
+            then {{ left_out_count('participants_enrolled - participants_known_decile') }}
+                || 'participants without a known county LSOA are left out' end
     from counts
     union all
     select reporting_year, geography_code, 'FE03',
@@ -79,8 +81,8 @@ computed as (
                 then 'no job start of the year has reached 26 weeks by the latest outcome date'
         end,
         case when job_starts > job_starts_26w_window_closed
-            then cast(job_starts - job_starts_26w_window_closed as {{ dbt.type_string() }})
-                || ' job starts too recent to have reached 26 weeks are left out' end
+            then {{ left_out_count('job_starts - job_starts_26w_window_closed') }}
+                || 'job starts too recent to have reached 26 weeks are left out' end
     from counts
     union all
     select reporting_year, geography_code, 'FE06',
@@ -96,8 +98,8 @@ computed as (
         end,
         'UK Real Living Wage in force on the outcome date (from its {{ var("rlw_rate_in_force_from", "announced_on") }} date)'
         || case when job_starts > job_starts_pay_reported
-            then '; ' || cast(job_starts - job_starts_pay_reported as {{ dbt.type_string() }})
-                || ' job starts without reported pay are left out' else '' end
+            then '; ' || {{ left_out_count('job_starts - job_starts_pay_reported') }}
+                || 'job starts without reported pay are left out' else '' end
     from counts
     union all
     select reporting_year, geography_code, 'FE08',

@@ -2,7 +2,10 @@
 -- IN01: mean life satisfaction of population-survey respondents in IMD 2019 quintile 5 LSOAs
 --   (least deprived) minus quintile 1 (most deprived), quintile = ceil(decile / 2) (dim_lsoas).
 --   95% Welch interval: gap +/- t(0.975, floor(Welch-Satterthwaite df)) * sqrt(s1^2/n1 + s5^2/n5);
---   n = respondents in quintiles 1 and 5; each quintile needs 2 or more responses.
+--   n = responses in the SMALLER of the two quintiles: each quintile's mean rests on at least n
+--   responses, so the disclosure rule for means (a mean on fewer than the threshold is withheld)
+--   applies to both groups the gap is computed from. Each quintile needs 2 or more responses for
+--   an interval. Notes give each quintile's mean, and its count at county level only.
 -- IN02: denominator is the job starts whose participant has a known home LSOA in the county (so a
 --   known IMD decile); the notes say how many job starts that leaves out.
 with spine as (
@@ -82,17 +85,17 @@ resolved as (
             else {{ pct('counts.job_starts_deciles_1_2', 'counts.job_starts_known_decile') }} end as value,
         case when spine.metric_id = 'IN02' then counts.job_starts_deciles_1_2 end as numerator,
         case when spine.metric_id = 'IN02' then counts.job_starts_known_decile end as denominator,
-        case when spine.metric_id = 'IN01' then with_interval.n1 + with_interval.n5
+        case when spine.metric_id = 'IN01' then least(with_interval.n1, with_interval.n5)
             else counts.job_starts_known_decile end as n,
         case when spine.metric_id = 'IN01' then with_interval.gap - with_interval.half_width end as ci_low,
         case when spine.metric_id = 'IN01' then with_interval.gap + with_interval.half_width end as ci_high,
         case
             when spine.metric_id = 'IN01' and {{ not_collected('wellbeing') }} then {{ not_collected_reason('wellbeing') }}
             when spine.metric_id = 'IN02' and {{ not_collected('programme') }} then {{ not_collected_reason('programme') }}
+            when spine.metric_id = 'IN01' and quintiles.reporting_year is null
+                then 'no population-survey responses answering life satisfaction from IMD quintile 1 or 5 LSOAs in the year in this geography'
             when spine.metric_id = 'IN01' and with_interval.gap is null
-                then 'fewer than 2 population-survey responses answering life satisfaction from IMD quintile '
-                    || case when coalesce(quintiles.n1, 0) < 2 then '1' else '5' end
-                    || ' LSOAs in the year in this geography'
+                then 'too few population-survey responses from IMD quintile 1 or quintile 5 LSOAs in the year in this geography to compare their means'
             when spine.metric_id = 'IN02' and counts.reporting_year is null
                 then 'no programme enrolments or outcomes dated in the year'
             when spine.metric_id = 'IN02' and counts.job_starts_known_decile = 0
@@ -100,14 +103,18 @@ resolved as (
         end as no_data_reason,
         case
             when spine.metric_id = 'IN01' and with_interval.gap is not null
-                then 'quintile 5 mean ' || {{ format_decimal('with_interval.mean5', 3) }}
-                    || ' (n=' || cast(with_interval.n5 as {{ dbt.type_string() }}) || ') minus quintile 1 mean '
-                    || {{ format_decimal('with_interval.mean1', 3) }}
-                    || ' (n=' || cast(with_interval.n1 as {{ dbt.type_string() }}) || '); Welch df '
-                    || coalesce(cast(cast(with_interval.welch_df as {{ dbt.type_int() }}) as {{ dbt.type_string() }}), 'n/a')
+                then 'quintile 5 (least deprived) mean ' || {{ format_decimal('with_interval.mean5', 2) }}
+                    || case when spine.geography_code = '{{ var("county_code") }}'
+                        then ' (n=' || cast(with_interval.n5 as {{ dbt.type_string() }}) || ')' else '' end
+                    || ' minus quintile 1 (most deprived) mean ' || {{ format_decimal('with_interval.mean1', 2) }}
+                    || case when spine.geography_code = '{{ var("county_code") }}'
+                        then ' (n=' || cast(with_interval.n1 as {{ dbt.type_string() }}) || '); Welch df '
+                            || coalesce(cast(cast(with_interval.welch_df as {{ dbt.type_int() }}) as {{ dbt.type_string() }}), 'n/a')
+                        else '' end
+                    || '; n = responses in the smaller quintile; survey results are unweighted'
             when spine.metric_id = 'IN02' and counts.job_starts > counts.job_starts_known_decile
-                then cast(counts.job_starts - counts.job_starts_known_decile as {{ dbt.type_string() }})
-                    || ' job starts without a known home LSOA are left out'
+                then {{ left_out_count('counts.job_starts - counts.job_starts_known_decile', 'spine.geography_code') }}
+                    || 'job starts without a known home LSOA are left out'
         end as notes
     from spine
     left join counts

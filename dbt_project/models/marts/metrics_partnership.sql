@@ -5,7 +5,8 @@
 --   PO03 share of pledges due in the year (due_on, as their status at the year end gives it) whose
 --        status at the year end is achieved; lapsed and withdrawn pledges stay in the denominator;
 --   PO04 share of signatories at the year end with at least one pledge update dated in the 12
---        months to the year end.
+--        months to the year end; no data for a year that ends before the first pledge update on
+--        record (the pledge feed did not exist yet: 0% would read as nobody reporting).
 -- Signatories with no resolvable district count for the county only.
 with spine as (
     {{ metric_spine(['PO01', 'PO02', 'PO03', 'PO04']) }}
@@ -73,7 +74,8 @@ pledge_counts as (
 feed_presence as (
     select
         (select count(*) from signatories) as signatories_loaded,
-        (select count(*) from pledge_status) as pledge_statuses
+        (select count(*) from pledge_status) as pledge_statuses,
+        (select min(update_on) from {{ ref('stg_charter__pledge_updates') }}) as first_update_on
 ),
 
 pledge_years as (
@@ -108,6 +110,9 @@ resolved as (
             when {{ not_collected('charter') }} then {{ not_collected_reason('charter') }}
             when spine.metric_id in ('PO01', 'PO04') and feed_presence.signatories_loaded = 0
                 then 'no charter signatories loaded'
+            when spine.metric_id = 'PO04' and (feed_presence.first_update_on is null
+                    or feed_presence.first_update_on >= spine.next_year_start_on)
+                then 'no pledge updates on record by the year end (the pledge feed starts later)'
             when spine.metric_id = 'PO04' and coalesce(signatory_counts.signatories, 0) = 0
                 then 'no signatories by the year end in this geography'
             when spine.metric_id in ('PO02', 'PO03') and pledge_years.reporting_year is null

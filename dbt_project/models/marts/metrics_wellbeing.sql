@@ -4,7 +4,9 @@
 --   WB05 mean paired change, WB06 WELLBYs and WB06_GBP/WB06_GBP_LOW/WB06_GBP_HIGH their GBP value: programme
 --   baseline/follow-up pairs (int_wellbeing__programme_pairs).
 -- 95% CI of a mean: mean +/- t(0.975, n-1) * sd / sqrt(n), sample sd, Student's t from seed
--- t_critical_95 (normal 1.96 beyond df 1000). Bands for WB02/WB03 come from seed ons4_thresholds.
+-- t_critical_95 (normal 1.96 beyond df 1000). Bands for WB02/WB03 come from seed ons4_thresholds;
+-- their 95% CI is the Wilson score interval (macro wilson_low_pct), which stays inside 0-100%.
+-- Notes carry no counts: n is in its own column, where disclosure control can mask it.
 -- WB06 (Green Book): WELLBYs = mean change x pairs x var wellby_duration_years; the GBP rows
 -- multiply by the seed wellby_values estimate (2019 prices, no deflator); their CI is the WB05
 -- interval scaled the same way (sampling uncertainty only, not the valuation range).
@@ -89,8 +91,10 @@ computed as (
         case when metric_id in ('WB02', 'WB03') then 100 * {{ divide('in_band', 'n') }} else mean_score end as value,
         case when metric_id in ('WB02', 'WB03') then in_band end as numerator,
         case when metric_id in ('WB02', 'WB03') then n end as denominator,
-        mean_score - half_width as ci_low,
-        mean_score + half_width as ci_high,
+        case when metric_id in ('WB02', 'WB03') then {{ wilson_low_pct('in_band', 'n') }}
+            else mean_score - half_width end as ci_low,
+        case when metric_id in ('WB02', 'WB03') then {{ wilson_high_pct('in_band', 'n') }}
+            else mean_score + half_width end as ci_high,
         cast(null as {{ dbt.type_string() }}) as notes
     from with_interval
     union all
@@ -99,9 +103,8 @@ computed as (
         null, null,
         (mean_score - half_width) * n * {{ var('wellby_duration_years', 1) }},
         (mean_score + half_width) * n * {{ var('wellby_duration_years', 1) }},
-        'WELLBYs = mean paired change in life satisfaction x ' || cast(n as {{ dbt.type_string() }})
-            || ' pairs x {{ var("wellby_duration_years", 1) }} year(s) assumed duration; gross change of paired respondents'
-            || ' (no deadweight, attribution or drop-off; not grossed up to non-responders)'
+        'WELLBYs = mean paired change in life satisfaction x pairs (n) x {{ var("wellby_duration_years", 1) }}'
+            || ' year(s) assumed duration; {{ gross_wellby_caveat() }}'
     from with_interval
     where metric_id = 'WB05'
     {%- for metric_id, estimate in valuations %}
@@ -115,7 +118,7 @@ computed as (
             * {{ var('wellby_duration_years', 1) }} * wellby.value_gbp,
         'WB06 WELLBYs x GBP ' || {{ format_decimal('wellby.value_gbp', 0) }}
             || ' per WELLBY ({{ estimate }} value, ' || cast(wellby.price_year as {{ dbt.type_string() }})
-            || ' prices, no deflator applied)'
+            || ' prices, no deflator applied); {{ gross_wellby_caveat() }}'
     from with_interval
     inner join {{ ref('wellby_values') }} as wellby on wellby.estimate = '{{ estimate }}'
     where with_interval.metric_id = 'WB05'

@@ -1,10 +1,16 @@
 -- Theory of Change indicators (spec §5): one row per indicator of seed toc_framework x reporting
--- year, with the county value of the linked metric as the actual.
--- RAG: grey  - no actual, no baseline/target, or a year before the baseline year;
+-- year, with the county value of the linked metric as the actual, and its 95% interval where the
+-- metric has one (survey means and shares, paired change, the quintile gap).
+-- RAG: grey            - no actual, no baseline/target, or a year before the baseline year;
+--      no_clear_change - the actual's interval contains the baseline: the data cannot tell a change
+--                        from sampling noise, so neither green nor red is called;
 --      green - on or ahead of the straight line from baseline (baseline year) to target (target
---              year): share_of_way_to_target >= expected share of time elapsed - var rag_amber_tolerance;
---      amber - improving on the baseline (in the desired direction) but behind that line;
---      red   - not improving on the baseline.
+--              year): share_of_way_to_target >= expected share of time elapsed - var rag_amber_tolerance,
+--              and, where there is an interval, the interval clears that line (trajectory_value);
+--      amber - improving on the baseline (in the desired direction) but behind that line, or ahead of
+--              it only within the interval;
+--      red   - not improving on the baseline (where there is an interval: the whole interval is on
+--              the worse side of the baseline).
 -- A target equal to the baseline (hold the line) is green when not worse than the baseline, else red.
 -- Thresholds are configuration: var rag_amber_tolerance (impact.toml [toc.rag]) and var
 -- toc_small_base_n (data-quality flag). `source` cites the seed document and recommendation the
@@ -18,7 +24,7 @@ years as (
 ),
 
 county_metrics as (
-    select metric_id, reporting_year, value, n, no_data_reason
+    select metric_id, reporting_year, value, n, ci_low, ci_high, no_data_reason
     from {{ ref('metrics') }}
     where geography_level = 'county'
 ),
@@ -37,6 +43,8 @@ joined as (
         years.reporting_year,
         years.start_year,
         county_metrics.value as actual,
+        county_metrics.ci_low,
+        county_metrics.ci_high,
         county_metrics.n,
         county_metrics.no_data_reason,
         catalogue.status as metric_status,
@@ -47,6 +55,7 @@ joined as (
         framework.target_value,
         framework.direction,
         framework.source,
+        framework.values_note,
         cast(substr(framework.baseline_year, 1, 4) as {{ dbt.type_int() }}) as baseline_start_year,
         cast(substr(framework.target_year, 1, 4) as {{ dbt.type_int() }}) as target_start_year
     from framework
@@ -71,6 +80,17 @@ measured as (
             else 1.0
         end as expected_share
     from joined
+),
+
+lined as (
+    select
+        measured.*,
+        -- the straight line from baseline to target at this year, less the amber tolerance
+        baseline_value + (expected_share - {{ var('rag_amber_tolerance', 0) }}) * (target_value - baseline_value)
+            as trajectory_value,
+        ci_low is not null and ci_high is not null and ci_low <= baseline_value and baseline_value <= ci_high
+            as interval_holds_baseline
+    from measured
 )
 
 select
@@ -81,23 +101,30 @@ select
     metric_id,
     reporting_year,
     cast(actual as {{ type_double() }}) as actual,
+    cast(ci_low as {{ type_double() }}) as actual_ci_low,
+    cast(ci_high as {{ type_double() }}) as actual_ci_high,
     baseline_year,
     cast(baseline_value as {{ type_double() }}) as baseline_value,
     target_year,
     cast(target_value as {{ type_double() }}) as target_value,
+    cast(case when actual is not null and start_year >= baseline_start_year then trajectory_value end
+        as {{ type_double() }}) as trajectory_value,
     direction,
     cast(change_since_baseline as {{ type_double() }}) as change_since_baseline,
     cast(share_of_way_to_target as {{ type_double() }}) as share_of_way_to_target,
     case
         when actual is null or baseline_value is null or target_value is null then 'grey'
         when start_year < baseline_start_year then 'grey'
+        when interval_holds_baseline then 'no_clear_change'
         when target_value = baseline_value then
             case
                 when (direction = 'up' and actual >= baseline_value)
                     or (direction = 'down' and actual <= baseline_value) then 'green'
                 else 'red'
             end
-        when share_of_way_to_target >= expected_share - {{ var('rag_amber_tolerance', 0) }} then 'green'
+        when share_of_way_to_target >= expected_share - {{ var('rag_amber_tolerance', 0) }}
+            and (ci_low is null or ci_high is null or trajectory_value < ci_low or trajectory_value > ci_high)
+            then 'green'
         when (direction = 'up' and actual > baseline_value)
             or (direction = 'down' and actual < baseline_value) then 'amber'
         else 'red'
@@ -110,5 +137,6 @@ select
             then 'small base (n < {{ var("toc_small_base_n", 10) }} people or responses): treat with caution'
         else 'ok'
     end as data_quality,
-    source
-from measured
+    source,
+    values_note
+from lined
