@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.loader import sha256_of
+from partnership.rows import one_value
 
 DDL = (
     "CREATE SCHEMA IF NOT EXISTS ops",
@@ -40,8 +41,8 @@ def ensure_ops_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-                            "AND schema_name = ? AND table_name = ?", [schema, table]).fetchone()[0])
+    return bool(one_value(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                               "AND schema_name = ? AND table_name = ?", [schema, table]))
 
 
 def _now() -> dt.datetime:
