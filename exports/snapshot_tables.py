@@ -9,14 +9,7 @@ import pandas as pd
 
 from exports.reference_data import reference_appendix
 from exports.revisions import PackError
-from exports.sources import YearSources, year_sources
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()[0])
+from exports.sources import YearSources, has_table, year_sources
 
 
 def read_snapshot(snapshot_path: Path, year: str) -> tuple[dict[str, pd.DataFrame], YearSources]:
@@ -26,7 +19,7 @@ def read_snapshot(snapshot_path: Path, year: str) -> tuple[dict[str, pd.DataFram
         raise PackError(f"no published snapshot at {snapshot_path}")
     with duckdb.connect(str(snapshot_path), read_only=True) as con:
         for schema, table in (("marts", "metrics"), ("marts", "metric_catalogue")):
-            if not _table_exists(con, schema, table):
+            if not has_table(con, schema, table):
                 raise PackError(f"the snapshot {snapshot_path} has no {schema}.{table}")
         tables = {
             "metrics": con.execute(
@@ -37,19 +30,19 @@ def read_snapshot(snapshot_path: Path, year: str) -> tuple[dict[str, pd.DataFram
             "catalogue": con.sql("select * from marts.metric_catalogue order by metric_id").df(),
             "toc": con.execute(
                 "select * from marts.toc_indicators where reporting_year = ? order by indicator_id",
-                [year]).df() if _table_exists(con, "marts", "toc_indicators") else pd.DataFrame(),
+                [year]).df() if has_table(con, "marts", "toc_indicators") else pd.DataFrame(),
             "breakdowns": con.execute(
                 "select * from marts.metric_breakdowns where reporting_year = ? "
                 "order by metric_id, breakdown, sort_order", [year]).df()
-            if _table_exists(con, "marts", "metric_breakdowns") else pd.DataFrame(),
+            if has_table(con, "marts", "metric_breakdowns") else pd.DataFrame(),
         }
 
-        if _table_exists(con, "gate", "results"):
+        if has_table(con, "gate", "results"):
             tables["gate_results"] = con.execute(
                 "select * from gate.results where reporting_year = ? and run_id = ("
                 " select run_id from gate.results where reporting_year = ?"
                 " order by validated_at desc limit 1)", [year, year]).df()
-        if _table_exists(con, "lineage", "load_audit"):
+        if has_table(con, "lineage", "load_audit"):
             tables["load_audit"] = con.sql("select * from lineage.load_audit order by loaded_at").df()
         tables["reference_data"] = reference_appendix(con)
         sources = year_sources(con, year)
