@@ -29,7 +29,7 @@ USED_WITHOUT_IMPORT = {
     "fastexcel": "Polars' read_excel engine (the calamine reader)",
     "pyarrow": "Polars <-> DuckDB Arrow hand-over and the Parquet copies",
     "pyspark": "the local Spark session dbt-spark starts for [warehouse] engine = spark",
-    "ruff": "the lint command (make lint, .ci/run)",
+    "ruff": "the lint command (make lint)",
     "mypy": "the type checker (make typecheck, part of make test)",
     "types-pyyaml": "type stubs mypy reads for PyYAML (make typecheck)",
 }
