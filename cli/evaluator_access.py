@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-QUERY_CONFIG = {
+QUERY_CONFIG: dict[str, bool] = {
     "enable_external_access": False,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
@@ -33,7 +33,7 @@ def open_for_query(path: Path, *, memory_limit: str = "2GB",
     """The snapshot, read-only, isolated from the file system, its configuration locked."""
     if not path.exists():
         raise FileNotFoundError(f"no published snapshot at {path}: run `impact demo` or `impact run` first")
-    config = {**QUERY_CONFIG, "memory_limit": memory_limit}
+    config: dict[str, str | bool] = {**QUERY_CONFIG, "memory_limit": memory_limit}
     if scratch is not None:
         config["temp_directory"] = str(scratch)
     return duckdb.connect(str(path), read_only=True, config={**config, "lock_configuration": True})

@@ -8,6 +8,7 @@ import errno
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from partnership.config import Settings
@@ -19,12 +20,14 @@ _PERMISSION_WORDS = ("permission denied", "read-only file system", "attempt to w
 _PATH = re.compile(r"""(?:^|[\s'"(])(/[^\s'"():]+)""")
 
 
-def _chain(exc: BaseException):
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and every cause or context behind it, each once."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        yield link
+        link = link.__cause__ or link.__context__
 
 
 def _free(path: Path) -> str:

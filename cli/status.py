@@ -95,14 +95,14 @@ def landing_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
         for path in unsupported(settings.landing_dir / feed):
             rows.append({"file": f"{feed}/{path.name}", "state": "ignored: not a supported type (CSV, XLSX, ZIP)"})
         for path in landing_files(settings, feed):
-            row = last.get((feed, path.name)) or last.get((None, path.name))
-            if row is None:
+            latest = last.get((feed, path.name)) or last.get((None, path.name))
+            if latest is None:
                 # Only files unknown by name are hashed: a copy of a loaded file is not waiting.
                 twin = loaded.get(_sha256(path))
                 state = f"same content as {twin}: not loaded again" if twin else "not loaded yet"
                 rows.append({"file": f"{feed}/{path.name}", "state": state})
-            elif row["status"] == "refused":
-                rows.append({"file": f"{feed}/{path.name}", "state": f"REFUSED: {row['message']}"})
+            elif latest["status"] == "refused":
+                rows.append({"file": f"{feed}/{path.name}", "state": f"REFUSED: {latest['message']}"})
     return rows
 
 
@@ -136,7 +136,7 @@ def year_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
             warnings = run.filter(~pl.col("passed") & (pl.col("severity") == "warning")).height
             verdict = "FAILED" if errors else ("passed with warnings" if warnings else "passed")
             verdicts[year] = (f"{verdict} ({errors} errors, {warnings} warnings) "
-                              f"{run['validated_at'].max():%Y-%m-%d %H:%M}")
+                              f"{run['validated_at'].dt.max():%Y-%m-%d %H:%M}")
     packs = _latest_packs(settings.exports_dir)
     return [{"year": year, "state": _year_state(settings, year), "last gate": verdicts.get(year, "-"),
              "published pack": packs.get(year, "-")}

@@ -77,10 +77,11 @@ def county_change(current: dict, previous: dict | None, unit: str, marker: str, 
         return Change(previous_year, shown_before, "", f"not comparable: {why} in one of the years")
     diff = now - before
     halves = [_half(row) for row in (current, previous)]
-    if None in halves:
+    half_now, half_before = halves
+    if half_now is None or half_before is None:
         return Change(previous_year, shown_before, format_change(diff, unit),
                       _direction(diff, _text(current.get("direction"))))
-    half = math.sqrt(halves[0] ** 2 + halves[1] ** 2)
+    half = math.sqrt(half_now ** 2 + half_before ** 2)
     low, high = format_estimate(diff, diff - half, diff + half, unit)[1].split(" to ")
     text = f"{format_change(diff, unit, half)} (95% CI {low} to {high})"
     if abs(diff) <= half:

@@ -8,14 +8,16 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from partnership.rows import one_value
+
 APPENDIX_COLUMNS = {"dataset": "Dataset", "edition": "Edition", "source": "Source",
                     "synthetic": "Synthetic", "rows": "Rows", "sha256": "SHA-256"}
 
 
 def reference_appendix(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     """One row per reference dataset, the synthetic ones first, ready for the workbook."""
-    present = con.execute("select count(*) from information_schema.tables "
-                          "where table_schema = 'lineage' and table_name = 'reference_data'").fetchone()[0]
+    present = one_value(con, "select count(*) from information_schema.tables "
+                             "where table_schema = 'lineage' and table_name = 'reference_data'")
     if not present:
         return None
     frame = con.sql("select dataset, edition, source, synthetic, rows, sha256 from lineage.reference_data "

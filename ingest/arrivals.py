@@ -97,7 +97,7 @@ def arrival_order(folder: Path, paths: list[Path], *, record: bool) -> list[Offe
     """`paths` (entries of `folder`) in arrival order, each with its declared replacements and the
     time it first arrived. With `record`, contents not yet in the ledger are appended to it."""
     ledger = _ledger(folder)
-    position = {}
+    position: dict[str, tuple[int, dict]] = {}
     for index, entry in enumerate(ledger):
         position.setdefault(entry["sha256"], (index, entry))
     known = {(e["file"], e["size"], e["mtime"]): e["sha256"] for e in ledger}
@@ -112,7 +112,7 @@ def arrival_order(folder: Path, paths: list[Path], *, record: bool) -> list[Offe
         if sha not in position:
             new.append((info.st_mtime, sha, path, info))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    added = []
+    added: list[dict] = []
     for mtime, sha, path, info in sorted(new, key=lambda n: (n[0], n[1])):
         entry = {"sha256": sha, "file": path.name, "size": info.st_size, "mtime": mtime,
                  "first_seen": now.isoformat(timespec="seconds")}

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 
 import duckdb
 
+from partnership.rows import one_row
+
 _DONE = object()
 
 
@@ -123,4 +125,5 @@ def load_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def _settings(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
-    return con.execute("SELECT current_setting('threads'), current_setting('memory_limit')").fetchone()
+    threads, memory_limit = one_row(con, "SELECT current_setting('threads'), current_setting('memory_limit')")
+    return threads, memory_limit

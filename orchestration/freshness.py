@@ -57,7 +57,7 @@ class FeedFreshness:
 def feed_freshness(settings: Settings, load_audit: pl.DataFrame) -> list[FeedFreshness]:
     """One line per feed: its newest successfully loaded file (UTC load time)."""
     grace, cadence = settings.freshness.grace_days, settings.freshness.cadence_days
-    newest: dict[str, tuple] = {}
+    newest: dict[str, tuple[str | None, dt.datetime | None]] = {}
     if not load_audit.is_empty():
         loaded = (load_audit.filter(pl.col("status").is_in(["loaded", "replaced", "superseded"]))
                   .sort("loaded_at").group_by("feed").last())

@@ -95,7 +95,7 @@ def _say_landing(settings: Settings, waiting: list, feeds: list[str]) -> None:
     if not waiting:
         console.done("landing", f"nothing new ({known} files already loaded, not read again)")
         return
-    per_feed = {}
+    per_feed: dict[str, int] = {}
     for f in waiting:
         per_feed[f.feed] = per_feed.get(f.feed, 0) + 1
     feeds_text = ", ".join(f"{feed} {n}" for feed, n in sorted(per_feed.items()))
@@ -207,7 +207,7 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
         summary.snapshot = "not refreshed"  # the snapshot carries every year, the failing ones too
     elif final in to_gate or _snapshot_stale(settings):
         selection.append(AssetKey(["published_snapshot"]))
-    pack = bool(pack_year) and not year_is_open(settings, pack_year) and not blocked
+    pack = bool(pack_year and not year_is_open(settings, pack_year) and not blocked)
     if pack:
         selection.append(AssetKey(["annual_pack"]))
     if selection:

@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from partnership.config import Settings
+from partnership.rows import one_value
 from partnership.warehouse import WarehouseBusy, writer_lock
 
 _LOADED = ("loaded", "replaced", "superseded")
@@ -36,8 +37,8 @@ class Ledger:
 
 def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     schema, table = name.split(".")
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-                         [schema, table]).fetchone()[0]
+    exists = one_value(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                       [schema, table])
     return con.sql(f"SELECT * FROM {name}").pl() if exists else pl.DataFrame()
 
 

@@ -11,6 +11,8 @@ import json
 
 import duckdb
 
+from partnership.rows import one_value
+
 # Files whose rows are in the warehouse now: loaded, or loaded as a correction of an earlier file.
 CURRENT_FILE_STATUSES = ("loaded", "replaced")
 
@@ -52,7 +54,7 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def record_publication(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
     """lineage.publication (one row) and lineage.publication_tables (row count per table)."""
-    counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+    counts = {name: one_value(con, f"SELECT count(*) FROM {name}")
               for name in published_tables(con)
               if name not in ("lineage.publication", "lineage.publication_tables")}
     con.execute("CREATE SCHEMA IF NOT EXISTS lineage")

@@ -42,8 +42,8 @@ def build_snapshot(warehouse: Path, published: Path, run_id: str, *, reference: 
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'work'"
         ).fetchall()
-        wanted = [(s, t) for s, t in tables if s in PUBLISHED_SCHEMAS]
-        wanted += [tuple(k.split(".")) for k in LINEAGE_TABLES if tuple(k.split(".")) in tables]
+        wanted: list[tuple[str, str]] = [(s, t) for s, t in tables if s in PUBLISHED_SCHEMAS]
+        wanted += [(s, t) for s, t in (k.split(".") for k in LINEAGE_TABLES) if (s, t) in tables]
         for schema, table in wanted:
             target = LINEAGE_TABLES.get(f"{schema}.{table}", f"{schema}.{table}")
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {target.split('.')[0]}")

@@ -15,7 +15,7 @@ ALLOWED: dict[str, set[str]] = {
     "ingest": set(),
     "demo": set(),
     "partnership": {"ingest"},  # settings are validated against ingest's reference catalogue
-    "exports": {"partnership"},
+    "exports": {"partnership", "ingest"},  # the file hash the load audit records, for the manifest
     "expectations": {"partnership", "exports"},  # the gate reuses the pack's disclosure auditor
     "publication": {"partnership", "ingest", "demo"},
     "orchestration": {"partnership", "ingest", "expectations", "exports", "publication", "demo"},

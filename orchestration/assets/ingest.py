@@ -27,6 +27,7 @@ from orchestration import console, run_state
 from orchestration.faults import pause_point
 from orchestration.landing import fail_if_refused, requested_files
 from partnership.config import Settings
+from partnership.rows import one_value
 from partnership.warehouse import WRITER_POOL, write_connection
 from publication.reference_data import postcode_lookup
 
@@ -95,7 +96,7 @@ def table_rows(settings: Settings, tables: list[str]) -> dict[str, int]:
     with write_connection(settings) as con:
         existing = {f"{s}.{t}" for s, t in con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] if t in existing else 0
+        return {t: one_value(con, f"SELECT count(*) FROM {t}") if t in existing else 0
                 for t in tables}
 
 

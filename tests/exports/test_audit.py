@@ -200,7 +200,9 @@ def test_packs_are_registered_and_checked_against_each_other(tmp_path: Path):
     snapshot = build_snapshot(tmp_path / "published.duckdb")
     exports = tmp_path / "exports"
     first = write_pack(snapshot, YEAR, exports, partnership_name="OIEP", run_id="r1", code_version="a")
-    second = write_pack(snapshot, YEAR, exports, partnership_name="OIEP", run_id="r2", code_version="a")
+    # a second revision needs new content (the same content writes no new revision): a new cover
+    second = write_pack(snapshot, YEAR, exports, partnership_name="OIEP (revised)", run_id="r2", code_version="a")
+    assert second.new_revision
     packs = {r["pack"] for r in csv.DictReader((exports / "published_register.csv").open(encoding="utf-8"))}
     assert packs == {f"{YEAR}/r001", f"{YEAR}/r002"}
     assert second.manifest["disclosure_audit"]["passed"] is True
