@@ -24,8 +24,6 @@ from contextlib import contextmanager
 
 import duckdb
 
-from partnership.rows import one_row
-
 _DONE = object()
 
 
@@ -125,5 +123,6 @@ def load_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def _settings(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
-    threads, memory_limit = one_row(con, "SELECT current_setting('threads'), current_setting('memory_limit')")
+    threads, memory_limit = con.execute(
+        "SELECT current_setting('threads'), current_setting('memory_limit')").fetchall()[0]  # always one row
     return threads, memory_limit
