@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test ui lint manifest bench bench-large bench-runs bench-hostile bench-engines imd-seed clean-data
+.PHONY: demo test typecheck ui lint manifest bench bench-large bench-runs bench-hostile bench-engines imd-seed clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)            ## generate demo data and run the whole pipeline into ./data
 	$(BIN)/impact demo
 
-test: $(STAMP)            ## the whole test suite (unit, dbt, Dagster, GX, exports, end-to-end)
+test: typecheck           ## the type check, then the whole test suite (unit, dbt, Dagster, GX, exports, end-to-end)
 	$(BIN)/python -m pytest
+
+typecheck: $(STAMP)       ## mypy on the Python packages ([tool.mypy] in pyproject.toml)
+	$(BIN)/mypy
 
 ui: $(STAMP)              ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/impact ui

@@ -116,6 +116,7 @@ def derived_area(name: str, local_authorities: Sequence[str], la_names: dict[str
             "[[anchors]] with in_area = true in the configuration")
     first, last = las[0], las[-1]
     second, third = las[1 % len(las)], las[2 % len(las)]
+    county, city, trust = (SpendAnchor(a, slug(a)) for a in in_area_anchors[:3])
 
     def provider(label: str, code: str, share: float, districts: dict[str, float], alt: bool, text: bool):
         return Provider(label, slug(label), code, share, districts, alt, text)
@@ -123,7 +124,7 @@ def derived_area(name: str, local_authorities: Sequence[str], la_names: dict[str
     return DemoArea(
         name=name,
         local_authorities=las,
-        spend_anchors=tuple(SpendAnchor(a, slug(a)) for a in in_area_anchors[:3]),  # type: ignore[arg-type]
+        spend_anchors=(county, city, trust),
         charter_anchors=tuple((a, _sector(a), _home(a, la_names) or las[i % len(las)])
                               for i, a in enumerate(in_area_anchors[:7])),
         providers=(

@@ -158,11 +158,12 @@ def build(rng: random.Random, places: Places, scale: float, area: DemoArea) -> l
             n += 1
             pledge_rows.extend(_pledge_updates(rng, f"PL-{n:05d}", o, area.name))
     pledge_rows.sort(key=lambda r: (r[0], r[7]))
-    common = {"encoding": "utf-8-sig", "newline": "\r\n"}
+    encoding, newline = "utf-8-sig", "\r\n"
     return [
         LandingFile("charter", SIGNATORIES_FILE,
-                    [Sheet("signatories", SIGNATORY_HEADER, sig_rows, "signatories")], **common),
+                    [Sheet("signatories", SIGNATORY_HEADER, sig_rows, "signatories")],
+                    encoding=encoding, newline=newline),
         LandingFile("charter", PLEDGES_FILE,
                     [Sheet("pledge_updates", PLEDGE_HEADER, pledge_rows, "pledge_updates")],
-                    **common),
+                    encoding=encoding, newline=newline),
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,9 +93,10 @@ def load_lsoas(path: Path = LSOA_SEED, local_authorities: Sequence[str] = OXFORD
     return sorted(lsoas, key=lambda x: x.code)
 
 
-def outward_codes(local_authorities: Sequence[str]) -> dict[str, list[str]]:
+def outward_codes(local_authorities: Iterable[str]) -> dict[str, list[str]]:
     """Outward codes per authority: the table above, else invented ZZ codes (four each)."""
-    out, invented = {}, 0
+    out: dict[str, list[str]] = {}
+    invented = 0
     for code in sorted(local_authorities):
         if code in OUTWARD_CODES:
             out[code] = OUTWARD_CODES[code]

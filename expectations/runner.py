@@ -152,11 +152,13 @@ create table if not exists gate.results (
     observed varchar, expected varchar, concerns varchar, validated_at timestamptz not null
 )
 """
+# One gate.results row, in the columns' order (observed is null when a gate error has no message).
+ResultRow = tuple[str, str, str, str, str, bool, str | None, str, str, datetime]
 
 
 def record_results(con: duckdb.DuckDBPyConnection, result: GateResult, run_id: str) -> int:
     """Write the gate's outcomes to `gate.results` (replacing this run's rows); returns rows."""
-    rows = [
+    rows: list[ResultRow] = [
         (run_id, result.reporting_year, o.suite, o.expectation, o.severity, o.passed,
          o.observed, o.expected, "; ".join(o.concerns), result.validated_at)
         for o in result.outcomes

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from exports.sources import YearSources
+from partnership.reporting_years import year_end, year_start
 
 CONCERNS_SHOWN = 8
 
@@ -61,6 +62,13 @@ def gate_status_text(gate: dict[str, Any]) -> str:
     return str(gate["status"])
 
 
+def reporting_period(year: str, start_month: int) -> str:
+    """`2024-25` with April: "1 April 2024 to 31 March 2025" (the UK financial year)."""
+    first, last = year_start(year, start_month), year_end(year, start_month)
+    text = f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
+    return f"UK financial year, {text}" if start_month == 4 else text
+
+
 def appendix(*, partnership: str, year: str, produced_at: datetime, run_id: str, code_version: str,
              gate: dict[str, Any], load_audit: pd.DataFrame | None, sources: YearSources,
              threshold: int, marker: str, synthetic: bool, year_start_month: int = 4) -> list[tuple[str, Any]]:
@@ -73,7 +81,7 @@ def appendix(*, partnership: str, year: str, produced_at: datetime, run_id: str,
             f"{int(g['rows_quarantined'].fillna(0).sum()):,} rows rejected"
             for feed, g in load_audit.groupby("feed")
         ]
-    period = "UK financial year, April to March" if year_start_month == 4 else "reporting year"
+    period = reporting_period(year, year_start_month)
     return [
         ("Partnership", partnership + (" (synthetic demo data)" if synthetic else "")),
         ("Reporting year", f"{year} ({period})"),

@@ -11,10 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+YEAR_FIELD = ("The partnership's reporting year, labelled by the calendar years it spans (2024-25; 2025 for a "
+              "year starting in January); the pack's cover gives its first and last day.")
+
 # column: (Table Schema type, description)
 METRIC_FIELDS = {
     "metric_id": ("string", "Metric identifier in the catalogue (definitions.csv)."),
-    "reporting_year": ("string", "UK financial year, April to March, labelled like 2024-25."),
+    "reporting_year": ("string", YEAR_FIELD),
     "geography_level": ("string", "county, district or deprivation band the row describes."),
     "geography_code": ("string", "ONS GSS code of the area (county E10…, district E07…)."),
     "geography_name": ("string", "Area name."),
@@ -35,7 +38,7 @@ TOC_FIELDS = {
     "toc_level": ("string", "output, outcome or impact."),
     "indicator_name": ("string", "What the indicator measures."),
     "metric_id": ("string", "The catalogue metric the indicator reads (definitions.csv)."),
-    "reporting_year": ("string", "UK financial year, April to March, labelled like 2024-25."),
+    "reporting_year": ("string", YEAR_FIELD),
     "actual": ("number", "The metric's county value in the year, in the metric's unit; [c] where suppressed."),
     "actual_ci_low": ("number", "Lower end of the actual's 95% confidence interval, where it has one."),
     "actual_ci_high": ("number", "Upper end of the actual's 95% confidence interval, where it has one."),
@@ -57,7 +60,7 @@ TOC_FIELDS = {
 }
 BREAKDOWN_FIELDS = {
     "metric_id": ("string", "PO01 (signatories) or PO02 (active pledges), see definitions.csv."),
-    "reporting_year": ("string", "UK financial year, April to March, labelled like 2024-25."),
+    "reporting_year": ("string", YEAR_FIELD),
     "breakdown": ("string", "sector or size_band (PO01), priority_area (PO02)."),
     "category": ("string", "The category's code; not_recorded where the source left it blank."),
     "category_name": ("string", "The category as the pack labels it."),

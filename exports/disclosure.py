@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import SupportsFloat
 
 import pandas as pd
 
@@ -179,6 +180,8 @@ def _format_number(x: object) -> str | None:
         return None
     if isinstance(x, str):
         return x
+    if not isinstance(x, SupportsFloat):
+        raise TypeError(f"not a number: {x!r}")
     return f"{float(x):.6f}".rstrip("0").rstrip(".")
 
 

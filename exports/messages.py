@@ -19,6 +19,7 @@ import pandas as pd
 
 from exports.labels import RAG_NAMES, RAG_ORDER, WORKING_GROUPS, human
 from exports.numbers import format_change, format_estimate, format_value
+from partnership.reporting_years import previous_year
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,11 @@ def county_change(current: dict, previous: dict | None, unit: str, marker: str, 
         return Change(previous_year, shown_before, "", f"not comparable: {why} in one of the years")
     diff = now - before
     halves = [_half(row) for row in (current, previous)]
-    if None in halves:
+    half_now, half_before = halves
+    if half_now is None or half_before is None:
         return Change(previous_year, shown_before, format_change(diff, unit),
                       _direction(diff, _text(current.get("direction"))))
-    half = math.sqrt(halves[0] ** 2 + halves[1] ** 2)
+    half = math.sqrt(half_now ** 2 + half_before ** 2)
     low, high = format_estimate(diff, diff - half, diff + half, unit)[1].split(" to ")
     text = f"{format_change(diff, unit, half)} (95% CI {low} to {high})"
     if abs(diff) <= half:
@@ -209,7 +211,7 @@ def _indicator_message(row: dict, metric: dict | None, previous: dict | None, un
     }
     text = f"{name}: {shown}; {frame}. {verdicts[status]}"
     if metric is not None:
-        change = county_change(metric, previous, unit, marker, _previous_year(year))
+        change = county_change(metric, previous, unit, marker, previous_year(year))
         if change.change:
             text += f" Since {change.previous_year}: {change.change}, {change.verdict}."
     return Message(text, caveat)
@@ -218,13 +220,6 @@ def _indicator_message(row: dict, metric: dict | None, previous: dict | None, un
 def _figure(cell: object, unit: str) -> str:
     number = _number(cell)
     return "–" if number is None else format_value(number, unit)
-
-
-def _previous_year(year: str) -> str:
-    if "-" in year:
-        start = int(year[:4]) - 1
-        return f"{start}-{str(start + 1)[-2:]}"
-    return str(int(year) - 1) if year.isdigit() else "the year before"
 
 
 def _caveats(rows: list[dict], synthetic: bool, marker: str) -> list[str]:

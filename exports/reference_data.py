@@ -1,6 +1,6 @@
 """The pack's appendix on reference data: which IMD edition, postcode lookup and reference seeds
 produced the figures, with their checksums, and whether the postcode lookup was synthetic. Read
-from the snapshot's lineage.reference_data (written at publication, orchestration/reference_data.py);
+from the snapshot's lineage.reference_data (written at publication, publication/reference_data.py);
 a snapshot without it gives no appendix."""
 
 from __future__ import annotations
@@ -8,14 +8,16 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from partnership.rows import one_value
+
 APPENDIX_COLUMNS = {"dataset": "Dataset", "edition": "Edition", "source": "Source",
                     "synthetic": "Synthetic", "rows": "Rows", "sha256": "SHA-256"}
 
 
 def reference_appendix(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     """One row per reference dataset, the synthetic ones first, ready for the workbook."""
-    present = con.execute("select count(*) from information_schema.tables "
-                          "where table_schema = 'lineage' and table_name = 'reference_data'").fetchone()[0]
+    present = one_value(con, "select count(*) from information_schema.tables "
+                             "where table_schema = 'lineage' and table_name = 'reference_data'")
     if not present:
         return None
     frame = con.sql("select dataset, edition, source, synthetic, rows, sha256 from lineage.reference_data "

@@ -1,10 +1,11 @@
-"""The pack's report: one content model built from the masked frames, two renderers (HTML, PDF).
+"""The pack's report: one content model built from the masked frames, laid out once as HTML.
 
 Only frames that have been through disclosure control (`masked_metrics`, `masked_toc`,
 `masked_breakdowns`) come in. A cell showing the marker stays the marker: it is carried as text
 with no number behind it, so no chart, alt text, sentence or table can show what the disclosure
 step hid. The first page (`exports.messages`) and the technical appendix are part of the model,
-so both renderers say the same thing.
+so the page says it all. The PDF is that same HTML printed (`exports.report_print`): its pages
+come from the template's print CSS, so the HTML and the PDF cannot say different things.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from exports.report_charts import (
     rag_chart,
     trend_chart,
 )
-from exports.report_pdf import write_pdf
+from exports.report_print import print_pdf
 
 TEMPLATES = Path(__file__).parent / "templates"
 SYNTHETIC_NOTICE = "SYNTHETIC DEMO DATA: not the partnership's figures"
@@ -295,7 +296,7 @@ def render_html(content: ReportContent, charts: Charts) -> str:
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True)
     return environment.get_template("report.html.j2").render(
-        c=content, charts=charts, inline=_inline_svg)
+        c=content, charts=charts, inline=_inline_svg, css_string=_css_string)
 
 
 def _inline_svg(chart: Chart) -> Markup:
@@ -304,12 +305,21 @@ def _inline_svg(chart: Chart) -> Markup:
         "<svg ", f'<svg role="img" aria-label="{escape(chart.alt)}" ', 1))
 
 
+def _css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string for the template's <style> (page margin boxes): quotes,
+    backslashes, angle brackets and ampersands as CSS escapes, so no name can end the rule or the
+    element."""
+    return Markup('"' + "".join(f"\\{ord(ch):06x}" if ch in '"\\<>&' or not ch.isprintable()
+                                else ch for ch in text) + '"')
+
+
 def write_report(folder: Path, content: ReportContent) -> dict[str, int]:
     """Write impact-report-<year>.html and .pdf; returns, per file, the headline metrics it shows
     (the manifest's row count)."""
     charts = draw_charts(content)
     html_name = f"impact-report-{content.reporting_year}.html"
     pdf_name = f"impact-report-{content.reporting_year}.pdf"
-    (Path(folder) / html_name).write_text(render_html(content, charts), encoding="utf-8")
-    write_pdf(Path(folder) / pdf_name, content, charts)
+    html = render_html(content, charts)
+    (Path(folder) / html_name).write_text(html, encoding="utf-8")
+    print_pdf(html, Path(folder) / pdf_name)
     return {html_name: len(content.headlines), pdf_name: len(content.headlines)}

@@ -44,6 +44,11 @@ RC = {
     "figure.dpi": 100,
 }
 PNG_DPI = 150
+
+
+def _style():
+    """The charts' matplotlib settings for one figure (the stubs want literal rc keys; RC's are)."""
+    return matplotlib.rc_context(RC)  # type: ignore[arg-type]
 ZERO_BASED = frozenset({"gbp", "count", "pct", "wellby", "ratio"})  # trends start at zero; bars always do
 # Rates: the county value is a level to compare each district with. Counts and money are often
 # (not always) the districts' sum, so their county value is stated, not drawn.
@@ -70,6 +75,13 @@ class Point:
     def interval(self) -> tuple[float, float] | None:
         return None if self.low is None or self.high is None else (self.low, self.high)
 
+    @property
+    def drawn(self) -> float:
+        """The value of a point that is drawn (callers draw only points with a value)."""
+        if self.value is None:
+            raise ValueError(f"{self.label}: a point without a value is not drawn")
+        return self.value
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -82,7 +94,7 @@ class Chart:
 
 def rag_chart(counts: Sequence[tuple[str, str, int]]) -> Chart:
     """Horizontal bars of indicators per RAG status: (status, label, count)."""
-    with matplotlib.rc_context(RC):
+    with _style():
         fig = Figure(figsize=(6.4, 2.2))
         ax = fig.add_subplot()
         labels = [f"{label} ({count})" for _, label, count in counts]
@@ -102,17 +114,17 @@ def rag_chart(counts: Sequence[tuple[str, str, int]]) -> Chart:
 
 def trend_chart(title: str, unit: str, points: Sequence[Point]) -> Chart:
     """One headline metric across reporting years (a small multiple)."""
-    with matplotlib.rc_context(RC):
+    with _style():
         fig = Figure(figsize=(3.4, 2.3))
         ax = fig.add_subplot()
         x = list(range(len(points)))
         shown = [(i, p) for i, p in zip(x, points, strict=True) if p.value is not None]
         if shown:
-            ax.plot([i for i, _ in shown], [p.value for _, p in shown], color=ACCENT,
+            ax.plot([i for i, _ in shown], [p.drawn for _, p in shown], color=ACCENT,
                     marker="o", markersize=4, linewidth=1.6)
             _error_bars(ax, [(i, p) for i, p in shown if p.interval], vertical=True)
             last_i, last = shown[-1]
-            below = len(shown) > 1 and last.value < shown[-2][1].value  # keep off the line
+            below = len(shown) > 1 and last.drawn < shown[-2][1].drawn  # keep off the line
             beside = last.interval is not None  # an error bar takes the space above and below
             ax.annotate(last.text, (last_i, last.value),
                         xytext=(5, 0) if beside else (0, -7 if below else 6), textcoords="offset points",
@@ -142,7 +154,7 @@ def trend_chart(title: str, unit: str, points: Sequence[Point]) -> Chart:
 
 def district_chart(title: str, unit: str, districts: Sequence[Point], county: Point | None) -> Chart:
     """One metric compared across districts for the year; for a rate, the county value as a line."""
-    with matplotlib.rc_context(RC):
+    with _style():
         fig = Figure(figsize=(3.4, 1.1 + 0.36 * max(len(districts), 2)))
         ax = fig.add_subplot()
         y = list(range(len(districts)))[::-1]
@@ -154,8 +166,8 @@ def district_chart(title: str, unit: str, districts: Sequence[Point], county: Po
         if county is not None:  # said under the axis, where no bar or title can cover it
             line = county.value is not None and unit in RATES
             if line:
-                limits.append(county.value)
-                ax.axvline(county.value, color=INK, linestyle="--", linewidth=1)
+                limits.append(county.drawn)
+                ax.axvline(county.drawn, color=INK, linestyle="--", linewidth=1)
             ax.set_xlabel(f"{county.label}{' (dashed line)' if line else ''}: {county.text}",
                           fontsize=8, color=INK)
         _value_axis(ax, unit, limits, axis="x", zero=True)  # bars always start at zero
@@ -183,7 +195,7 @@ def district_chart(title: str, unit: str, districts: Sequence[Point], county: Po
 
 def breakdown_chart(title: str, points: Sequence[Point]) -> Chart:
     """Counts by category (a Charter breakdown), bars from zero, the count beside each bar."""
-    with matplotlib.rc_context(RC):
+    with _style():
         fig = Figure(figsize=(3.4, 1.1 + 0.3 * max(len(points), 2)))
         ax = fig.add_subplot()
         y = list(range(len(points)))[::-1]
@@ -208,12 +220,15 @@ def breakdown_chart(title: str, points: Sequence[Point]) -> Chart:
 def _error_bars(ax, points: Sequence[tuple[float, Point]], *, vertical: bool) -> None:
     """95% intervals as whiskers: the reader sees how far the estimate could be from the truth."""
     for position, p in points:
-        low, high = p.interval  # type: ignore[misc]
+        if p.interval is None:
+            continue
+        low, high = p.interval
+        value = p.drawn
         if vertical:
-            ax.errorbar([position], [p.value], yerr=[[p.value - low], [high - p.value]], fmt="none",
+            ax.errorbar([position], [value], yerr=[[value - low], [high - value]], fmt="none",
                         ecolor=INK, elinewidth=0.9, capsize=2.5)
         else:
-            ax.errorbar([p.value], [position], xerr=[[p.value - low], [high - p.value]], fmt="none",
+            ax.errorbar([value], [position], xerr=[[value - low], [high - value]], fmt="none",
                         ecolor=INK, elinewidth=0.9, capsize=2.5)
 
 

@@ -15,6 +15,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from partnership.rows import one_row, one_value
+
 # fact table, feed, entity, the date column that places a row in the year, what a row is
 DATED_FACTS = (
     ("fct_payments", "spend", "payments", "payment_date", "payments"),
@@ -30,10 +32,10 @@ class YearSources:
     files: list[dict[str, Any]] = field(default_factory=list)  # for the manifest and data log
 
 
-def _has(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table]).fetchone()[0])
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(one_value(
+        con, "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table]))
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
@@ -46,13 +48,13 @@ def year_sources(con: duckdb.DuckDBPyConnection, year: str) -> YearSources:
     audit = _load_audit(con)
     coverage, files = [], []
     for table, feed, entity, date_column, what in DATED_FACTS:
-        if not _has(con, "marts", table) or not {"reporting_year", "_source_file", date_column} <= _columns(
+        if not has_table(con, "marts", table) or not {"reporting_year", "_source_file", date_column} <= _columns(
                 con, "marts", table):
             coverage.append(f"{feed}: no {what} in this snapshot")
             continue
-        months, rows, first, last = con.execute(
-            f"select count(distinct date_trunc('month', {date_column})), count(*), min({date_column}),"
-            f" max({date_column}) from marts.{table} where reporting_year = ?", [year]).fetchone()
+        months, rows, first, last = one_row(
+            con, f"select count(distinct date_trunc('month', {date_column})), count(*), min({date_column}),"
+            f" max({date_column}) from marts.{table} where reporting_year = ?", [year])
         coverage.append(f"{feed}: {rows:,} {what} dated {first or '-'} to {last or '-'}, "
                         f"in {months} of 12 months" if rows else f"{feed}: no {what} in {year}")
         per_file = con.execute(
@@ -60,10 +62,10 @@ def year_sources(con: duckdb.DuckDBPyConnection, year: str) -> YearSources:
             " group by 1 order by 1", [year]).fetchall()
         for source_file, year_rows in per_file:
             files.append(_file_entry(audit, feed, entity, source_file, year_rows, f"{what} in {year}"))
-    if _has(con, "marts", "fct_pledge_status"):
-        pledges, active = con.execute(
-            "select count(*), count(*) filter (where is_active) from marts.fct_pledge_status"
-            " where reporting_year = ?", [year]).fetchone()
+    if has_table(con, "marts", "fct_pledge_status"):
+        pledges, active = one_row(
+            con, "select count(*), count(*) filter (where is_active) from marts.fct_pledge_status"
+            " where reporting_year = ?", [year])
         coverage.append(f"charter: {pledges:,} pledges with a status at the year end ({active:,} active)")
     if audit is not None:
         dated = {(feed, entity) for _, feed, entity, *_ in DATED_FACTS}
@@ -77,7 +79,7 @@ def year_sources(con: duckdb.DuckDBPyConnection, year: str) -> YearSources:
 
 def _load_audit(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     for schema in ("lineage", "raw"):
-        if _has(con, schema, "load_audit"):
+        if has_table(con, schema, "load_audit"):
             return con.sql(f"select * from {schema}.load_audit order by loaded_at").df()
     return None
 

@@ -250,7 +250,7 @@ def _cell(sheet: Any, fmt: Formats, row: int, col: int, column: str, record: dic
         if value == marker or isinstance(value, str) and not _is_number(value):
             sheet.write_string(row, col, str(value), fmt.marker)
             return 1
-        number = float(value)
+        number = float(value)  # type: ignore[arg-type]  # not missing, and not text: a number (checked above)
         if column == "change":
             cell_format = fmt.changes.get(unit, fmt.integer)
         elif column in VALUE_LIKE:

@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import stat
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -207,7 +207,8 @@ def _headers(path: Path, tables, feed: str | None, layout):
 def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, key: str, lookup, rules: IngestRules,
           limits: ReadLimits, declared: tuple[str, ...], received: dt.date,
           anchors: DeclaredAnchors | None) -> FileReport:
-    audits, results = [], []
+    audits: list[dict] = []
+    results: list[Conformed] = []
     earlier = versions.earlier_versions(con, lineage.feed, path.name, lineage.sha256, declared)
     lineage.replaced_files = earlier.names
     if earlier.missing:
@@ -296,7 +297,7 @@ def _report(path: Path, lineage: Lineage, audits: list[dict], results: list[Conf
 
 def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], *, feed: str | None = None,
                key: str, lookup: PostcodeLookup, rules: IngestRules | None = None,
-               replaces: dict[str, Sequence[str]] | None = None,
+               replaces: Mapping[str, Sequence[str]] | None = None,
                received_at: dict[str, dt.datetime] | None = None, retry: bool = False,
                anchors: DeclaredAnchors | None = None) -> list[FileReport]:
     """Load each file on its own, in the order given: one bad file never stops or undoes the others.

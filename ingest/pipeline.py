@@ -123,4 +123,6 @@ def load_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def _settings(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
-    return con.execute("SELECT current_setting('threads'), current_setting('memory_limit')").fetchone()
+    threads, memory_limit = con.execute(
+        "SELECT current_setting('threads'), current_setting('memory_limit')").fetchall()[0]  # always one row
+    return threads, memory_limit

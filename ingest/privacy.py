@@ -14,9 +14,9 @@ import polars as pl
 from ingest import columns as parsers
 from ingest.contracts import Entity
 
-_POLARS = {
-    "VARCHAR": pl.String, "INTEGER": pl.Int32, "DOUBLE": pl.Float64, "DATE": pl.Date,
-    "BOOLEAN": pl.Boolean, "TIMESTAMP": pl.Datetime("us"), "DECIMAL(18,2)": pl.Decimal(18, 2),
+_POLARS: dict[str, pl.DataType] = {
+    "VARCHAR": pl.String(), "INTEGER": pl.Int32(), "DOUBLE": pl.Float64(), "DATE": pl.Date(),
+    "BOOLEAN": pl.Boolean(), "TIMESTAMP": pl.Datetime("us"), "DECIMAL(18,2)": pl.Decimal(18, 2),
 }
 
 

@@ -21,7 +21,8 @@ from ingest.tables import MAX_FIELD
 if TYPE_CHECKING:
     from ingest.conform import Conformed, Header
 
-ISSUE_SCHEMA = {"row_number": pl.Int64, "column_name": pl.String, "raw_value": pl.String, "reason": pl.String}
+ISSUE_SCHEMA = pl.Schema({"row_number": pl.Int64, "column_name": pl.String, "raw_value": pl.String,
+                          "reason": pl.String})
 RAW_VALUE_CHARS = 500  # of a quarantined cell, kept for the steward
 _TOTAL = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?totals?\b", re.IGNORECASE)
 

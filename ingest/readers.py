@@ -175,7 +175,8 @@ def _sheet_rows(sheet, source: str, limits: ReadLimits):
 
 def _sheet_head(sheet, source: str, limits: ReadLimits) -> tuple[list[tuple[int, list[str]]], str]:
     """The first rows, and a digest of every row (one streamed pass; identical sheets load once)."""
-    head, digest = [], hashlib.sha256()
+    head: list[tuple[int, list[str]]] = []
+    digest = hashlib.sha256()
     for number, cells in _sheet_rows(sheet, source, limits):
         if len(head) < HEAD_ROWS:
             head.append((number, cells))

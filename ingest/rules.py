@@ -1,7 +1,7 @@
 """The limits and plausibility rules a load runs under, handed in by the caller.
 
 The ingest never reads configuration itself: orchestration builds `IngestRules` from impact.toml
-`[ingest]` (validated in orchestration/config.py) and passes it to `load_files`. The defaults here
+`[ingest]` (validated in partnership/config.py) and passes it to `load_files`. The defaults here
 are the documented defaults of that section, so a test or a script gets the same behaviour.
 """
 

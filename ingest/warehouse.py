@@ -170,12 +170,19 @@ def write_batch(con, entity: Entity, rows: pl.DataFrame, issues: pl.DataFrame, l
             written.publishers |= set(rows[column].drop_nulls().unique().to_list())
     date_column = _PERIOD_COLUMN.get(entity.table)
     if date_column and rows.height:
-        low, high = rows[date_column].min(), rows[date_column].max()
+        low, high = _date(rows[date_column].min()), _date(rows[date_column].max())
         written.first = min(filter(None, [written.first, low]), default=None)
         written.last = max(filter(None, [written.last, high]), default=None)
     if "amount_gbp" in rows.columns:
         total = rows["amount_gbp"].sum()
         written.net = (written.net or Decimal(0)) + (Decimal(str(total)) if total is not None else Decimal(0))
+
+
+def _date(value: object) -> dt.date | None:
+    """A period column's min or max: a date, or None when every value is null."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    raise TypeError(f"a period column holds {type(value).__name__}, not dates")
 
 
 def _months(first: dt.date | None, last: dt.date | None) -> tuple[dt.date | None, dt.date | None]:

@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from orchestration.config import Settings
+from partnership.config import Settings
 
 
 @dataclass

@@ -18,13 +18,13 @@ from functools import cache
 import duckdb
 
 from orchestration import run_state
-from orchestration.config import DBT_PROJECT_DIR
 from orchestration.fingerprints import (
     DBT_OUTPUT_SCHEMAS,
     dbt_project_fingerprint,
     digest,
     schema_fingerprints,
 )
+from partnership.config import DBT_PROJECT_DIR
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"  # as orchestration/dbt.py builds it
 BUILD_STAGE = "build"

@@ -13,8 +13,8 @@ from typing import Any
 from dagster import AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
-from orchestration.config import DBT_PROJECT_DIR
 from orchestration.dbt_vars import dbt_env, dbt_vars  # noqa: F401 - the one place dbt's vars and env are built
+from partnership.config import DBT_PROJECT_DIR
 
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")  # the venv's own dbt, works un-activated
 impact_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, Failure
 
-from orchestration.config import DBT_PROJECT_DIR
+from partnership.config import DBT_PROJECT_DIR
 
 RESULTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
 
@@ -28,7 +28,7 @@ def build(context: AssetExecutionContext, *, translator, project, manifest_path:
     """`dbt build` of the run's selection; yields Dagster events, raises Failure if dbt failed."""
     from dagster_dbt.asset_utils import get_updated_cli_invocation_params_for_context
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
-    from dbt.cli.main import dbtRunner
+    from dbt.cli.main import dbtRunner, dbtRunnerResult
     from dbt_common.events.functions import msg_to_dict
 
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -53,6 +53,7 @@ def build(context: AssetExecutionContext, *, translator, project, manifest_path:
             errors.append(str(event.info.msg))
 
     def invoke() -> None:
+        outcome: dbtRunnerResult | BaseException
         try:
             outcome = dbtRunner(callbacks=[listen]).invoke(args)
         except BaseException as exc:  # handed to the step below

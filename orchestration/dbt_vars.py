@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestration.config import Settings, today
-from orchestration.reporting_years import first_open_year
+from partnership.config import Settings, today
+from partnership.reporting_years import first_open_year
 
 
 def dbt_vars(settings: Settings) -> dict[str, Any]:

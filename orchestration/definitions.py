@@ -8,13 +8,13 @@ from orchestration.assets.gate import build_annual_tables, build_gate_check
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.publication import build_publication_assets
 from orchestration.assets.warehouse import build_dbt_assets, dbt_resource
-from orchestration.config import Settings, load_settings
 from orchestration.freshness import build_freshness_checks, build_freshness_schedule
-from orchestration.reporting_years import reporting_year_partitions
 from orchestration.schedules import JOBS, build_schedules
 from orchestration.sensors.alerts import build_failure_alert_sensor
 from orchestration.sensors.landing import build_landing_sensor
 from orchestration.sensors.stale_runs import build_stale_run_sensor
+from partnership.config import Settings, load_settings
+from partnership.reporting_years import reporting_year_partitions
 
 
 def build_definitions(settings: Settings) -> Definitions:

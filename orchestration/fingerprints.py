@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
-from orchestration.config import DBT_PROJECT_DIR, PROJECT_ROOT
+from partnership.config import DBT_PROJECT_DIR, PROJECT_ROOT
+from partnership.rows import one_row
 
 DBT_INPUT_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots")
 GATE_CODE = PROJECT_ROOT / "expectations"
@@ -65,9 +67,9 @@ def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str, where: str = "
                       params: list | None = None) -> str:
     """Row count and the sum of the rows' hashes: order-free, and repeated rows count."""
     columns = ", ".join(_columns(con, table)) or "1"
-    count, total = con.execute(
-        f"SELECT count(*), coalesce(sum(hash(row({columns}))::HUGEINT), 0) FROM {table} {where}",
-        params or []).fetchone()
+    count, total = one_row(
+        con, f"SELECT count(*), coalesce(sum(hash(row({columns}))::HUGEINT), 0) FROM {table} {where}",
+        params or [])
     return f"{count}:{total}"
 
 
@@ -79,7 +81,7 @@ def digest(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def files_digest(folders: list[Path], extra: list[Path] = ()) -> str:
+def files_digest(folders: list[Path], extra: Sequence[Path] = ()) -> str:
     """Content digest of every file under `folders` (plus `extra` files), by relative path."""
     hasher = hashlib.sha256()
     paths = [p for folder in folders if folder.exists() for p in folder.rglob("*")
@@ -114,7 +116,7 @@ def gate_fingerprint(con: duckdb.DuckDBPyConnection, year: str, previous: str, s
 
 
 def snapshot_fingerprint(con: duckdb.DuckDBPyConnection, reference: list[dict], assumptions: dict) -> str:
-    """Everything the snapshot is made of (orchestration/publication.py): the tables it copies from
+    """Everything the snapshot is made of (publication/snapshot.py): the tables it copies from
     the working warehouse, and the reference data's provenance and the settings it records."""
     parts = schema_fingerprints(con, PUBLISHED_INPUT_SCHEMAS)
     if "raw.load_audit" in tables_in(con, ("raw",)):

@@ -25,9 +25,9 @@ from dagster import (
 
 from ingest.contracts import load_contracts
 from orchestration.alerts import Alert, send
-from orchestration.config import Settings
-from orchestration.ledger import read_ledger
-from orchestration.warehouse import LOCK_TIMEOUT_SECONDS, WRITER_POOL
+from partnership.config import Settings
+from partnership.ledger import read_ledger
+from partnership.warehouse import LOCK_TIMEOUT_SECONDS, WRITER_POOL
 
 FRESHNESS_JOB = "feed_freshness_job"
 
@@ -57,7 +57,7 @@ class FeedFreshness:
 def feed_freshness(settings: Settings, load_audit: pl.DataFrame) -> list[FeedFreshness]:
     """One line per feed: its newest successfully loaded file (UTC load time)."""
     grace, cadence = settings.freshness.grace_days, settings.freshness.cadence_days
-    newest: dict[str, tuple] = {}
+    newest: dict[str, tuple[str | None, dt.datetime | None]] = {}
     if not load_audit.is_empty():
         loaded = (load_audit.filter(pl.col("status").is_in(["loaded", "replaced", "superseded"]))
                   .sort("loaded_at").group_by("feed").last())

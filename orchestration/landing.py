@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dagster import Failure, MetadataValue
 
-from orchestration.config import Settings
+from partnership.config import Settings
 
 FEED_TAG = "impact/landing_feed"
 FILE_TAG = "impact/landing_file"

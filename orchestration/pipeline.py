@@ -23,13 +23,13 @@ from ingest.contracts import load_contracts
 from orchestration import console, run_state
 from orchestration.assets.ingest import needs_key, new_files
 from orchestration.build_plan import BUILD_STAGE, all_models, plan_build
-from orchestration.config import Settings
 from orchestration.dbt_vars import build_settings, dbt_vars
 from orchestration.fingerprints import snapshot_fingerprint
 from orchestration.run_state import PUBLISH_STAGE
 from orchestration.runner import RunOutcome, YearUnknown, execute, instance_for, load_definitions
-from orchestration.warehouse import write_connection
 from orchestration.year_gate import standing_results, year_closes_on, year_is_open, years_with_rows
+from partnership.config import Settings
+from partnership.warehouse import write_connection
 
 LATEST_CLOSED = "latest-closed"  # pack year for the demo: the latest closed year with data
 
@@ -95,7 +95,7 @@ def _say_landing(settings: Settings, waiting: list, feeds: list[str]) -> None:
     if not waiting:
         console.done("landing", f"nothing new ({known} files already loaded, not read again)")
         return
-    per_feed = {}
+    per_feed: dict[str, int] = {}
     for f in waiting:
         per_feed[f.feed] = per_feed.get(f.feed, 0) + 1
     feeds_text = ", ".join(f"{feed} {n}" for feed, n in sorted(per_feed.items()))
@@ -207,7 +207,7 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
         summary.snapshot = "not refreshed"  # the snapshot carries every year, the failing ones too
     elif final in to_gate or _snapshot_stale(settings):
         selection.append(AssetKey(["published_snapshot"]))
-    pack = bool(pack_year) and not year_is_open(settings, pack_year) and not blocked
+    pack = bool(pack_year and not year_is_open(settings, pack_year) and not blocked)
     if pack:
         selection.append(AssetKey(["annual_pack"]))
     if selection:
@@ -239,8 +239,8 @@ def _years_to_gate(con, years: list[str], open_years: list[str], pack_year: str 
 
 
 def _partition_keys(settings: Settings) -> list[str]:
-    from orchestration.config import today
-    from orchestration.reporting_years import reporting_years
+    from partnership.config import today
+    from partnership.reporting_years import reporting_years
 
     return reporting_years(settings.reporting.first_year, today(), settings.reporting.year_start_month)
 
@@ -248,7 +248,7 @@ def _partition_keys(settings: Settings) -> list[str]:
 def _snapshot_stale(settings: Settings) -> bool:
     if not settings.published_path.exists():
         return True
-    from orchestration.reference_data import reference_datasets
+    from publication.reference_data import reference_datasets
 
     with write_connection(settings) as con:
         record = run_state.recorded(con, PUBLISH_STAGE).get("snapshot")

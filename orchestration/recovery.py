@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.config import Settings
+from partnership.config import Settings
 
 PID_TAG, STARTED_TAG, HOST_TAG = "impact/pid", "impact/pid_started", "impact/host"
 DAEMON_SILENT_SECONDS = 120

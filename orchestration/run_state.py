@@ -14,12 +14,14 @@ leaves the old fingerprint, so the next run does the step again (every step is s
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from ingest.loader import sha256_of
+from partnership.rows import one_value
 
 DDL = (
     "CREATE SCHEMA IF NOT EXISTS ops",
@@ -39,17 +41,8 @@ def ensure_ops_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-                            "AND schema_name = ? AND table_name = ?", [schema, table]).fetchone()[0])
-
-
-def sha256_of(path: Path) -> str:
-    """The file's content hash, as the load audit records it (file_sha256)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return bool(one_value(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                               "AND schema_name = ? AND table_name = ?", [schema, table]))
 
 
 def _now() -> dt.datetime:

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.config import Settings
+from partnership.config import Settings
 
 INSTANCE_YAML = """\
 # Written by `impact`; Dagster instance for this data directory.
@@ -107,7 +107,7 @@ def instance_for(settings: Settings):
 def latest_year(settings: Settings) -> str:
     import duckdb
 
-    from orchestration.publication import latest_reporting_year
+    from publication.snapshot import latest_reporting_year
 
     try:
         con = duckdb.connect(str(settings.warehouse_path), read_only=True)

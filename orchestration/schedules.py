@@ -8,6 +8,7 @@
   grace lets providers send Q4 returns.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from dagster import (
@@ -20,9 +21,9 @@ from dagster import (
     schedule,
 )
 
-from orchestration.config import Settings
 from orchestration.dbt import DBT_GROUPS
-from orchestration.reporting_years import closes_on, year_just_closed, year_label
+from partnership.config import Settings
+from partnership.reporting_years import closes_on, year_just_closed, year_label
 
 TIMEZONE = "Europe/London"
 
@@ -49,7 +50,7 @@ def publication_cron(year_start_month: int, grace_days: int = 61) -> str:
     return f"0 6 {closes.day} {closes.month} *"
 
 
-def build_schedules(settings: Settings, partition_keys: list[str]) -> list:
+def build_schedules(settings: Settings, partition_keys: Sequence[str]) -> list:
     start_month = settings.reporting.year_start_month
 
     @schedule(cron_schedule="0 6 2 * *", job=build_job, execution_timezone=TIMEZONE,

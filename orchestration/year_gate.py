@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from orchestration import run_state
-from orchestration.config import Settings, today
 from orchestration.fingerprints import gate_fingerprint
-from orchestration.reporting_years import closes_on, is_open, start_year, year_label
+from partnership.config import Settings, today
+from partnership.reporting_years import closes_on, is_open, start_year, year_label
 
 if TYPE_CHECKING:  # Great Expectations is imported only where a gate runs
     from expectations import CoverageThresholds

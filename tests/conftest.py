@@ -15,7 +15,7 @@ SHARED_REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
     """Settings for a fresh data directory; the test key stands in for the steward's secret."""
-    from orchestration.config import load_settings
+    from partnership.config import load_settings
 
     monkeypatch.setenv("IMPACT_PSEUDONYMISATION_KEY", "test-key-0123456789abcdef")
     monkeypatch.delenv("IMPACT_DATA_DIR", raising=False)
@@ -42,7 +42,7 @@ def demo_data_dir(tmp_path_factory) -> tuple[Path, str, float, int]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
     done = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "demo", "--data-dir", str(data_dir),
+        [sys.executable, "-m", "cli.main", "demo", "--data-dir", str(data_dir),
          "--scale", str(DEMO_SCALE), "--seed", str(DEMO_SEED)],
         capture_output=True, text=True, env=env, timeout=1800,
     )

@@ -24,7 +24,7 @@ OUH_FIXED = "ouh-supplier-payments-jun-2024-corrected.csv"
 def impact(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
            if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
                           env=env, timeout=1800)
 
 

@@ -42,7 +42,7 @@ GM_SCALE = 0.05
 def _impact(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
            if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME", "IMPACT_CONFIG")}
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
                           env=env, timeout=1800)
 
 

@@ -28,10 +28,10 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 from great_expectations import expectations as gxe
-from great_expectations.expectations.row_conditions import Column
+from great_expectations.expectations.row_conditions import AndCondition, Column, ComparisonCondition
 
-from expectations.suites.check import Check, SuiteSpec
-from expectations.suites.metrics import previous_year, start_year
+from expectations.suites.check import Check, Severity, SuiteSpec
+from partnership.reporting_years import previous_year, year_end, year_start
 
 _CONCERNS = ("feed", "period")
 
@@ -68,12 +68,13 @@ def _month_start(start: date, offset: int) -> date:
 
 
 def due(year: str, t: CoverageThresholds) -> Due:
-    if t.as_of is None:
+    as_of = t.as_of
+    if as_of is None:
         return Due(t.payment_months_full, (1, 2, 3, 4), True, True)
     start, _ = year_bounds(year, t.year_start_month)
 
     def passed(period_end: date, feed: str) -> bool:
-        return period_end + timedelta(days=t.lag_days.get(feed, 0)) <= t.as_of
+        return period_end + timedelta(days=t.lag_days.get(feed, 0)) <= as_of
 
     months = sum(passed(_month_start(start, m + 1) - timedelta(days=1), "spend") for m in range(12))
     quarters = tuple(q for q in (1, 2, 3, 4)
@@ -83,9 +84,11 @@ def due(year: str, t: CoverageThresholds) -> Due:
 
 def year_bounds(year: str, start_month: int) -> tuple[date, date]:
     """First day of the year and first day of the next: `2024-25` with April -> 2024-04-01, 2025-04-01."""
-    first = start_year(year)
-    month = 1 if len(year) == 4 else start_month
-    return date(first, month, 1), date(first + 1, month, 1)
+    month = 1 if len(year) == 4 else start_month  # a calendar-year label is a calendar year
+    try:
+        return year_start(year, month), year_end(year, month) + timedelta(days=1)
+    except ValueError as exc:
+        raise ValueError(f"{exc}: is the reporting year's start month ({start_month}) right?") from exc
 
 
 def _quarter_label(start: date, quarter: int) -> str:
@@ -167,13 +170,13 @@ def coverage_frame(con: duckdb.DuckDBPyConnection, year: str,
     return frame
 
 
-def _at_least(measure: str, minimum: int, words: str, unit: str, *, severity: str = "error",
+def _at_least(measure: str, minimum: int, words: str, unit: str, *, severity: Severity = "error",
               below: int | None = None) -> Check:
-    condition = Column("measure") == measure
+    condition: ComparisonCondition | AndCondition = Column("measure") == measure
     if below is not None:  # only rows at or above the error tier: a shorter one is an error
         condition = condition & (Column("count") >= below)
     return Check(
-        words, severity,  # type: ignore[arg-type]
+        words, severity,
         gxe.ExpectColumnValuesToBeBetween(column="count", min_value=minimum,
                                           row_condition=condition),
         f"at least {minimum} {unit}", concern_columns=_CONCERNS,

@@ -14,23 +14,7 @@ import pandas as pd
 from great_expectations import expectations as gxe
 
 from expectations.suites.check import Check, SuiteSpec
-
-
-def start_year(reporting_year: str) -> int:
-    """`2024-25` -> 2024 (a year starting after January); `2025` -> 2025 (a calendar year)."""
-    text = str(reporting_year)
-    start = int(text[:4]) if text[:4].isdigit() else None
-    if start is None or text not in (f"{start}-{(start + 1) % 100:02d}", str(start)):
-        raise ValueError(f"reporting year {reporting_year!r} is not of the form 2024-25 or 2025")
-    return start
-
-
-def previous_year(reporting_year: str) -> str:
-    """`2024-25` -> `2023-24`; `2025` -> `2024`."""
-    start = start_year(reporting_year)
-    if len(reporting_year) == 4:
-        return str(start - 1)
-    return f"{start - 1}-{start % 100:02d}"
+from partnership.reporting_years import previous_year
 
 
 def metric_year_on_year_suite(metrics: pd.DataFrame, year: str, warning_pct: float) -> SuiteSpec:

@@ -162,8 +162,3 @@ def read_toc(pack: Pack, path: Path) -> None:
                                    Where(path.name, f"row {i}, columns baseline_value + change_since_baseline")))
 
 
-def previous_year(year: str) -> str:
-    if re.fullmatch(r"\d{4}-\d{2}", year):
-        start = int(year[:4]) - 1
-        return f"{start}-{str(start + 1)[-2:]}"
-    return str(int(year) - 1) if year.isdigit() else ""

@@ -23,7 +23,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from exports.audit.facts import Fact, Key, Pack, Where, previous_year
+from exports.audit.facts import Fact, Key, Pack, Where
+from partnership.reporting_years import previous_year
 
 ADDITIVE_VALUE_UNITS = frozenset({"count", "gbp", "wellby"})
 SHARE_UNITS = frozenset({"pct", "ratio"})
@@ -168,26 +169,26 @@ def _relations(pack: Pack, keys: set[Key]) -> tuple[list[_Linear], list[_Product
                 linear.append(_Linear(((1.0, (year, metric, pack.county, part)),
                                        *((-1.0, (year, metric, g, part)) for g in categories))))
         for geography in geographies:
-            def key(part: str, m: str = metric, g: str = geography, y: str = year) -> Key:
+            def cell(part: str, m: str = metric, g: str = geography, y: str = year) -> Key:
                 return (y, m, g, part)
             if unit in SHARE_UNITS:  # value x denominator = 100 x numerator
-                products.append(_Product(key("numerator"), 0.01, key("value"), key("denominator")))
-            if unit in SHARE_UNITS or (key("denominator") in keys):
-                linear.append(_Linear(((1.0, key("n")), (-1.0, key("denominator")))))
+                products.append(_Product(cell("numerator"), 0.01, cell("value"), cell("denominator")))
+            if unit in SHARE_UNITS or (cell("denominator") in keys):
+                linear.append(_Linear(((1.0, cell("n")), (-1.0, cell("denominator")))))
             if metric in pack.person_counts:
-                linear.append(_Linear(((1.0, key("n")), (-1.0, key("value")))))
+                linear.append(_Linear(((1.0, cell("n")), (-1.0, cell("value")))))
             for (m1, p1), (m2, p2) in EQUAL_PARTS:
                 if metric == m1:
-                    linear.append(_Linear(((1.0, key(p1)), (-1.0, key(p2, m2)))))
+                    linear.append(_Linear(((1.0, cell(p1)), (-1.0, cell(p2, m2)))))
             if metric == "WB06" and (year, metric) in factors:
-                products.append(_Product(key("value"), factors[(year, metric)], key("value", "WB05"),
-                                         key("n", "WB05")))
+                products.append(_Product(cell("value"), factors[(year, metric)], cell("value", "WB05"),
+                                         cell("n", "WB05")))
             if metric in WELLBY_GBP and (year, metric) in factors:
-                products.append(_Product(key("value"), factors[(year, metric)], key("value", "WB06"), None))
+                products.append(_Product(cell("value"), factors[(year, metric)], cell("value", "WB06"), None))
             if metric in LEFT_OUT_PARENT:
-                linear.append(_Linear(((1.0, key("value", LEFT_OUT_PARENT[metric])),
-                                       (-1.0, key("denominator")), (-1.0, key("left_out")))))
-            if key("change") in keys:  # this year = last year + change
+                linear.append(_Linear(((1.0, cell("value", LEFT_OUT_PARENT[metric])),
+                                       (-1.0, cell("denominator")), (-1.0, cell("left_out")))))
+            if cell("change") in keys:  # this year = last year + change
                 before = (previous_year(year), metric, geography, "value")
-                linear.append(_Linear(((1.0, key("value")), (-1.0, before), (-1.0, key("change")))))
+                linear.append(_Linear(((1.0, cell("value")), (-1.0, before), (-1.0, cell("change")))))
     return linear, products

@@ -23,12 +23,12 @@ from exports.audit.facts import (
     Where,
     number,
     parse_shown,
-    previous_year,
     read_definitions,
     read_metric_rows,
     read_toc,
 )
 from exports.labels import BREAKDOWNS
+from partnership.reporting_years import previous_year
 
 # workbook heading: part it shows
 SHEET_PARTS = {"Value": "value", "Actual": "value", "95% CI low": "ci_low", "95% CI high": "ci_high",

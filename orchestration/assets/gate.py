@@ -26,9 +26,7 @@ from dagster import (
 )
 
 from orchestration import console
-from orchestration.config import Settings
 from orchestration.faults import pause_point
-from orchestration.warehouse import WRITER_POOL, write_connection
 from orchestration.year_gate import (
     area_names,
     coverage_for,
@@ -37,6 +35,8 @@ from orchestration.year_gate import (
     year_closes_on,
     year_is_open,
 )
+from partnership.config import Settings
+from partnership.warehouse import WRITER_POOL, write_connection
 
 ANNUAL_TABLES = AssetKey(["annual_tables"])
 ANNUAL_MARTS = ("metrics", "toc_indicators", "metric_catalogue")

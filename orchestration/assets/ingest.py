@@ -19,20 +19,21 @@ from dagster import (
 )
 
 from ingest import DateWindow, FileReport, IngestRules, load_files
+from ingest.arrivals import arrival_order, declared, entries
 from ingest.contracts import load_contracts
 from ingest.loader import rules_version
 from ingest.readers import SUPPORTED_SUFFIXES
 from orchestration import console, run_state
-from orchestration.arrivals import arrival_order, declared, entries
-from orchestration.config import Settings
 from orchestration.faults import pause_point
 from orchestration.landing import fail_if_refused, requested_files
-from orchestration.reference_data import postcode_lookup
-from orchestration.warehouse import WRITER_POOL, write_connection
+from partnership.config import Settings
+from partnership.rows import one_value
+from partnership.warehouse import WRITER_POOL, write_connection
+from publication.reference_data import postcode_lookup
 
 # The files each feed's asset takes from its landing folder (the sensor uses the same rule): every
 # supported extension in any case; symlinks and other non-regular entries too, to be refused and
-# recorded (orchestration/arrivals.py).
+# recorded (ingest/arrivals.py).
 LANDING_PATTERNS = tuple(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)  # matched case-insensitively
 
 
@@ -95,7 +96,7 @@ def table_rows(settings: Settings, tables: list[str]) -> dict[str, int]:
     with write_connection(settings) as con:
         existing = {f"{s}.{t}" for s, t in con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] if t in existing else 0
+        return {t: one_value(con, f"SELECT count(*) FROM {t}") if t in existing else 0
                 for t in tables}
 
 

@@ -19,26 +19,26 @@ from dagster import (
 
 from orchestration import console, run_state
 from orchestration.assets.gate import ANNUAL_MARTS, ANNUAL_TABLES
-from orchestration.config import Settings
 from orchestration.dbt_vars import dbt_vars
 from orchestration.faults import pause_point
 from orchestration.fingerprints import snapshot_fingerprint
-from orchestration.publication import build_snapshot
-from orchestration.reference_data import reference_datasets
 from orchestration.run_state import PUBLISH_STAGE
-from orchestration.warehouse import WRITER_POOL, read_snapshot, write_connection, writer_lock
 from orchestration.year_gate import standing_results, year_closes_on, year_is_open
-
-CODE_VERSION = "0.1.0"
+from partnership.code_version import code_version
+from partnership.config import Settings
+from partnership.rows import one_row, one_value
+from partnership.warehouse import WRITER_POOL, read_snapshot, write_connection, writer_lock
+from publication.reference_data import reference_datasets
+from publication.snapshot import build_snapshot
 
 
 def require_gate_in_this_run(settings: Settings, run_id: str, year: str) -> None:
     """The year's gate passed in this run, or its passing result stands on unchanged tables."""
     with write_connection(settings) as con:
         try:
-            evaluated, errors = con.execute(
-                """SELECT count(*), count(*) FILTER (WHERE NOT passed AND severity = 'error')
-                   FROM gate.results WHERE run_id = ? AND reporting_year = ?""", [run_id, year]).fetchone()
+            evaluated, errors = one_row(
+                con, """SELECT count(*), count(*) FILTER (WHERE NOT passed AND severity = 'error')
+                        FROM gate.results WHERE run_id = ? AND reporting_year = ?""", [run_id, year])
         except duckdb.CatalogException:  # no gate has ever run here
             evaluated, errors = 0, 0
         if not evaluated:
@@ -58,8 +58,8 @@ def years_whose_latest_gate_failed(settings: Settings, *, besides: str) -> list[
     """Years other than `besides` whose most recent gate run has an error: publishing any year
     rebuilds the whole snapshot, so it would carry their failing tables too. Years before
     [reporting] first_year are no longer gated, and do not count."""
-    from orchestration.config import today
-    from orchestration.reporting_years import reporting_years
+    from partnership.config import today
+    from partnership.reporting_years import reporting_years
 
     gated = set(reporting_years(settings.reporting.first_year, today(), settings.reporting.year_start_month))
     with write_connection(settings) as con:
@@ -74,8 +74,7 @@ def years_whose_latest_gate_failed(settings: Settings, *, besides: str) -> list[
 def require_gated_year(settings: Settings, year: str) -> None:
     con = read_snapshot(settings.published_path)
     try:
-        latest = con.execute("SELECT max(validated_at) FROM gate.results WHERE reporting_year = ?",
-                             [year]).fetchone()[0]
+        latest = one_value(con, "SELECT max(validated_at) FROM gate.results WHERE reporting_year = ?", [year])
     except duckdb.CatalogException:
         latest = None
     finally:
@@ -135,9 +134,10 @@ def build_publication_assets(settings: Settings, partitions: PartitionsDefinitio
             partnership_name=settings.partnership.name,
             suppression_threshold=settings.disclosure.suppression_threshold,
             marker=settings.disclosure.suppression_marker,
-            run_id=context.run_id, code_version=CODE_VERSION,
+            run_id=context.run_id, code_version=code_version(),
             before_publish=lambda _folder: pause_point("pack", settings.data_dir),
             synthetic=settings.is_demo_data_dir,  # a demo pack says so on every page and sheet
+            year_start_month=settings.reporting.year_start_month,
         )
         if not pack.new_revision:
             context.log.info(f"{year}: same content as {pack.revision}; no new revision written")

@@ -24,10 +24,10 @@ from pathlib import Path
 from expectations import record_build_checks
 from orchestration import console, engines, run_state
 from orchestration.build_plan import BUILD_STAGE, OUTPUTS_KEY, record_build
-from orchestration.config import Settings
 from orchestration.dbt_vars import build_settings, dbt_env, dbt_vars
 from orchestration.faults import pause_point
-from orchestration.warehouse import WRITER_POOL, write_connection, writer_lock
+from partnership.config import Settings
+from partnership.warehouse import WRITER_POOL, write_connection, writer_lock
 
 PAUSE_AFTER_NODES = 5  # the fault-injection hook pauses the build after this many dbt nodes
 

@@ -10,10 +10,10 @@ and what the gate validates is exactly what is published.
 
 from __future__ import annotations
 
-from orchestration.config import Settings
+from partnership.config import Settings
 
 # What comes back from the engine: the schemas the snapshot publishes that dbt builds
-# (orchestration/publication.py adds the gate's results, written by the gate itself).
+# (publication/snapshot.py adds the gate's results, written by the gate itself).
 BUILT_SCHEMAS = ("marts", "reference")
 
 
@@ -53,9 +53,9 @@ def load_raw(settings: Settings) -> dict[str, int]:
 def read_back(settings: Settings) -> dict[str, int]:
     """Replace the working file's published schemas by the tables the engine built; rows per table."""
     if settings.warehouse.engine == "postgres":
-        from orchestration.engines.postgres import read_back as read
-    elif settings.warehouse.engine == "spark":
-        from orchestration.engines.spark import read_back as read
-    else:
-        return {}
-    return read(settings)
+        from orchestration.engines import postgres
+        return postgres.read_back(settings)
+    if settings.warehouse.engine == "spark":
+        from orchestration.engines import spark
+        return spark.read_back(settings)
+    return {}

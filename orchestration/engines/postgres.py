@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.config import ConfigError, Settings
 from orchestration.engines.working_file import raw_tables, replace_built_tables
+from partnership.config import ConfigError, Settings
 
 # DuckDB type of a raw column -> PostgreSQL type (ingest writes only these: docs/architecture.md)
 _TO_POSTGRES = {"VARCHAR": "text", "INTEGER": "integer", "BIGINT": "bigint", "SMALLINT": "smallint",

@@ -9,8 +9,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from orchestration.config import Settings
 from orchestration.engines.working_file import raw_tables, replace_built_tables
+from partnership.config import Settings
+from partnership.rows import one_value
 
 
 def raw_location(settings: Settings) -> Path:
@@ -54,7 +55,7 @@ def load_raw(settings: Settings) -> dict[str, int]:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             con.execute(f"COPY (SELECT * FROM raw.\"{table}\") TO '{folder / 'part-0.parquet'}' (FORMAT parquet)")
-            counts[f"raw.{table}"] = con.execute(f'SELECT count(*) FROM raw."{table}"').fetchone()[0]
+            counts[f"raw.{table}"] = one_value(con, f'SELECT count(*) FROM raw."{table}"')
     finally:
         con.close()
     return counts

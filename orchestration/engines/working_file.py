@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from partnership.rows import one_value
+
 Columns = list[tuple[str, str]]  # (column, DuckDB type)
 
 
@@ -48,7 +50,7 @@ def replace_built_tables(warehouse: Path, selects: Mapping[tuple[str, str], str]
                     con.execute(f'DROP {"VIEW" if kind == "VIEW" else "TABLE"} "{schema}"."{name}"')
         for (schema, table), select in selects.items():
             con.execute(f'CREATE OR REPLACE TABLE "{schema}"."{table}" AS {select}')
-            counts[f"{schema}.{table}"] = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]
+            counts[f"{schema}.{table}"] = one_value(con, f'SELECT count(*) FROM "{schema}"."{table}"')
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

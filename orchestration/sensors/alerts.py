@@ -4,8 +4,8 @@
 from dagster import DefaultSensorStatus, RunFailureSensorContext, run_failure_sensor
 
 from orchestration.alerts import Alert, send, what_to_do
-from orchestration.config import Settings
 from orchestration.landing import FEED_TAG, FILE_TAG, SHA256_TAG
+from partnership.config import Settings
 
 
 def _innermost_message(error) -> str:

@@ -37,9 +37,9 @@ from dagster import (
 
 from ingest.loader import sha256_of
 from orchestration.assets.ingest import landing_files
-from orchestration.config import Settings
 from orchestration.landing import landing_tags
-from orchestration.ledger import read_ledger
+from partnership.config import Settings
+from partnership.ledger import read_ledger
 
 INGEST_JOB = "ingest_job"
 RECORD_DIR = "landing_sensor"

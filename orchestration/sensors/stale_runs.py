@@ -5,8 +5,8 @@ on. The same recovery runs at the start of every `impact run` (orchestration/rec
 
 from dagster import DefaultSensorStatus, SensorEvaluationContext, SkipReason, sensor
 
-from orchestration.config import Settings
 from orchestration.recovery import recover
+from partnership.config import Settings
 
 
 def build_stale_run_sensor(settings: Settings):

@@ -29,13 +29,13 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from orchestration import engines  # noqa: E402
-from orchestration.config import DBT_PROJECT_DIR, load_settings  # noqa: E402
 from orchestration.dbt import DBT_EXECUTABLE, dbt_env, dbt_vars  # noqa: E402
+from partnership.config import DBT_PROJECT_DIR, load_settings  # noqa: E402
 
 
 def make_base(workdir: Path) -> Path:
     data_dir = workdir / "demo"
-    done = subprocess.run([sys.executable, "-m", "orchestration.cli", "demo", "--data-dir", str(data_dir),
+    done = subprocess.run([sys.executable, "-m", "cli.main", "demo", "--data-dir", str(data_dir),
                            "--scale", "1"], capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(done.stdout[-3000:] + done.stderr[-3000:])

@@ -33,7 +33,7 @@ def impact(*args: str) -> tuple[float, str]:
            if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
     env["IMPACT_TODAY"] = TODAY
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
                           env=env, cwd=ROOT)
     took = time.perf_counter() - started
     if done.returncode != 0:
@@ -57,7 +57,7 @@ def load() -> str:
 def bench(scale: float, workdir: Path) -> dict:
     from demo import generate_demo_data
     from demo.generate import generate_spend_month
-    from orchestration.config import DEMO_MARKER
+    from partnership.config import DEMO_MARKER
 
     data_dir = workdir / f"scale-{scale:g}" / "data"
     data_dir.mkdir(parents=True)

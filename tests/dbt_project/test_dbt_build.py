@@ -347,3 +347,7 @@ def test_reporting_year_macro(tmp_path, start_month, expected):
     preview = next(json.loads(line)["data"]["preview"] for line in result.stdout.splitlines() if '"preview"' in line)
     row = json.loads(preview)[0] if isinstance(preview, str) else preview[0]
     assert [row["a"], row["b"], row["c"]] == expected
+    # the macro's Python twin, which every other stage uses, says the same
+    from partnership.reporting_years import year_containing
+    days = [date(2025, 3, 15), date(2025, 4, 1), date(2024, 3, 31)]
+    assert [year_containing(day, start_month) for day in days] == expected

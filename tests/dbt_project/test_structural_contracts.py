@@ -1,12 +1,12 @@
-"""The structural contracts of marts.metrics are dbt's (docs/architecture.md "Who checks what"): for
-each, one defect planted in a copy of the real dbt build fails exactly the dbt tests listed, and
-the rows those tests return are the planted ones. These defects were the gate's until the gate
+"""The structural contracts of marts.metrics and marts.toc_indicators are dbt's (docs/architecture.md
+"Who checks what"): for each, one defect planted in a copy of the real dbt build fails exactly the
+dbt tests listed, and the rows those tests return are the planted ones. These defects were the gate's until the gate
 kept only publication policy; the gate now refuses a year whose build failed any of these tests,
 shown at the end with dbt's own run_results.json.
 
 dbt runs in-process (dbtRunner) on a manifest parsed once, `dbt test --select metrics
---store-failures` on each planted copy; the copies keep the file name impact.duckdb, since the
-views of the build name their catalog.
+toc_indicators --store-failures` on each planted copy; the copies keep the file name impact.duckdb,
+since the views of the build name their catalog.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ IN_CATALOGUE = "relationships_metrics_metric_id__metric_id__ref_metric_catalogue
 COVERED = "assert_metrics_cover_implemented_metrics"
 ONE_OF = "exactly_one_set_metrics_value__no_data_reason"
 PARTS = "assert_metrics_pct_numerator_not_above_denominator_and_positive"
+TOC_RAG_KNOWN = "accepted_values_toc_indicators_rag_status__green__amber__red__no_clear_change__grey"
+TOC_UNIQUE = "unique_combination_of_columns_toc_indicators_indicator_id__reporting_year"
 
 
 def row(metric_id: str, code: str, year: str | None = YEAR) -> str:
@@ -88,6 +90,19 @@ CONTRACTS: dict[str, tuple[list[str], set[str], str | None]] = {
         [f"delete from marts.metrics where {row('FE03', CTY)}"], {COVERED}, "FE03"),
     "a county row without a value or a reason": (
         [update("value = null, ci_low = null, ci_high = null", "WB01", CTY)], {ONE_OF}, "WB01"),
+    # marts.toc_indicators (these four were the gate's toc_indicators suite)
+    "RAG status is green, amber, red, no clear change or grey": (
+        ["update marts.toc_indicators set rag_status = 'blue' where indicator_id = 'TOC01'"],
+        {TOC_RAG_KNOWN}, None),
+    "RAG status is set": (
+        ["update marts.toc_indicators set rag_status = null where indicator_id = 'TOC02'"],
+        {"not_null_toc_indicators_rag_status"}, None),
+    "indicator's metric is in the catalogue": (
+        ["update marts.toc_indicators set metric_id = 'XX99' where indicator_id = 'TOC03'"],
+        {"relationships_toc_indicators_metric_id__metric_id__ref_metric_catalogue_"}, None),
+    "one row per indicator": (
+        ["insert into marts.toc_indicators select * from marts.toc_indicators "
+         f"where indicator_id = 'TOC01' and reporting_year = '{YEAR}'"], {TOC_UNIQUE}, None),
     # not defects: what the contracts accept
     "a no-data row with its reason is complete": (
         [update("value = null, ci_low = null, ci_high = null, no_data_reason = 'survey not run'", "WB01", CTY)],
@@ -137,7 +152,7 @@ def contract_runs(built_warehouse: Path, tmp_path_factory) -> dict[str, tuple[Pa
             copy = planted_copy(built_warehouse, work / f"case{i:02d}", statements)
             os.environ["IMPACT_WAREHOUSE_PATH"] = str(copy)
             result = dbtRunner(manifest=parsed.result).invoke(
-                ["test", "--select", "metrics", "--store-failures", *dbt_args(copy.parent)])
+                ["test", "--select", "metrics", "toc_indicators", "--store-failures", *dbt_args(copy.parent)])
             assert result.result is not None, (rule, result.exception)
             tests = [r for r in result.result.results if r.node.resource_type == "test"]
             assert len(tests) > 20, rule

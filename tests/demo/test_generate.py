@@ -9,11 +9,13 @@ import re
 import time
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import polars as pl
 import pytest
 import yaml
 
+import ingest
 from demo import PLANTED_DEFECTS, DemoSummary, build_files, demo_area, generate_demo_data
 from demo.defects import planted_defects
 from demo.places import (
@@ -266,8 +268,6 @@ def test_postcode_lookup_covers_every_ox_postcode(small, lookup_path):
 
 def test_ingest_agrees_with_the_summary(tmp_path, lookup_path):
     """The project's own ingest loads and quarantines exactly what the summary says."""
-    duckdb = pytest.importorskip("duckdb")
-    ingest = pytest.importorskip("ingest")
     small = generate_demo_data(tmp_path, scale=0.01)
     con = duckdb.connect()
     lookup = ingest.PostcodeLookup.from_csv(lookup_path)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from throwaway_postgres import postgres_bin, throwaway_postgres
 
-from orchestration.config import DEFAULT_CONFIG_FILE, DEMO_MARKER, Settings, load_settings
+from partnership.config import DEFAULT_CONFIG_FILE, DEMO_MARKER, Settings, load_settings
 
 ENGINES = ("duckdb", "postgres", "spark")
 

@@ -10,5 +10,5 @@ import sys
 def impact(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
            if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args],
+    return subprocess.run([sys.executable, "-m", "cli.main", *args],
                           capture_output=True, text=True, env=env, timeout=timeout)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from impact_cli import impact
 
-from orchestration.config import DBT_PROJECT_DIR
-from orchestration.docs_site import CLIPPED_CELL
+from cli.docs_site import CLIPPED_CELL
+from partnership.config import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.e2e
 

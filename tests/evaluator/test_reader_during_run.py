@@ -12,8 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from orchestration.snapshot_lineage import check_consistent
+from publication_record import check_consistent
 
 pytestmark = pytest.mark.e2e
 
@@ -56,7 +55,7 @@ def test_a_reader_loop_sees_whole_publications_during_a_full_run(demo_dir, tmp_p
     log = tmp_path / "run.log"  # a file, not a pipe: nobody reads a pipe during the loop, so it would fill
     with log.open("w") as sink:
         # --rebuild: the copied data directory has nothing new, and the run must replace the snapshot
-        run = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run", "--rebuild",
+        run = subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--rebuild",
                                 "--data-dir", str(data_dir)],
                                stdout=sink, stderr=subprocess.STDOUT, text=True, env=env)
     seen, parquet_seen, reads = [first], [], 0

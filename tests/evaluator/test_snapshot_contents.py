@@ -9,9 +9,9 @@ import os
 import duckdb
 import polars as pl
 import pytest
+from publication_record import check_consistent
 
-from orchestration.config import DEMO_PSEUDONYMISATION_KEY
-from orchestration.snapshot_lineage import check_consistent
+from partnership.config import DEMO_PSEUDONYMISATION_KEY
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,8 @@ import os
 import pytest
 from sql_corpus import ERRORS, REFUSED, RESULTS
 
-from orchestration.config import load_settings
-from orchestration.sql_session import run_isolated, run_sql
+from cli.sql_session import run_isolated, run_sql
+from partnership.config import load_settings
 
 pytestmark = pytest.mark.e2e
 CORPUS = [(s, "result") for s in RESULTS] + [(s, "refused") for s in REFUSED] + [(s, "error") for s in ERRORS]

@@ -14,8 +14,8 @@ import duckdb
 import pytest
 from impact_cli import impact
 
-from orchestration.config import ConfigError, load_settings
-from orchestration.sql_session import run_sql
+from cli.sql_session import run_sql
+from partnership.config import ConfigError, load_settings
 
 pytestmark = pytest.mark.e2e
 

@@ -53,15 +53,6 @@ DEFECTS: dict[str, tuple[str, str, list[str], object]] = {
         "where check_name = 'metrics_pct_within_0_100'"], None),
     "year-on-year change is at most 50%": ("metric_year_on_year", "warning", [
         update("value = 3000000", "PP01", CTY)], None),
-    "RAG status is green, amber, red, no clear change or grey": ("toc_indicators", "error", [
-        "update marts.toc_indicators set rag_status = 'blue' where indicator_id = 'T1'"], None),
-    "RAG status is set": ("toc_indicators", "error", [
-        "update marts.toc_indicators set rag_status = null where indicator_id = 'T2'"], None),
-    "indicator's metric is in the catalogue": ("toc_indicators", "error", [
-        "update marts.toc_indicators set metric_id = 'XX99' where indicator_id = 'T4'"], None),
-    "one row per indicator": ("toc_indicators", "error", [
-        "insert into marts.toc_indicators select * from marts.toc_indicators "
-        "where indicator_id = 'T1'"], None),
     "every ToC indicator has a row for the year": ("toc_completeness", "error", [
         "insert into marts.toc_indicators select * replace ('T5' as indicator_id, "
         "'2023-24' as reporting_year) from marts.toc_indicators where indicator_id = 'T1'"],

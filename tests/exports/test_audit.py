@@ -200,7 +200,9 @@ def test_packs_are_registered_and_checked_against_each_other(tmp_path: Path):
     snapshot = build_snapshot(tmp_path / "published.duckdb")
     exports = tmp_path / "exports"
     first = write_pack(snapshot, YEAR, exports, partnership_name="OIEP", run_id="r1", code_version="a")
-    second = write_pack(snapshot, YEAR, exports, partnership_name="OIEP", run_id="r2", code_version="a")
+    # a second revision needs new content (the same content writes no new revision): a new cover
+    second = write_pack(snapshot, YEAR, exports, partnership_name="OIEP (revised)", run_id="r2", code_version="a")
+    assert second.new_revision
     packs = {r["pack"] for r in csv.DictReader((exports / "published_register.csv").open(encoding="utf-8"))}
     assert packs == {f"{YEAR}/r001", f"{YEAR}/r002"}
     assert second.manifest["disclosure_audit"]["passed"] is True
@@ -232,17 +234,14 @@ def test_relations_take_the_assumptions_the_notes_state(tmp_path: Path):
 
 
 def test_the_pdf_may_show_only_what_the_html_report_shows(tmp_path: Path):
-    from fpdf import FPDF
+    from weasyprint import HTML
 
     folder = write(tmp_path / "pack", clean())
     (folder / "impact-report.html").write_text(
         "<html><body><table><tr><td>Mean</td><td>7.38</td><td>£87k</td></tr></table></body></html>",
         encoding="utf-8")
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=10)
-    pdf.multi_cell(40, 5, "Mean 7.38 (-£87\nk) and 1,234")
-    pdf.output(str(folder / "impact-report.pdf"))
+    HTML(string='<p style="width: 40mm; font-size: 10pt">Mean 7.38 (-£87<br>k) and 1,234</p>').write_pdf(
+        folder / "impact-report.pdf")
     [finding] = findings(folder)
     assert (finding.file, finding.cell, finding.rule) == (
         "impact-report.pdf", "page 1", "PDF shows a number the HTML report does not")

@@ -242,3 +242,11 @@ def test_a_pack_with_one_theme_and_no_data_rows_elsewhere(snapshot: Path, tmp_pa
     rows = {r["metric_id"]: r for r in read_csv(result.folder / "metrics.csv")
             if r["geography_level"] == "county"}
     assert rows["FE01"]["value"] == "" and rows["FE01"]["no_data_reason"] == "programme feed not collected"
+
+
+def test_the_cover_gives_the_reporting_year_as_configured_not_always_april_to_march():
+    from exports.appendix import reporting_period
+
+    assert reporting_period("2024-25", 4) == "UK financial year, 1 April 2024 to 31 March 2025"
+    assert reporting_period("2024-25", 9) == "1 September 2024 to 31 August 2025"
+    assert reporting_period("2025", 1) == "1 January 2025 to 31 December 2025"

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from ingest import PostcodeLookup, load_files
-from orchestration.config import Settings
-from orchestration.publication import build_snapshot
-from orchestration.warehouse import write_connection
+from partnership.config import Settings
+from partnership.warehouse import write_connection
+from publication.snapshot import build_snapshot
 
 CORPUS = Path(__file__).resolve().parents[1] / "ingest" / "corpus"
 FILES = {"spend": "good_payments.csv", "charter": "baseline_pledge_updates.csv"}

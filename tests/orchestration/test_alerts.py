@@ -20,10 +20,10 @@ CORPUS = Path(__file__).resolve().parents[1] / "ingest" / "corpus"
 @pytest.fixture(scope="module")
 def failed_landing_run(tmp_path_factory):
     """The ingest run the landing sensor starts for a truncated spend file, executed for real."""
-    from orchestration.config import load_settings
     from orchestration.definitions import build_definitions
     from orchestration.landing import landing_tags
     from orchestration.sensors.landing import run_request
+    from partnership.config import load_settings
 
     saved = dict(os.environ)
     os.environ["IMPACT_PSEUDONYMISATION_KEY"] = "test-key-0123456789abcdef"

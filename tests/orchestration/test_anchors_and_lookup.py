@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.cli import main
-from orchestration.config import DEFAULT_CONFIG_FILE, DEMO_MARKER, load_settings
-from orchestration.reference_data import postcode_lookup, synthetic_lookup_warning
-from orchestration.status import status_report
+from cli.main import main
+from cli.status import status_report
+from partnership.config import DEFAULT_CONFIG_FILE, DEMO_MARKER, load_settings
+from publication.reference_data import postcode_lookup, synthetic_lookup_warning
 
 CRAVEN = "spend/craven/craven-dc-payments-2017-03.csv"
 LAMBETH = "spend/lambeth/lambeth-2012-06-payments.csv"

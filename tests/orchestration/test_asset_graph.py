@@ -13,7 +13,7 @@ import pytest
 from dagster import AssetsDefinition
 
 from orchestration.dbt import ensure_manifest
-from orchestration.warehouse import WRITER_POOL
+from partnership.warehouse import WRITER_POOL
 
 LISTING = Path(__file__).with_name("asset_graph.txt")
 HEADER = ("# asset <key> group=<group> partitions=<reporting_year|-> pool=<pool|->, then check <asset>:<name>\n"
@@ -24,8 +24,8 @@ READS_PUBLISHED_ONLY = {"annual_pack"}  # the only step that never opens the wor
 @pytest.fixture(scope="module")
 def defs():
     ensure_manifest()
-    from orchestration.config import load_settings
     from orchestration.definitions import build_definitions
+    from partnership.config import load_settings
 
     return build_definitions(load_settings())
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from publication_record import check_consistent
 
 from demo.generate import generate_spend_month
 from orchestration.faults import PAUSE_ENV, POINTS
-from orchestration.snapshot_lineage import check_consistent
 
 pytestmark = pytest.mark.e2e
 YEAR = "2024-25"  # closed on TODAY; its pack is what the runs write
@@ -37,7 +37,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", "run", "--data-dir", str(data_dir), *args],
+    return subprocess.run([sys.executable, "-m", "cli.main", "run", "--data-dir", str(data_dir), *args],
                           capture_output=True, text=True, env=_env(), timeout=1800)
 
 
@@ -86,7 +86,7 @@ def test_a_run_killed_at_any_stage_is_recovered_by_the_next_run(stage, prepared,
     before = _metrics(data_dir)
     with (tmp_path / "killed.log").open("w") as log:
         killed = subprocess.Popen(
-            [sys.executable, "-m", "orchestration.cli", "run", "--data-dir", str(data_dir), "--year", YEAR],
+            [sys.executable, "-m", "cli.main", "run", "--data-dir", str(data_dir), "--year", YEAR],
             stdout=log, stderr=subprocess.STDOUT, env=_env(**{PAUSE_ENV: stage}), start_new_session=True)
     signal_file = data_dir / f"paused-at-{stage}"
     deadline = time.monotonic() + 600

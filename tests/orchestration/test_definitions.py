@@ -17,8 +17,8 @@ from orchestration.dbt import ensure_manifest
 @pytest.fixture(scope="module")
 def defs():
     ensure_manifest()
-    from orchestration.config import load_settings
     from orchestration.definitions import build_definitions
+    from partnership.config import load_settings
 
     return build_definitions(load_settings())
 
@@ -63,8 +63,8 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 def published_demo(tmp_path_factory):
     """A small demo published once through the real job, in its own data directory."""
     from demo import generate_demo_data
-    from orchestration.config import DEMO_MARKER, load_settings
     from orchestration.runner import run_pipeline
+    from partnership.config import DEMO_MARKER, load_settings
 
     saved = dict(os.environ)
     os.environ.pop("IMPACT_PSEUDONYMISATION_KEY", None)

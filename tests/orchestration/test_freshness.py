@@ -34,7 +34,7 @@ def test_the_freshness_job_passes_a_fresh_feed_and_warns_of_late_ones(settings):
 
 def test_a_cadence_from_the_configuration_moves_the_line(settings):
     from orchestration.freshness import feed_freshness, utc_now
-    from orchestration.ledger import read_ledger
+    from partnership.ledger import read_ledger
 
     build(settings)
     settings.freshness.cadence_days["charter"] = 365

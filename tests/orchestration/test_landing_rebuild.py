@@ -14,11 +14,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
 from steward_corpus import OUTCOMES, PARTICIPANTS, pay, xlsx  # noqa: E402
 
-from orchestration.arrivals import LEDGER, write_sidecar  # noqa: E402
+from cli.main import main  # noqa: E402
+from cli.status import status_report  # noqa: E402
+from ingest.arrivals import LEDGER, write_sidecar  # noqa: E402
 from orchestration.assets.ingest import ingest_reports, landing_files  # noqa: E402
-from orchestration.cli import main  # noqa: E402
-from orchestration.config import load_settings  # noqa: E402
-from orchestration.status import status_report  # noqa: E402
+from partnership.config import load_settings  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / "ingest" / "corpus"
 JUNE = pay((2, "T1", "£1200.00", "Acme Ltd"), (3, "T2", "£6500.00", "Stone Ltd"))

@@ -113,7 +113,7 @@ def test_a_file_still_too_young_waits_even_if_unchanged(landing):
 
 def test_files_already_in_the_load_audit_are_recorded_not_rerun(landing):
     from ingest import PostcodeLookup, load_files
-    from orchestration.warehouse import write_connection
+    from partnership.warehouse import write_connection
 
     path = landing.drop("spend", "oxford-2024-04.csv", GOOD)
     with write_connection(landing.settings) as con:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from publication_record import check_consistent
 
 from demo.generate import generate_spend_month
-from orchestration.snapshot_lineage import check_consistent
 
 pytestmark = pytest.mark.e2e
 TODAY = "2025-06-15"
@@ -30,7 +30,7 @@ def impact(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
            if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
     env["IMPACT_TODAY"] = TODAY
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
                           env=env, timeout=1800)
 
 

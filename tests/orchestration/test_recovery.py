@@ -13,7 +13,7 @@ from dagster._core.events import DagsterEvent, DagsterEventType
 from orchestration.recovery import HOST_TAG, PID_TAG, STARTED_TAG, run_tags
 from orchestration.runner import prepare_environment
 from orchestration.sensors.stale_runs import build_stale_run_sensor
-from orchestration.warehouse import WRITER_POOL
+from partnership.warehouse import WRITER_POOL
 
 
 @op

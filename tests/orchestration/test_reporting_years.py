@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import DefaultScheduleStatus, RunRequest, SkipReason, build_schedule_context
 
-from orchestration.config import ConfigError, load_settings
 from orchestration.dbt import ensure_manifest
-from orchestration.reporting_years import (
+from partnership.config import ConfigError, load_settings
+from partnership.reporting_years import (
     closes_on,
     first_open_year,
     is_open,
@@ -106,3 +106,4 @@ def test_monthly_rebuild_loads_and_builds_without_publishing(defs):
     selected = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
     assert "metrics" in selected and "raw/spend__payments" in selected
     assert not selected & {"annual_tables", "published_snapshot", "annual_pack"}
+

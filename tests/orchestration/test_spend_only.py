@@ -33,7 +33,7 @@ name = "Oxford City Council"
 def impact(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_DATA_DIR", "DAGSTER_HOME", "IMPACT_TODAY")}
     env["IMPACT_PSEUDONYMISATION_KEY"] = "spend-only-test-key-0123456789"
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
                           env=env, timeout=1800)
 
 

@@ -9,10 +9,10 @@ import pytest
 from dagster import DagsterInstance, job, op
 from steward_data_dir import build
 
-from orchestration.cli import main
+from cli.main import main
 from orchestration.landing import landing_tags
 from orchestration.runner import prepare_environment
-from orchestration.warehouse import writer_lock
+from partnership.warehouse import writer_lock
 
 
 @pytest.fixture

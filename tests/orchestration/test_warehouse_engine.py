@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from orchestration import engines
-from orchestration.config import DEFAULT_CONFIG_FILE, ConfigError, load_settings
 from orchestration.dbt import dbt_env
+from partnership.config import DEFAULT_CONFIG_FILE, ConfigError, load_settings
 
 
 def _settings(tmp_path: Path, extra: str):

@@ -1,0 +1,111 @@
+"""What `impact demo`, `impact run` and `impact publish` print: the session (console + log file),
+the closing summary, the failed expectations with area names, and one line for an unexpected error."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from partnership.config import ConfigError, Settings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(data_dir=args.data_dir, config_file=args.config)
+
+
+def session(settings: Settings, command: str, args: argparse.Namespace):
+    from orchestration import console
+
+    log_path = None
+    if not getattr(args, "verbose", False):
+        try:
+            log_path = console.new_log_path(settings.logs_dir, command)
+        except OSError:
+            log_path = None  # no room for a log: everything stays on the terminal
+    args.log_path = log_path
+    return console.session(log_path, verbose=getattr(args, "verbose", False))
+
+
+def run_and_report(settings: Settings, year: str | None, started: float, out, rebuild: bool = False) -> int:
+    from orchestration.pipeline import run
+
+    summary = run(settings, year, rebuild=rebuild)
+    failed_runs = list(dict.fromkeys([*(o.run_id for o in summary.runs if not o.success),
+                                      *(summary.gate_runs[y] for y, s in summary.gates.items()
+                                        if s in ("failed", "error"))]))
+    return report(settings, summary.success, failed_runs, summary.messages, started, out,
+                   summary.pack_year, summary.pack_folder, did_work=summary.did_work)
+
+
+def report(settings: Settings, success: bool, failed_runs: list[str], messages: list[str], started: float,
+            out, year: str | None, pack: Path | None, did_work: bool = True) -> int:
+    from cli.failures import explain_text
+
+    took = f"{time.monotonic() - started:.1f} s"
+    log = f"; details in {out.log_path}" if out.log_path else ""
+    if not success:
+        out.line(f"FAILED in {took}{log}")
+        for message in dict.fromkeys(messages):
+            out.line(f"  {explain_text(message, settings) or message}")
+        for run_id in failed_runs:
+            _print_gate_failures(settings, run_id, out)
+        out.line("  the snapshot and exports that were published before are unchanged")
+        return 1
+    out.line(f"succeeded in {took}{'' if did_work else ': nothing new to do'}{log}")
+    out.line(f"  snapshot: {settings.published_path}")
+    if pack:
+        out.line(f"  pack:     {pack}")
+    if year:
+        out.line(f"  try:      impact sql \"select metric_id, geography_name, value from marts.metrics "
+                 f"where reporting_year = '{year}' and geography_level = 'county'\"")
+    return 0
+
+
+def _print_gate_failures(settings: Settings, run_id: str, out) -> None:
+    import duckdb
+
+    from orchestration.year_gate import area_names, name_areas
+
+    try:
+        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        rows = con.execute(
+            """SELECT reporting_year, severity, suite, expectation, concerns, observed, expected FROM gate.results
+               WHERE run_id = ? AND NOT passed ORDER BY severity, suite""", [run_id]).fetchall()
+        names = area_names(con)
+        con.close()
+    except duckdb.Error:
+        return
+    for year, severity, suite, expectation, concerns, observed, expected in rows:
+        out.line(name_areas(f"  {year} [{severity.upper()}] {suite}: {expectation} — {concerns}: "
+                            f"observed {str(observed)[:200]}, expected {expected}", names))
+
+
+def unexpected(args: argparse.Namespace, exc: Exception) -> int:
+    import traceback
+
+    from cli.failures import explain
+    from partnership.warehouse import WarehouseBusy
+
+    log_path = getattr(args, "log_path", None)
+    if getattr(args, "verbose", False):
+        traceback.print_exc()
+    elif log_path is not None:
+        try:
+            with open(log_path, "a", encoding="utf-8") as log:
+                traceback.print_exc(file=log)
+        except OSError:
+            log_path = None
+    try:
+        settings = _settings(args)
+        plain = explain(exc, settings)
+    except ConfigError:
+        plain = None
+    if plain is None and isinstance(exc, WarehouseBusy):
+        plain = str(exc)
+    text = plain or f"{type(exc).__name__}: {' '.join(str(exc).split())[:400]}"
+    where = "" if getattr(args, "verbose", False) else (
+        f" (traceback in {log_path})" if log_path else " (run again with --verbose for the traceback)")
+    print(f"impact {args.command}: {text}{where}", file=sys.stderr)
+    return 1

@@ -1,0 +1,221 @@
+"""`impact status`: per feed the partnership collects ([feeds]) the latest file and load, rows,
+freshness; files waiting in the landing folder; per reporting year whether it is open (provisional)
+or closed, the last gate result and the published pack; recent runs (a run whose process died is
+shown as such).
+
+Safe while a pipeline runs: the working warehouse is read only when no one is writing it, else the
+published snapshot answers ("as of publication ..."); packs come from exports/, runs from Dagster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+
+from ingest.arrivals import unsupported
+from ingest.contracts import load_contracts
+from ingest.loader import sha256_of
+from orchestration.assets.ingest import landing_files
+from orchestration.freshness import feed_freshness, utc_now
+from orchestration.landing import FEED_TAG, FILE_TAG
+from partnership.config import Settings
+from partnership.ledger import Ledger, read_ledger
+
+_LOADED = ["loaded", "replaced"]
+
+
+def _table(rows: list[dict]) -> str:
+    if not rows:
+        return "  (none)"
+    widths = {k: max(len(k), *(len(str(r[k])) for r in rows)) for k in rows[0]}
+    lines = ["  " + "  ".join(f"{k:<{w}}" for k, w in widths.items())]
+    lines += ["  " + "  ".join(f"{str(r[k]):<{w}}" for k, w in widths.items()) for r in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def feed_rows(settings: Settings, ledger: Ledger) -> list[dict]:
+    audit, now = ledger.load_audit, utc_now()
+    loaded = audit.filter(pl.col("status").is_in(_LOADED)) if not audit.is_empty() else audit
+    rows = []
+    for state in feed_freshness(settings, audit):
+        mine = loaded.filter(pl.col("feed") == state.feed) if not loaded.is_empty() else loaded
+        newest = mine.sort("loaded_at").tail(1) if mine.height else mine
+        # A workbook loads one audit row per sheet ("book.xlsx#Costs"): the file is all its sheets.
+        latest = mine.filter(pl.col("file_sha256") == newest["file_sha256"][0]) if newest.height else mine
+        rows.append({
+            "feed": state.feed,
+            "latest file": _file_of(newest.row(0, named=True)) if newest.height else "-",
+            "loaded (UTC)": f"{state.loaded_at:%Y-%m-%d %H:%M}" if state.loaded_at else "-",
+            "its rows loaded/quarantined": f"{_sum(latest, 'rows_loaded'):,}/{_sum(latest, 'rows_quarantined'):,}",
+            "files": mine["file_sha256"].n_unique() if mine.height else 0,
+            "all rows loaded/quarantined": f"{_sum(mine, 'rows_loaded'):,}/{_sum(mine, 'rows_quarantined'):,}",
+            "freshness": state.describe(now),
+        })
+    return rows
+
+
+def _file_of(row: dict) -> str:
+    """The file as dropped: a sheet ('#Payments') or ZIP member ('!june.csv') is part of it."""
+    return row.get("file_name") or re.split(r"[!#]", row["source_file"], maxsplit=1)[0]
+
+
+def overlap_rows(ledger: Ledger | None) -> list[dict]:
+    """Loaded files that overlap another loaded file without replacing it (docs/ingest-policy.md)."""
+    audit = ledger.load_audit if ledger else pl.DataFrame()
+    if audit.is_empty() or "overlaps_with" not in audit.columns:
+        return []
+    current = audit.filter(pl.col("status").is_in(_LOADED) & pl.col("overlaps_with").is_not_null())
+    return [{"feed": r["feed"], "file": r["source_file"], "overlaps": r["overlaps_with"],
+             "loaded (UTC)": f"{r['loaded_at']:%Y-%m-%d %H:%M}"}
+            for r in current.sort("loaded_at").iter_rows(named=True)]
+
+
+def _sum(frame: pl.DataFrame, column: str) -> int:
+    return int(frame[column].sum() or 0) if frame.height else 0
+
+
+def landing_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
+    """Files in the landing folder the ledger has not loaded (by name), or whose last load was refused."""
+    audit = ledger.load_audit if ledger else pl.DataFrame()
+    last = {}
+    if not audit.is_empty():
+        for row in audit.sort("loaded_at").iter_rows(named=True):
+            last[(row["feed"], _file_of(row))] = row
+            last.setdefault((None, _file_of(row)), row)  # refused before its feed was known
+    loaded = {}
+    if not audit.is_empty():
+        for row in audit.filter(pl.col("status").is_in(_LOADED)).iter_rows(named=True):
+            loaded[row["file_sha256"]] = _file_of(row)
+    rows = []
+    for feed in load_contracts():
+        for path in unsupported(settings.landing_dir / feed):
+            rows.append({"file": f"{feed}/{path.name}", "state": "ignored: not a supported type (CSV, XLSX, ZIP)"})
+        for path in landing_files(settings, feed):
+            latest = last.get((feed, path.name)) or last.get((None, path.name))
+            if latest is None:
+                # Only files unknown by name are hashed: a copy of a loaded file is not waiting.
+                twin = loaded.get(_sha256(path))
+                state = f"same content as {twin}: not loaded again" if twin else "not loaded yet"
+                rows.append({"file": f"{feed}/{path.name}", "state": state})
+            elif latest["status"] == "refused":
+                rows.append({"file": f"{feed}/{path.name}", "state": f"REFUSED: {latest['message']}"})
+    return rows
+
+
+def _sha256(path: Path) -> str | None:
+    if path.is_symlink() or not path.is_file():
+        return None  # never followed nor read: the ingest refuses it
+    try:
+        return sha256_of(path)
+    except OSError:
+        return None
+
+
+def _year_state(settings: Settings, year: str) -> str:
+    from orchestration.year_gate import year_closes_on, year_is_open
+
+    try:
+        closes = year_closes_on(settings, year)
+    except ValueError:  # a label of another convention (e.g. after a change of start month)
+        return "-"
+    return f"open, provisional until {closes}" if year_is_open(settings, year) else "closed"
+
+
+def year_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
+    gate = ledger.gate_results if ledger else pl.DataFrame()
+    verdicts = {}
+    if not gate.is_empty():
+        for (year,), results in gate.group_by("reporting_year"):
+            latest = results.filter(pl.col("validated_at") == results["validated_at"].max())
+            run = results.filter(pl.col("run_id") == latest["run_id"][0])
+            errors = run.filter(~pl.col("passed") & (pl.col("severity") == "error")).height
+            warnings = run.filter(~pl.col("passed") & (pl.col("severity") == "warning")).height
+            verdict = "FAILED" if errors else ("passed with warnings" if warnings else "passed")
+            verdicts[year] = (f"{verdict} ({errors} errors, {warnings} warnings) "
+                              f"{run['validated_at'].dt.max():%Y-%m-%d %H:%M}")
+    packs = _latest_packs(settings.exports_dir)
+    return [{"year": year, "state": _year_state(settings, year), "last gate": verdicts.get(year, "-"),
+             "published pack": packs.get(year, "-")}
+            for year in sorted(set(verdicts) | set(packs), reverse=True)]
+
+
+def _latest_packs(exports: Path) -> dict[str, str]:
+    packs = {}
+    for year_dir in sorted(p for p in exports.glob("*") if p.is_dir()) if exports.exists() else []:
+        revisions = sorted(p for p in year_dir.glob("r[0-9]*") if (p / "manifest.json").exists())
+        if revisions:
+            manifest = json.loads((revisions[-1] / "manifest.json").read_text(encoding="utf-8"))
+            packs[year_dir.name] = (f"{revisions[-1].name} ({manifest.get('produced_at', '?')[:16]}, "
+                                    f"gate {manifest.get('gate', {}).get('status', '?')})")
+    return packs
+
+
+def run_rows(settings: Settings, limit: int = 10) -> list[dict] | None:
+    if not (settings.dagster_home / "dagster.yaml").exists():
+        return None
+    try:
+        from dagster import DagsterInstance
+
+        from orchestration.recovery import daemon_alive
+
+        with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+            runs = instance.get_runs(limit=limit)
+            alive = daemon_alive(instance)
+            return [{"started (UTC)": _started(instance, run), "job": run.job_name,
+                     "status": _run_status(run, alive),
+                     "file": f"{run.tags[FEED_TAG]}/{run.tags[FILE_TAG]}" if FILE_TAG in run.tags else "",
+                     "run": run.run_id[:8]} for run in runs]
+    except Exception:  # the run history is a convenience here; status must still print
+        return None
+
+
+def _run_status(run, daemon_alive: bool) -> str:
+    from orchestration.recovery import why_dead
+
+    if run.status.value in ("STARTED", "STARTING", "CANCELING") and why_dead(run, daemon_alive):
+        return "DIED (process gone; the next run marks it failed)"
+    return run.status.value
+
+
+def _started(instance, run) -> str:
+    record = instance.get_run_record_by_id(run.run_id)
+    stamp = record.start_time if record and record.start_time else None
+    return f"{dt.datetime.fromtimestamp(stamp, dt.UTC):%Y-%m-%d %H:%M}" if stamp else "-"
+
+
+def status_report(settings: Settings) -> str:
+    from publication.reference_data import synthetic_lookup_warning
+
+    ledger = read_ledger(settings)
+    register = "" if not settings.collects("spend") else (
+        ", with a supplier register" if settings.feeds.supplier_register else ", without a supplier register")
+    out = [f"data directory: {settings.data_dir}",
+           f"partnership: {settings.partnership.name}; area {settings.area.name} ({settings.area.code}, "
+           f"{len(settings.area.local_authorities)} local authorities); {len(settings.anchors)} anchors declared",
+           f"feeds collected: {', '.join(settings.feeds.collected)}{register} ([feeds] in the configuration)"]
+    if warning := synthetic_lookup_warning(settings):
+        out.append(warning)
+    if ledger is None:
+        out.append("nothing loaded or published yet: drop files into landing/<feed>/, or run `impact demo`")
+    else:
+        note = "" if ledger.source == "working warehouse" else " (a run is writing the warehouse now)"
+        out += [f"loads and gate results as of: {ledger.source}{note}", "",
+                "Feeds", _table(feed_rows(settings, ledger))]
+    out += ["", "Landing folder: files not (successfully) loaded", _table(landing_rows(settings, ledger))]
+    out += ["", "Overlaps: loaded files that overlap another loaded file (both kept; declare a correction with "
+            "`impact ingest NEW --replaces OLD`)", _table(overlap_rows(ledger))]
+    out += ["", "Reporting years", _table(year_rows(settings, ledger))]
+    runs = run_rows(settings)
+    if runs is not None:
+        out += ["", "Recent runs (Dagster)", _table(runs)]
+    if ledger is not None and ledger.quarantine_reasons is not None:
+        out += ["", "Quarantine: rows set aside, by reason (top 20)",
+                _table([{**r, "reason": r["reason"][:100]} for r in ledger.quarantine_reasons.to_dicts()])]
+    if settings.alerts_path.exists():
+        count = settings.alerts_path.read_text(encoding="utf-8").count("==== ")
+        out += ["", f"alerts: {count} in {settings.alerts_path}"]
+    return "\n".join(out)

@@ -1,0 +1,82 @@
+"""The load audit and gate results, read without ever getting in a writer's way.
+
+The working DuckDB file is read only while this process holds the writers' file lock (taken without
+waiting by default), so no pipeline step can find the file locked by a reader. When a run is
+writing, the published snapshot answers instead, as of its publication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from partnership.config import Settings
+from partnership.rows import one_value
+from partnership.warehouse import WarehouseBusy, writer_lock
+
+_LOADED = ("loaded", "replaced", "superseded")
+
+
+@dataclass
+class Ledger:
+    source: str  # "working warehouse" or "publication of <time>"
+    load_audit: pl.DataFrame
+    gate_results: pl.DataFrame
+    published_at: dt.datetime | None = None
+    quarantine_reasons: pl.DataFrame | None = None  # never published: only from the working warehouse
+
+    def loaded_sha256s(self) -> set[str]:
+        if self.load_audit.is_empty():
+            return set()
+        rows = self.load_audit.filter(pl.col("status").is_in(_LOADED))
+        return set(rows["file_sha256"].to_list())
+
+
+def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    schema, table = name.split(".")
+    exists = one_value(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                       [schema, table])
+    return con.sql(f"SELECT * FROM {name}").pl() if exists else pl.DataFrame()
+
+
+def _from_warehouse(settings: Settings, wait: float) -> Ledger | None:
+    if not settings.warehouse_path.exists():
+        return None
+    try:
+        with writer_lock(settings, timeout=wait):
+            con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+            try:
+                reasons = _table(con, "raw.quarantine")
+                if reasons.height:
+                    reasons = (reasons.group_by("feed", "reason").len("rows")
+                               .sort(["rows", "feed"], descending=[True, False]).head(20))
+                return Ledger("working warehouse", _table(con, "raw.load_audit"), _table(con, "gate.results"),
+                              quarantine_reasons=reasons)
+            finally:
+                con.close()
+    except (WarehouseBusy, duckdb.Error):
+        return None
+
+
+def _from_snapshot(settings: Settings) -> Ledger | None:
+    if not settings.published_path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(settings.published_path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        publication = _table(con, "lineage.publication")
+        published_at = publication["published_at"][0] if publication.height else None
+        label = f"publication of {published_at:%Y-%m-%d %H:%M}" if published_at else "the published snapshot"
+        return Ledger(label, _table(con, "lineage.load_audit"), _table(con, "gate.results"), published_at)
+    finally:
+        con.close()
+
+
+def read_ledger(settings: Settings, wait: float = 0) -> Ledger | None:
+    """The freshest readable ledger: the working warehouse if no one is writing, else the snapshot."""
+    return _from_warehouse(settings, wait) or _from_snapshot(settings)
