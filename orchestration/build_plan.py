@@ -18,15 +18,14 @@ from functools import cache
 import duckdb
 
 from orchestration import run_state
+from orchestration.dbt_manifest import ensure_manifest
 from orchestration.fingerprints import (
     DBT_OUTPUT_SCHEMAS,
     dbt_project_fingerprint,
     digest,
     schema_fingerprints,
 )
-from partnership.config import DBT_PROJECT_DIR
 
-MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"  # as orchestration/dbt.py builds it
 BUILD_STAGE = "build"
 PROJECT_KEY, OUTPUTS_KEY = "_project", "_outputs"
 
@@ -34,7 +33,7 @@ PROJECT_KEY, OUTPUTS_KEY = "_project", "_outputs"
 @cache
 def _graph() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     """Per raw table, the dbt models and seeds downstream of it; and every model and seed."""
-    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))  # a fresh clone has none yet
     children = manifest["child_map"]
     buildable = {uid: node["name"] for uid, node in manifest["nodes"].items()
                  if node["resource_type"] in ("model", "seed", "snapshot")}

@@ -3,46 +3,18 @@ at build/test time (never on import), and a short rule-based translator."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from dagster import AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
+from orchestration.dbt_manifest import DBT_EXECUTABLE, MANIFEST, ensure_manifest  # noqa: F401 - re-exported
 from orchestration.dbt_vars import dbt_env, dbt_vars  # noqa: F401 - the one place dbt's vars and env are built
 from partnership.config import DBT_PROJECT_DIR
 
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")  # the venv's own dbt, works un-activated
 impact_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-MANIFEST = impact_dbt_project.manifest_path
-
-
-def _sources_newer_than(path: Path) -> bool:
-    if not path.exists():
-        return True
-    built = path.stat().st_mtime
-    watched = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
-    for folder in ("models", "seeds", "macros", "tests", "snapshots"):
-        watched.extend((DBT_PROJECT_DIR / folder).rglob("*"))
-    return any(p.is_file() and p.stat().st_mtime > built for p in watched)
-
-
-def ensure_manifest() -> Path:
-    """Run `dbt parse` when the manifest is missing or older than the project's files."""
-    if _sources_newer_than(MANIFEST):
-        env = os.environ | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-        result = subprocess.run(
-            [DBT_EXECUTABLE, "parse", "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
-            capture_output=True, text=True, env=env, cwd=DBT_PROJECT_DIR,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
-    return MANIFEST
+assert impact_dbt_project.manifest_path == MANIFEST
 
 
 # One asset group per dbt layer, so each reads at normal size in the UI (one `warehouse` group of
