@@ -2,11 +2,11 @@
 below them; nothing but the command line imports the Dagster wiring (`orchestration/`), and nothing
 imports the command line. Imports inside functions count too (ast, not grep)."""
 
-import ast
 import sys
 from pathlib import Path
 
 import pytest
+from source_imports import absolute_imports
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,18 +27,9 @@ PACKAGES = set(ALLOWED)
 def imported_packages(package: str) -> dict[str, list[str]]:
     """Project package -> the files of `package` importing it."""
     found: dict[str, list[str]] = {}
-    for path in sorted((ROOT / package).rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            else:
-                continue
-            for name in names:
-                top = name.split(".")[0]
-                if top in PACKAGES and top != package:
-                    found.setdefault(top, []).append(str(path.relative_to(ROOT)))
+    for top, path in absolute_imports(ROOT / package):
+        if top in PACKAGES and top != package:
+            found.setdefault(top, []).append(str(path.relative_to(ROOT)))
     return found
 
 

@@ -3,7 +3,6 @@ while something else happens to pull it in, and one declared but never used is d
 machine installs. This reads every import of the project's packages and tests (ast, not grep) and
 maps it to its distribution through the installed metadata."""
 
-import ast
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from source_imports import absolute_imports
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -50,18 +50,8 @@ def _imports(folders: list[str]) -> dict[str, Path]:
     """Top-level module name -> first file importing it, for every absolute import."""
     found: dict[str, Path] = {}
     for folder in folders:
-        base = ROOT / folder
-        files = [base] if base.suffix == ".py" else sorted(base.rglob("*.py"))
-        for path in files:
-            for node in ast.walk(ast.parse(path.read_text(), str(path))):
-                if isinstance(node, ast.Import):
-                    modules = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    modules = [node.module]
-                else:
-                    continue
-                for module in modules:
-                    found.setdefault(module.split(".")[0], path.relative_to(ROOT))
+        for top, path in absolute_imports(ROOT / folder):
+            found.setdefault(top, path.relative_to(ROOT))
     return found
 
 
