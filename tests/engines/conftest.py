@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from shipped_config import without_warehouse
 from throwaway_postgres import postgres_bin, throwaway_postgres
 
-from partnership.config import DEFAULT_CONFIG_FILE, DEMO_MARKER, Settings, load_settings
+from partnership.config import DEMO_MARKER, Settings, load_settings
 
 ENGINES = ("duckdb", "postgres", "spark")
 
@@ -36,17 +37,6 @@ def postgres_server():
         pytest.skip("PostgreSQL server binaries not installed (Debian package postgresql; .ci/run installs it)")
     with throwaway_postgres() as server:
         yield server
-
-
-def without_warehouse() -> str:
-    """The shipped impact.toml less its [warehouse] tables (each build sets its own)."""
-    lines, skipping = [], False
-    for line in DEFAULT_CONFIG_FILE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("["):
-            skipping = line.startswith("[warehouse")
-        if not skipping:
-            lines.append(line)
-    return "\n".join(lines) + "\n"
 
 
 def engine_settings(root: Path, engine: str, server=None) -> Settings:

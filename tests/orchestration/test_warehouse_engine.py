@@ -6,27 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shipped_config import without_warehouse
 
 from orchestration import engines
 from orchestration.dbt import dbt_env
-from partnership.config import DEFAULT_CONFIG_FILE, ConfigError, load_settings
+from partnership.config import ConfigError, load_settings
 
 
 def _settings(tmp_path: Path, extra: str):
     config = tmp_path / "impact.toml"
-    config.write_text(_without_warehouse() + extra, encoding="utf-8")
+    config.write_text(without_warehouse() + extra, encoding="utf-8")
     return load_settings(data_dir=tmp_path / "data", config_file=config)
-
-
-def _without_warehouse() -> str:
-    """The shipped configuration less its [warehouse] tables (the tests set their own)."""
-    lines, skipping = [], False
-    for line in DEFAULT_CONFIG_FILE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("["):
-            skipping = line.startswith("[warehouse")
-        if not skipping:
-            lines.append(line)
-    return "\n".join(lines) + "\n"
 
 
 def test_duckdb_is_the_default_and_copies_nothing(tmp_path):
