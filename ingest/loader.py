@@ -26,11 +26,12 @@ from ingest import versions
 from ingest.anchors import DeclaredAnchors, PublisherCheck
 from ingest.conform import Conformed, WrongLayout, conform_batch, find_header
 from ingest.contracts import CONTRACTS_DIR, FEEDS, layout_for, load_contracts
-from ingest.pipeline import BackgroundWriter, load_settings, read_ahead
+from ingest.pipeline import BackgroundWriter, every_core, load_settings, read_ahead
 from ingest.privacy import PostcodeLookup, protect
 from ingest.readers import read_tables
 from ingest.referential import recheck_outcomes
 from ingest.rules import Deadline, IngestRules
+from ingest.staging import remove_leftovers
 from ingest.tables import MAX_FIELD, ReadLimits, UnreadableFile
 from ingest.warehouse import (
     Lineage,
@@ -39,6 +40,7 @@ from ingest.warehouse import (
     end_loading,
     ensure_raw_schema,
     finish_table,
+    insert_staged,
     mark_loading,
     record_refusal,
     recover_interrupted,
@@ -214,7 +216,7 @@ def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, ke
     if earlier.missing:
         notes = [*notes, f"declared to replace {', '.join(earlier.missing)}, which is not loaded"]
     bounds = rules.window(lineage.feed).bounds(received)
-    with load_settings(con):
+    with load_settings(con) as threads:
         con.execute("BEGIN TRANSACTION")
         try:
             end_loading(con, lineage.load_id)
@@ -224,7 +226,7 @@ def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, ke
                 table_lineage = replace(lineage, source_file=table.source)
                 publishers = PublisherCheck(anchors, header.entity)  # ingest/anchors.py
                 _stream(con, table, header, layout, limits, path.name, key, lookup, publishers, conformed,
-                        table_lineage, written)
+                        table_lineage, written, threads)
                 if reason := _usability(conformed) or publishers.refusal(table.source):
                     raise Refused(reason)
                 file_notes = "; ".join(filter(None, [layout.notes if layout else "", *(notes if not audits else [])]))
@@ -246,21 +248,27 @@ def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, ke
 
 
 def _stream(con, table, header, layout, limits: ReadLimits, name: str, key: str, lookup, publishers: PublisherCheck,
-            conformed: Conformed, lineage: Lineage, written: Written) -> None:
-    """Read, conform and protect the table batch by batch, the reader one batch ahead and DuckDB
-    writing the batch before (ingest/pipeline.py): a handful of batches are in memory, whatever the
-    size of the file."""
+            conformed: Conformed, lineage: Lineage, written: Written, threads: int) -> None:
+    """Read, conform and protect the table batch by batch, the reader one batch ahead and the writer
+    staging the batch before (ingest/pipeline.py): a handful of batches are in memory, whatever the
+    size of the file. Then DuckDB inserts the staged rows on every core (ingest/staging.py)."""
     writer = BackgroundWriter(write_batch)
     try:
-        with read_ahead(table.batches(header.index, header.width)) as batches:
-            for raw in batches:
-                if limits.deadline.passed():
-                    raise limits.too_slow(name)
-                batch = conform_batch(raw, header, conformed, layout, table.from_excel)
-                rows = publishers.apply(protect(batch.rows, header.entity, key, lookup))
-                writer.submit(con, header.entity, rows, batch.issues, lineage, written)
+        try:
+            with read_ahead(table.batches(header.index, header.width)) as batches:
+                for raw in batches:
+                    if limits.deadline.passed():
+                        raise limits.too_slow(name)
+                    batch = conform_batch(raw, header, conformed, layout, table.from_excel)
+                    rows = publishers.apply(protect(batch.rows, header.entity, key, lookup))
+                    writer.submit(con, header.entity, rows, batch.issues, lineage, written)
+        finally:
+            writer.close()
+        with every_core(con, threads):
+            insert_staged(con, header.entity, lineage, written)
     finally:
-        writer.close()
+        if written.staging is not None:
+            written.staging.close()
 
 
 def _refreshed(con, audits: list[dict]) -> list[dict]:
@@ -305,6 +313,7 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], *, feed: str |
     undeclared publisher is refused (ingest/anchors.py)."""
     ensure_raw_schema(con)
     recover_interrupted(con)
+    remove_leftovers(con)
     replaces, received_at = replaces or {}, received_at or {}
     return [load_file(con, Path(p), feed=feed, key=key, lookup=lookup, rules=rules,
                       replaces=replaces.get(Path(p).name, ()), received_at=received_at.get(Path(p).name),

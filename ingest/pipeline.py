@@ -1,13 +1,14 @@
-"""Overlap the three stages of a large load, each on its own thread: while DuckDB writes batch k
-(BackgroundWriter; DuckDB releases the GIL), Polars conforms batch k+1 and the reader reads batch
-k+2 (read_ahead; Polars releases the GIL while it parses). Each queue holds at most one batch
-waiting, so memory stays bounded; an error in the reader or the writer is raised in the caller,
-so the file's transaction still rolls back as a whole.
+"""Overlap the stages of a large load, each on its own thread: while the writer stages batch k
+(BackgroundWriter: Polars writes it as Parquet, off the GIL; ingest/staging.py), Polars conforms
+batch k+1 and the reader reads batch k+2 (read_ahead; Polars releases the GIL while it parses).
+Each queue holds at most one batch waiting, so memory stays bounded; an error in the reader or the
+writer is raised in the caller, so the file's transaction still rolls back as a whole.
 
 While a file loads (`load_settings`), DuckDB:
-- inserts each batch on one thread: a batch is a few row groups, and splitting so small an insert
-  across threads costs more than it saves (on two cores it roughly doubled the CPU of the write,
-  and the other core is busy conforming the next batch);
+- runs on one thread while the batches stream (it only writes quarantine rows and checks keys
+  then), and on the connection's own threads for the one insert of the staged rows (`every_core`),
+  with INSERT_MEMORY_LIMIT: DuckDB's insert that keeps the file's order runs its threads in
+  parallel only with room for their row groups (at 256MB it ran on one thread);
 - keeps at most LOAD_MEMORY_LIMIT in its buffer pool. The file's rows go to the database file as
   they are inserted (DuckDB writes a large transaction's row groups optimistically), but the
   buffer pool keeps every block it wrote cached, up to the instance's limit (80% of RAM by
@@ -58,7 +59,8 @@ class BackgroundWriter:
             raise error
 
 
-LOAD_MEMORY_LIMIT = "256MB"  # DuckDB's share of the ingest's < 1 GiB (Polars holds three batches)
+LOAD_MEMORY_LIMIT = "256MB"  # DuckDB's share of the ingest's < 1 GiB while Polars holds batches
+INSERT_MEMORY_LIMIT = "512MB"  # while DuckDB inserts the staged rows (Polars holds nothing then)
 
 
 @contextmanager
@@ -109,17 +111,29 @@ def read_ahead(batches: Iterable, depth: int = 1) -> Iterator[Iterator]:
 
 
 @contextmanager
-def load_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB on one thread and within LOAD_MEMORY_LIMIT while a file loads; then as it was."""
+def load_settings(con: duckdb.DuckDBPyConnection) -> Iterator[int]:
+    """DuckDB on one thread and within LOAD_MEMORY_LIMIT while a file loads; then as it was.
+    Yields the connection's own thread count (for `every_core`)."""
     before = _settings(con)
     con.execute(f"SET threads = 1; SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
     try:
-        yield
+        yield int(before[0])
     finally:
         con.execute("RESET threads; RESET memory_limit")  # exact when they were the defaults
         if _settings(con) != before:
             con.execute(f"SET threads = {int(before[0])}")
             con.execute("SET memory_limit = ?", [before[1]])
+
+
+@contextmanager
+def every_core(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
+    """Inside load_settings: DuckDB on the connection's own `threads` and INSERT_MEMORY_LIMIT (one
+    statement: the insert of the staged rows), then back to the load's settings."""
+    con.execute(f"SET threads = {int(threads)}; SET memory_limit = '{INSERT_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = 1; SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
 
 
 def _settings(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:

@@ -16,6 +16,7 @@ Load statuses written to raw.load_audit (accepted by every reader downstream: db
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ from ingest.contracts import Entity, all_entities
 from ingest.privacy import polars_type
 from ingest.quarantine import issue_frame
 from ingest.referential import HELD, ensure_held_table
+from ingest.staging import Staging
 
 STATUSES = ("loaded", "replaced", "superseded", "refused", "loading")
 CURRENT = ("loaded", "replaced")  # statuses whose rows are in the warehouse now
@@ -103,6 +105,7 @@ class Written:
     rows: int = 0
     keyed: int = 0  # rows quarantined because their keys were loaded before
     overlapping: set[str] = field(default_factory=set)  # the tables those keys came from
+    staging: Staging | None = None  # the rows staged for the table (ingest/staging.py)
 
 
 def frame_of(rows: list[dict], columns: dict[str, str]) -> pl.DataFrame:
@@ -128,20 +131,26 @@ def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, same
     con.from_arrow(frame).select(*[v.alias(c) for v, c in zip(values, order, strict=True)]).insert_into(f"raw.{table}")
 
 
-def _keys_loaded_before(con, entity: Entity, rows: pl.DataFrame, written: Written
+def _keys_loaded_before(con, entity: Entity, rows: pl.DataFrame, lineage: Lineage, written: Written
                         ) -> tuple[pl.DataFrame, list[tuple]]:
     """Keyed entities: a row whose business key is already stored (from another file, another sheet,
-    or an earlier batch) is quarantined, never written over: the first arrival stands until a
-    replacement is declared (docs/ingest-policy.md)."""
+    or an earlier batch of this table, staged) is quarantined, never written over: the first arrival
+    stands until a replacement is declared (docs/ingest-policy.md)."""
     key = entity.stored_business_key
     if not key or rows.height == 0:
         return rows, []
     incoming = con.from_arrow(rows.select(*key, "_row_number")).set_alias("k")
-    stored = f"SELECT * FROM raw.{entity.table}"
+    keys = ", ".join(f'"{k}"' for k in key)
+    stored = f"SELECT {keys}, _source_file, _row_number FROM raw.{entity.table}"
     if entity.table == "programme__outcomes":  # held outcomes keep their keys too (ingest/referential.py)
-        stored = f"SELECT * EXCLUDE (held_reason) FROM raw.{HELD} UNION ALL BY NAME {stored}"
+        stored += f" UNION ALL SELECT {keys}, _source_file, _row_number FROM raw.{HELD}"
+    earlier = con.sql(stored)
+    if written.staging and (staged := written.staging.staged(con)) is not None:
+        earlier = earlier.union(staged.select(*[ColumnExpression(f'"{k}"') for k in key],
+                                              ConstantExpression(lineage.source_file).alias("_source_file"),
+                                              ColumnExpression("_row_number")))
     join = " AND ".join(f't."{k}" IS NOT DISTINCT FROM k."{k}"' for k in key)
-    clashes = incoming.join(con.sql(stored).set_alias("t"), join).aggregate(
+    clashes = incoming.join(earlier.set_alias("t"), join).aggregate(
         "k._row_number, min(t._source_file), min(t._row_number)", "k._row_number").order("1").fetchall()
     issues = []
     for row_number, source, first_row in clashes:
@@ -155,10 +164,12 @@ def _keys_loaded_before(con, entity: Entity, rows: pl.DataFrame, written: Writte
 
 def write_batch(con, entity: Entity, rows: pl.DataFrame, issues: pl.DataFrame, lineage: Lineage,
                 written: Written) -> None:
-    """Insert one batch: its stored rows, stamped with the table's lineage, and its quarantine rows."""
-    rows, keyed = _keys_loaded_before(con, entity, rows, written)
-    append(con, entity.table, rows, {"_source_file": lineage.source_file, "_file_sha256": lineage.sha256,
-                                     "_load_id": lineage.load_id, "_loaded_at": lineage.loaded_at})
+    """Write one batch: its rows to the table's staging (inserted, stamped with the table's lineage,
+    by insert_staged once every batch is conformed) and its quarantine rows to raw.quarantine."""
+    rows, keyed = _keys_loaded_before(con, entity, rows, lineage, written)
+    if written.staging is None:
+        written.staging = Staging.open(con, f"{lineage.load_id}-{uuid.uuid4().hex[:8]}")
+    written.staging.add(rows)
     if keyed:
         issues = pl.concat([issues, issue_frame(keyed)])
     append(con, "quarantine", issues, {
@@ -176,6 +187,19 @@ def write_batch(con, entity: Entity, rows: pl.DataFrame, issues: pl.DataFrame, l
     if "amount_gbp" in rows.columns:
         total = rows["amount_gbp"].sum()
         written.net = (written.net or Decimal(0)) + (Decimal(str(total)) if total is not None else Decimal(0))
+
+
+def insert_staged(con, entity: Entity, lineage: Lineage, written: Written) -> None:
+    """The table's staged rows into raw.<table>, in file order, in one statement (DuckDB on every
+    core: ingest/staging.py); the staged files are removed."""
+    if written.staging is None:
+        return
+    try:
+        written.staging.insert_into(con, entity.table, {
+            "_source_file": lineage.source_file, "_file_sha256": lineage.sha256, "_load_id": lineage.load_id,
+            "_loaded_at": lineage.loaded_at})
+    finally:
+        written.staging.close()
 
 
 def _date(value: object) -> dt.date | None:

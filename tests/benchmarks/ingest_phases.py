@@ -27,9 +27,10 @@ PHASES = [
     ("protect", "main", "pseudonymise, postcode to LSOA, stored columns, declared publishers"),
     ("wait-read", "main", "waiting for the reader (the read it could not hide)"),
     ("wait-write", "main", "waiting for the writer (the write it could not hide)"),
+    ("insert", "main", "DuckDB inserts the staged rows, on every core (ingest/staging.py)"),
     ("audit", "main", "begin, overlap check, audit row, commit"),
     ("read", "reader", "cut the file into ~16 MiB pieces, Polars parses each (strings)"),
-    ("write", "writer", "DuckDB inserts rows and quarantine rows, running totals"),
+    ("write", "writer", "stage the rows as Parquet, DuckDB writes quarantine rows, running totals"),
 ]
 _OVERLAPPED = ("read", "write")
 
@@ -85,6 +86,7 @@ def _instrumented_load(path: str, db: str, out) -> None:
     loader.protect = clock.wrap("protect", loader.protect)
     loader.write_batch = clock.wrap("write", loader.write_batch)
     loader.finish_table = clock.wrap("audit", loader.finish_table)
+    loader.insert_staged = clock.wrap("insert", loader.insert_staged)
     pipeline.BackgroundWriter.submit = clock.wrap("wait-write", pipeline.BackgroundWriter.submit)
     pipeline.BackgroundWriter.close = clock.wrap("wait-write", pipeline.BackgroundWriter.close)
     read_ahead = loader.read_ahead
