@@ -22,6 +22,7 @@ process that died is removed by the next load (one writer at a time: partnership
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -86,7 +87,8 @@ class Staging:
             self._carry = None
         return con.read_parquet([str(f) for f in self.files]) if self.files else None
 
-    def insert_into(self, con: duckdb.DuckDBPyConnection, table: str, same: Mapping[str, object]) -> None:
+    def insert_into(self, con: duckdb.DuckDBPyConnection, table: str, same: Mapping[str, str | dt.datetime]
+                    ) -> None:
         """Insert every staged row into raw.<table> in file order, with `same` (column -> value) on
         every row, stamped by DuckDB."""
         relation = self.staged(con)

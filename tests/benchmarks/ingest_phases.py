@@ -1,8 +1,9 @@
 """Where the ingest's seconds go: one load_file run with a timer around each phase (benchmark
 helper, not a test). The phases run on three threads: the reader reads batch k+2 while the main
-thread conforms and protects batch k+1 and the writer thread has DuckDB insert batch k, so the
+thread conforms and protects batch k+1 and the writer thread stages batch k as Parquet, so the
 reader's and the writer's times overlap the main thread's; the main thread's "waiting" rows are
-the part of the read and the write it could not hide.
+the part of the read and the write it could not hide. Then the main thread has DuckDB insert the
+staged rows on every core ("insert").
 
     .venv/bin/python tests/benchmarks/ingest_phases.py FILE.csv
 """
