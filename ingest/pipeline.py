@@ -8,10 +8,7 @@ While a file loads (`load_settings`), DuckDB:
 - runs on one thread while the batches stream (it only writes quarantine rows and checks keys
   then), and on the connection's own threads for the one insert of the staged rows (`every_core`),
   with INSERT_MEMORY_LIMIT: DuckDB's insert that keeps the file's order runs its threads in
-  parallel only with room for their row groups (at 256MB it ran on one thread), and without
-  DuckDB's DICT_FSST string compression, whose analysis cost about 8% of the insert's CPU on a
-  spend file while the file it wrote was the same size (dictionary and FSST are still chosen per
-  segment);
+  parallel only with room for their row groups (at 256MB it ran on one thread);
 - keeps at most LOAD_MEMORY_LIMIT in its buffer pool. The file's rows go to the database file as
   they are inserted (DuckDB writes a large transaction's row groups optimistically), but the
   buffer pool keeps every block it wrote cached, up to the instance's limit (80% of RAM by
@@ -132,14 +129,11 @@ def load_settings(con: duckdb.DuckDBPyConnection) -> Iterator[int]:
 def every_core(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
     """Inside load_settings: DuckDB on the connection's own `threads` and INSERT_MEMORY_LIMIT (one
     statement: the insert of the staged rows), then back to the load's settings."""
-    disabled = con.execute("SELECT current_setting('disabled_compression_methods')").fetchall()[0][0]
     con.execute(f"SET threads = {int(threads)}; SET memory_limit = '{INSERT_MEMORY_LIMIT}'")
-    con.execute("SET disabled_compression_methods = ?", [",".join(filter(None, [disabled, "dict_fsst"]))])
     try:
         yield
     finally:
         con.execute(f"SET threads = 1; SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
-        con.execute("SET disabled_compression_methods = ?", [disabled])
 
 
 def _settings(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
