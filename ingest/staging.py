@@ -14,9 +14,10 @@ remainder waits for the next batch), so DuckDB's ordered parallel insert writes 
 once, in file order. With row groups cut at arbitrary batch sizes it merged and rewrote them
 (twice the CPU, and seconds of checkpoint when the database closed).
 
-The folder is `<database>.staging/<load id>-<table>/` beside the database file (a temporary folder for an
-in-memory database). It is removed when the table is written or the load fails; a folder left by a
-process that died is removed by the next load (one writer at a time: partnership/warehouse.py).
+The folder is `<database>.staging/<load id>-<8 hex>/` beside the database file, one per table of
+the file (a temporary folder for an in-memory database). It is removed when the table is written or
+the load fails; a folder left by a process that died is removed by the next load (one writer at a
+time: partnership/warehouse.py).
 """
 
 from __future__ import annotations

@@ -191,15 +191,11 @@ def write_batch(con, entity: Entity, rows: pl.DataFrame, issues: pl.DataFrame, l
 
 def insert_staged(con, entity: Entity, lineage: Lineage, written: Written) -> None:
     """The table's staged rows into raw.<table>, in file order, in one statement (DuckDB on every
-    core: ingest/staging.py); the staged files are removed."""
-    if written.staging is None:
-        return
-    try:
+    core: ingest/staging.py), stamped with the table's lineage."""
+    if written.staging is not None:
         written.staging.insert_into(con, entity.table, {
             "_source_file": lineage.source_file, "_file_sha256": lineage.sha256, "_load_id": lineage.load_id,
             "_loaded_at": lineage.loaded_at})
-    finally:
-        written.staging.close()
 
 
 def _date(value: object) -> dt.date | None:
