@@ -172,7 +172,10 @@ def _execute(settings: Settings, job, reporting_year: str | None, log_level: str
 
 def execute(settings: Settings, job, reporting_year: str | None, *, selection: list | None = None,
             log_level: str = "INFO") -> RunOutcome:
-    """One run of `job` (for a partitioned job, the year's partition), optionally of a subset."""
+    """One run of `job` (for a partitioned job, the year's partition), optionally of a subset
+    (asset keys, or the names of top-level assets)."""
+    from dagster import AssetKey
+
     from orchestration.recovery import run_tags
 
     if job.partitions_def is not None:
@@ -185,7 +188,8 @@ def execute(settings: Settings, job, reporting_year: str | None, *, selection: l
     with instance_for(settings) as instance:
         result = job.execute_in_process(
             instance=instance, partition_key=reporting_year, raise_on_error=False,
-            asset_selection=selection, tags=run_tags(),
+            asset_selection=[AssetKey(k) if isinstance(k, str) else k for k in selection] if selection else None,
+            tags=run_tags(),
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
         stats = instance.get_run_step_stats(result.run_id)
     outcome = RunOutcome(result.run_id, result.success, reporting_year, None, None)
