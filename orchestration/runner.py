@@ -105,7 +105,7 @@ def instance_for(settings: Settings):
     return DagsterInstance.get()
 
 
-_SQLITE_TUNED = []
+_SQLITE_TUNED: list[bool] = []
 
 
 def _quick_run_history() -> None:
