@@ -35,7 +35,7 @@ manifest: $(STAMP)        ## parse the dbt project (Dagster reads target/manifes
 bench: $(STAMP)           ## ingest time and memory against a bare Polars load and DuckDB's read_csv (best of 3)
 	$(BIN)/python tests/benchmarks/bench_spend_ingest.py
 
-bench-runs: $(STAMP)      ## full rebuild vs no-change and one-new-month runs, demo scales 1 and 4
+bench-runs: $(STAMP)      ## full rebuild vs no-change and one-new-month runs, demo scales 1, 4 and 16
 	$(BIN)/python tests/benchmarks/bench_runs.py
 
 bench-large: $(STAMP)     ## a 50,000,000-row file generated and ingested: time and peak memory (< 1 GiB)

@@ -75,7 +75,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest import load_files
     from ingest.arrivals import write_sidecar
-    from orchestration.assets.ingest import ingest_rules
+    from orchestration.landing_scan import ingest_rules
     from partnership.warehouse import write_connection
     from publication.reference_data import postcode_lookup, synthetic_lookup_warning
 

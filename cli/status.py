@@ -19,9 +19,9 @@ import polars as pl
 from ingest.arrivals import unsupported
 from ingest.contracts import load_contracts
 from ingest.loader import sha256_of
-from orchestration.assets.ingest import landing_files
 from orchestration.freshness import feed_freshness, utc_now
 from orchestration.landing import FEED_TAG, FILE_TAG
+from orchestration.landing_scan import landing_files
 from partnership.config import Settings
 from partnership.ledger import Ledger, read_ledger
 

@@ -20,6 +20,7 @@ from great_expectations import expectations as gxe
 
 from expectations.suites.check import Check, SuiteSpec
 from partnership.rows import one_value
+from partnership.warehouse import transaction
 
 BUILD_CHECKS_DDL = """
 create table if not exists gate.build_checks (
@@ -61,15 +62,10 @@ def record_build_checks(con: duckdb.DuckDBPyConnection, run_results: dict[str, A
     rows = build_check_rows(run_results, build_id)
     con.execute("create schema if not exists gate")
     con.execute(BUILD_CHECKS_DDL)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute("delete from gate.build_checks where node_id = 'build'")
         con.executemany("delete from gate.build_checks where node_id = ?", [[row[2]] for row in rows])
         con.executemany("insert into gate.build_checks values (?, ?, ?, ?, ?, ?, ?)", rows)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return len(rows)
 
 

@@ -31,6 +31,7 @@ from expectations.suites.disclosure import disclosure_suites
 from expectations.suites.metrics import metric_suites
 from expectations.suites.overlaps import overlap_suites
 from expectations.suites.toc import toc_suites
+from partnership.warehouse import transaction
 
 Status = Literal["passed", "warned", "failed", "error"]
 BUILT = "its tables could be read and checked"  # the expectation a group fails when it raises
@@ -171,18 +172,11 @@ def record_results(con: duckdb.DuckDBPyConnection, result: GateResult, run_id: s
         )
     con.execute("create schema if not exists gate")
     con.execute(GATE_RESULTS_DDL)
-    con.execute("begin transaction")
-    try:
-        con.execute(
-            "delete from gate.results where run_id = ? and reporting_year = ?",
-            [run_id, result.reporting_year],
-        )
+    with transaction(con):
+        con.execute("delete from gate.results where run_id = ? and reporting_year = ?",
+                    [run_id, result.reporting_year])
         if rows:
             con.executemany("insert into gate.results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return len(rows)
 
 

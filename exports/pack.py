@@ -166,6 +166,11 @@ def masked_year(snapshot_path: Path, reporting_year: str, options: PackOptions) 
     )
 
 
+def workbook_name(year: str) -> str:
+    """The pack's workbook file, e.g. `impact-pack-2024-25.xlsx`."""
+    return f"impact-pack-{year}.xlsx"
+
+
 def _write_files(staging: Path, year: MaskedYear, csvs: dict[str, pd.DataFrame],
                  options: PackOptions) -> tuple[dict[str, int], dict[str, int]]:
     """Every file of the pack into `staging`: CSVs, data package, workbook, report. Returns the rows
@@ -188,7 +193,7 @@ def _write_files(staging: Path, year: MaskedYear, csvs: dict[str, pd.DataFrame],
         appendix=year.details, reference_data=report_rows(year.tables.get("reference_data")),
         metrics=year.published, trend=year.trend, toc=year.toc, breakdowns=year.breakdowns,
         catalogue=catalogue, marker=options.marker, produced_at=year.produced_at)
-    workbook = f"impact-pack-{year.year}.xlsx"
+    workbook = workbook_name(year.year)
     units = catalogue.set_index("metric_id")["unit"]
     toc = year.toc
     sheets = write_workbook(staging / workbook, WorkbookContent(
@@ -212,7 +217,6 @@ def _write_files(staging: Path, year: MaskedYear, csvs: dict[str, pd.DataFrame],
 
 def _manifest(staging: Path, year: MaskedYear, options: PackOptions, rows: dict[str, int],
               sheets: dict[str, int], fingerprint: str, audit: dict[str, Any]) -> dict[str, Any]:
-    workbook = f"impact-pack-{year.year}.xlsx"
     return {
         "reporting_year": year.year, "run_id": options.run_id, "code_version": options.code_version,
         "produced_at": year.produced_at.isoformat(), "partnership": options.partnership_name,
@@ -224,7 +228,7 @@ def _manifest(staging: Path, year: MaskedYear, options: PackOptions, rows: dict[
         "reference_data": manifest_entries(year.tables.get("reference_data")),
         "files": [
             {"path": name, "sha256": sha256_of(staging / name), "rows": rows[name],
-             **({"sheets": sheets} if name == workbook else {})}
+             **({"sheets": sheets} if name == workbook_name(year.year) else {})}
             for name in sorted(rows)
         ],
     }

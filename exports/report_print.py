@@ -14,8 +14,6 @@ import logging
 from pathlib import Path
 
 import matplotlib
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FACES = {  # (weight, style): matplotlib's file
@@ -48,6 +46,9 @@ SVG_PROPERTIES = frozenset({"fill", "fill-opacity", "stroke", "stroke-width", "s
 def print_pdf(html: str, path: Path) -> None:
     """Print the report's HTML to `path` as a tagged A4 PDF (title, author, language and date come
     from the HTML's <title>, <meta> and lang)."""
+    from weasyprint import CSS, HTML  # here: half a second to import, needed only to print a pack
+    from weasyprint.text.fonts import FontConfiguration
+
     fonts = FontConfiguration()
     faces = "\n".join(
         f'@font-face {{ font-family: "DejaVu Sans"; font-weight: {weight}; font-style: {style}; '

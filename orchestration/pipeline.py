@@ -21,10 +21,10 @@ import duckdb
 
 from ingest.contracts import load_contracts
 from orchestration import console, run_state
-from orchestration.assets.ingest import needs_key, new_files
 from orchestration.build_plan import BUILD_STAGE, all_models, plan_build
 from orchestration.dbt_vars import build_settings, dbt_vars
 from orchestration.fingerprints import snapshot_fingerprint
+from orchestration.landing_scan import needs_key, new_files
 from orchestration.run_state import PUBLISH_STAGE
 from orchestration.runner import RunOutcome, YearUnknown, execute, instance_for, load_definitions
 from orchestration.year_gate import standing_results, year_closes_on, year_is_open, years_with_rows
@@ -59,12 +59,7 @@ def run(settings: Settings, pack_year: str | None = None, *, rebuild: bool = Fal
     """`rebuild`: build every model, gate every year and refresh the snapshot even if nothing changed
     (after an upgrade, or to prove a full run); files already loaded are still not loaded again."""
     summary = Summary()
-    with instance_for(settings) as instance:
-        from orchestration.recovery import recover
-
-        for dead in recover(instance, settings):
-            console.done("recovery", f"run {dead.run_id[:8]} ({dead.job_name}) marked failed: {dead.reason}; "
-                                     "its writer slot is free again")
+    _recover(settings)
     feeds = list(load_contracts())
     waiting = new_files(settings, feeds)
     _say_landing(settings, waiting, feeds)
@@ -88,8 +83,22 @@ def run(settings: Settings, pack_year: str | None = None, *, rebuild: bool = Fal
     return _publish(settings, defs, pack_year, summary, rebuild)
 
 
+def _recover(settings: Settings) -> None:
+    """Dead runs marked failed and their slots freed (recovery.py); the Dagster instance is opened
+    only when its files show a run in progress or a slot held."""
+    from orchestration.recovery import clear_partial_packs, may_need_recovery, recover
+
+    if not may_need_recovery(settings):
+        clear_partial_packs(settings)  # no run is in progress: no pack is being written
+        return
+    with instance_for(settings) as instance:
+        for dead in recover(instance, settings):
+            console.done("recovery", f"run {dead.run_id[:8]} ({dead.job_name}) marked failed: {dead.reason}; "
+                                     "its writer slot is free again")
+
+
 def _say_landing(settings: Settings, waiting: list, feeds: list[str]) -> None:
-    from orchestration.assets.ingest import landing_files
+    from orchestration.landing_scan import landing_files
 
     known = sum(len(landing_files(settings, feed)) for feed in feeds) - len(waiting)
     if not waiting:
@@ -160,8 +169,6 @@ def _ingest_line(outcome: RunOutcome, feeds: list[str]) -> str:
 
 
 def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, rebuild: bool) -> Summary:
-    from dagster import AssetKey
-
     with write_connection(settings) as con:
         with_rows = years_with_rows(con)
     partitions = _partition_keys(settings)
@@ -191,7 +198,7 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
         console.done("gate", "unchanged, results stand: " + ", ".join(
             f"{y} {r.status}{' (open)' if y in summary.open_years else ''}" for y, r in standing.items()))
     final = pack_year or (to_gate[-1] if to_gate else due[-1])
-    gate_keys = [AssetKey(["annual_tables"])]
+    gate_keys = ["annual_tables"]  # asset names: Dagster is imported only when a run is made
 
     def publish_job():
         nonlocal defs
@@ -206,10 +213,10 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
     if blocked:
         summary.snapshot = "not refreshed"  # the snapshot carries every year, the failing ones too
     elif final in to_gate or _snapshot_stale(settings):
-        selection.append(AssetKey(["published_snapshot"]))
+        selection.append("published_snapshot")
     pack = bool(pack_year and not year_is_open(settings, pack_year) and not blocked)
     if pack:
-        selection.append(AssetKey(["annual_pack"]))
+        selection.append("annual_pack")
     if selection:
         outcome = execute(settings, publish_job(), final, selection=selection)
         if final in to_gate:

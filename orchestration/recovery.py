@@ -17,7 +17,9 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +94,29 @@ def dead_runs(instance, *, pid_tagged_only: bool = False) -> list[DeadRun]:
         if reason:
             found.append(DeadRun(run.run_id, run.job_name, reason))
     return found
+
+
+def may_need_recovery(settings: Settings) -> bool:
+    """Whether `recover` could find anything: a run marked in progress, or a writer slot or pending
+    step held. Read straight from the instance's SQLite files written by `impact` (no Dagster
+    import, a few milliseconds, so a run with nothing to do stays quick); any other storage, a file
+    missing, or a schema this does not know answers yes, and `recover` looks properly."""
+    from orchestration.runner import INSTANCE_YAML
+
+    home = settings.dagster_home
+    try:
+        if (home / "dagster.yaml").read_text(encoding="utf-8") != INSTANCE_YAML:
+            return True
+        with closing(sqlite3.connect(f"{(home / 'history' / 'runs.db').as_uri()}?mode=ro", uri=True)) as runs:
+            in_progress = runs.execute("SELECT count(*) FROM runs WHERE status IN "
+                                       "('STARTED', 'STARTING', 'CANCELING')").fetchone()[0]
+        index_db = home / "history" / "runs" / "index.db"
+        with closing(sqlite3.connect(f"{index_db.as_uri()}?mode=ro", uri=True)) as index:
+            held = (index.execute("SELECT count(*) FROM concurrency_slots WHERE run_id IS NOT NULL").fetchone()[0]
+                    + index.execute("SELECT count(*) FROM pending_steps").fetchone()[0])
+    except (OSError, sqlite3.Error):
+        return True
+    return bool(in_progress or held)
 
 
 def recover(instance, settings: Settings, *, pid_tagged_only: bool = False) -> list[DeadRun]:

@@ -54,6 +54,19 @@ def write_connection(settings: Settings, *, lock_held: bool = False) -> Iterator
             con.close()
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One DuckDB transaction: committed when the block completes, rolled back when it raises, so a
+    table being replaced is never seen half-written."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
 def read_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
     """Open the published snapshot read-only (as every evaluator tool must)."""
     if not path.exists():

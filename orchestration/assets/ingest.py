@@ -18,55 +18,17 @@ from dagster import (
     multi_asset,
 )
 
-from ingest import DateWindow, FileReport, IngestRules, load_files
-from ingest.arrivals import arrival_order, declared, entries
+from ingest import FileReport, load_files
+from ingest.arrivals import arrival_order
 from ingest.contracts import load_contracts
-from ingest.loader import rules_version
-from ingest.readers import SUPPORTED_SUFFIXES
-from orchestration import console, run_state
+from orchestration import console
 from orchestration.faults import pause_point
 from orchestration.landing import fail_if_refused, requested_files
+from orchestration.landing_scan import ingest_rules, landing_files, needs_key, new_files
 from partnership.config import Settings
 from partnership.rows import one_value
 from partnership.warehouse import WRITER_POOL, write_connection
 from publication.reference_data import postcode_lookup
-
-# The files each feed's asset takes from its landing folder (the sensor uses the same rule): every
-# supported extension in any case; symlinks and other non-regular entries too, to be refused and
-# recorded (ingest/arrivals.py).
-LANDING_PATTERNS = tuple(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)  # matched case-insensitively
-
-
-def landing_files(settings: Settings, feed: str) -> list[Path]:
-    """The feed's landing entries in arrival order (never name order), without recording arrivals."""
-    folder = settings.landing_dir / feed
-    return [offer.path for offer in arrival_order(folder, entries(folder), record=False)]
-
-
-def ingest_rules(settings: Settings) -> IngestRules:
-    """impact.toml [ingest], as the ingest takes it (the ingest never reads configuration)."""
-    section = settings.ingest
-    return IngestRules(
-        max_shrink_share=section.max_shrink_share, zip_max_ratio=section.zip_max_ratio,
-        zip_max_bytes=section.zip_max_mb << 20, max_seconds_per_file=section.max_seconds_per_file,
-        date_windows={feed: DateWindow(w.floor_year, w.future_days) for feed, w in section.date_windows.items()})
-
-
-def needs_key(feed: str) -> bool:
-    """Feeds with people's references (programme, wellbeing) need the pseudonymisation key."""
-    return any(c.pseudonymise for e in load_contracts()[feed].values() for c in e.columns)
-
-
-def new_files(settings: Settings, feeds: list[str]) -> list[run_state.LandingFile]:
-    """The landing files of `feeds` whose content is not loaded yet, nor refused under the current
-    rules (a refused file with a declaration beside it is offered again: the declaration may be
-    what it lacked)."""
-    version = rules_version(ingest_rules(settings), settings.declared_anchors())
-    with write_connection(settings) as con:
-        files, fresh = run_state.classify(con, {feed: landing_files(settings, feed) for feed in feeds},
-                                          rules_version=version, declared=lambda path: bool(declared(path)))
-        run_state.remember(con, fresh)
-    return [f for f in files if not f.settled]
 
 
 def ingest_reports(settings: Settings, feed: str, paths: list[Path]) -> list[FileReport]:

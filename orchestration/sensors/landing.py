@@ -1,6 +1,6 @@
 """The landing-folder sensor: a file dropped into landing/<feed>/ starts one ingest run for it.
 
-Files are matched by the patterns declared beside the ingest assets (LANDING_PATTERNS). The cursor
+Files are matched by the patterns declared in orchestration/landing_scan.py (LANDING_PATTERNS). The cursor
 remembers, per file, its size and mtime at the last look and the sha256 it was taken with:
 - a new file waits until its size and mtime are unchanged across two looks and it is
   `settle_seconds` old (still being copied), and while it is empty;
@@ -36,8 +36,8 @@ from dagster import (
 )
 
 from ingest.loader import sha256_of
-from orchestration.assets.ingest import landing_files
 from orchestration.landing import landing_tags
+from orchestration.landing_scan import landing_files
 from partnership.config import Settings
 from partnership.ledger import read_ledger
 

@@ -54,6 +54,16 @@ def test_publication_depends_on_the_gated_tables(defs):
     assert AssetKey(["annual_tables"]) in graph.get(AssetKey(["annual_pack"])).parent_keys
 
 
+@pytest.fixture(autouse=True)
+def _environment_restored():
+    """A run points DAGSTER_HOME, IMPACT_DATA_DIR and dbt's variables at its data directory: each
+    test gets the environment back as it found it."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 def _tree_digest(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -94,12 +104,7 @@ def test_a_failed_gate_leaves_snapshot_and_exports_byte_for_byte_unchanged(publi
     [(base,)] = con.execute(f"SELECT n FROM marts.metrics {where}", [first.reporting_year]).fetchall()
     con.execute(f"UPDATE marts.metrics SET n = 5 {where}", [first.reporting_year])
     con.close()
-    saved = dict(os.environ)
-    try:
-        outcome = run_pipeline(settings, first.reporting_year, job_name="publish_job")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    outcome = run_pipeline(settings, first.reporting_year, job_name="publish_job")
     assert not outcome.success and outcome.gate_status == "failed"
     assert "published_snapshot" not in outcome.materialized and "annual_pack" not in outcome.materialized
     assert hashlib.sha256(settings.published_path.read_bytes()).hexdigest() == snapshot_before
@@ -111,21 +116,16 @@ def test_a_failed_gate_leaves_snapshot_and_exports_byte_for_byte_unchanged(publi
     assert any("PP02" in str(concerns) for _, concerns in failed), failed
 
     # Another year cannot be published meanwhile: the snapshot carries every year, the failing one too.
-    saved = dict(os.environ)
-    try:
-        other = run_pipeline(settings, "2023-24", job_name="publish_job")
-        assert not other.success and "published_snapshot" not in other.materialized
-        assert any(f"latest gate of {first.reporting_year} failed" in m for m in other.messages), other.messages
-        assert hashlib.sha256(settings.published_path.read_bytes()).hexdigest() == snapshot_before
-        # Fixed and published again, the year unblocks the others (and leaves the fixture as it was).
-        con = duckdb.connect(str(settings.warehouse_path))
-        con.execute(f"UPDATE marts.metrics SET n = ? {where}", [base, first.reporting_year])
-        con.close()
-        again = run_pipeline(settings, first.reporting_year, job_name="publish_job")
-        assert again.success and "published_snapshot" in again.materialized
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    other = run_pipeline(settings, "2023-24", job_name="publish_job")
+    assert not other.success and "published_snapshot" not in other.materialized
+    assert any(f"latest gate of {first.reporting_year} failed" in m for m in other.messages), other.messages
+    assert hashlib.sha256(settings.published_path.read_bytes()).hexdigest() == snapshot_before
+    # Fixed and published again, the year unblocks the others (and leaves the fixture as it was).
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute(f"UPDATE marts.metrics SET n = ? {where}", [base, first.reporting_year])
+    con.close()
+    again = run_pipeline(settings, first.reporting_year, job_name="publish_job")
+    assert again.success and "published_snapshot" in again.materialized
 
 
 def test_backfilling_two_years_writes_a_pack_per_year_as_partition_runs(published_demo):
@@ -136,15 +136,10 @@ def test_backfilling_two_years_writes_a_pack_per_year_as_partition_runs(publishe
     settings, first = published_demo
     earlier = ["2022-23", "2023-24"]
     assert first.reporting_year not in earlier  # the fixture published the latest year
-    saved = dict(os.environ)
-    try:
-        outcomes = [run_pipeline(settings, year, job_name="publish_job") for year in earlier]
-        with DagsterInstance.get() as instance:
-            packs = instance.get_materialized_partitions(AssetKey(["annual_pack"]))
-            gated = instance.get_materialized_partitions(AssetKey(["annual_tables"]))
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    outcomes = [run_pipeline(settings, year, job_name="publish_job") for year in earlier]
+    with DagsterInstance.get() as instance:
+        packs = instance.get_materialized_partitions(AssetKey(["annual_pack"]))
+        gated = instance.get_materialized_partitions(AssetKey(["annual_tables"]))
     for year, outcome in zip(earlier, outcomes, strict=True):
         assert outcome.success, outcome
         assert outcome.gate_status in ("passed", "warned")
@@ -164,15 +159,10 @@ def test_a_year_without_data_is_refused_with_the_years_the_warehouse_holds(publi
 
     settings, _ = published_demo
     exports_before = _tree_digest(settings.exports_dir)
-    saved = dict(os.environ)
-    try:
-        from orchestration.definitions import build_definitions
+    from orchestration.definitions import build_definitions
 
-        latest = build_definitions(settings).resolve_job_def("publish_job").partitions_def.get_partition_keys()[-1]
-        outcome = run_pipeline(settings, latest, job_name="publish_job")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    latest = build_definitions(settings).resolve_job_def("publish_job").partitions_def.get_partition_keys()[-1]
+    outcome = run_pipeline(settings, latest, job_name="publish_job")
     assert not outcome.success
     assert any("annual_tables" in step for step in outcome.failed_steps), outcome.failed_steps
     assert any(f"marts.metrics has no rows for {latest}" in m and "2024-25" in m for m in outcome.messages)
@@ -184,13 +174,8 @@ def test_a_year_dagster_does_not_know_is_refused_before_any_run(published_demo):
     from orchestration.runner import YearUnknown, run_pipeline
 
     settings, _ = published_demo
-    saved = dict(os.environ)
-    try:
-        with pytest.raises(YearUnknown, match="2019-20 is not a reporting year Dagster knows"):
-            run_pipeline(settings, "2019-20", job_name="publish_job")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    with pytest.raises(YearUnknown, match="2019-20 is not a reporting year Dagster knows"):
+        run_pipeline(settings, "2019-20", job_name="publish_job")
 
 
 def _materialize_alone(settings, key: str, partition_key: str | None = None):
@@ -218,18 +203,13 @@ def test_publication_assets_selected_alone_cannot_skip_the_gate(published_demo):
     settings, _ = published_demo
     snapshot_before = hashlib.sha256(settings.published_path.read_bytes()).hexdigest()
     exports_before = _tree_digest(settings.exports_dir)
-    saved = dict(os.environ)
-    try:
-        # A gate result stands only on the tables it validated: after any change they need a new gate.
-        con = duckdb.connect(str(settings.warehouse_path))
-        con.execute("UPDATE marts.metrics SET notes = 'changed after the gate' WHERE metric_id = 'PP01' "
-                    "AND reporting_year = '2024-25'")
-        con.close()
-        snapshot = _materialize_alone(settings, "published_snapshot", "2024-25")
-        pack = _materialize_alone(settings, "annual_pack", "2025-26")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    # A gate result stands only on the tables it validated: after any change they need a new gate.
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute("UPDATE marts.metrics SET notes = 'changed after the gate' WHERE metric_id = 'PP01' "
+                "AND reporting_year = '2024-25'")
+    con.close()
+    snapshot = _materialize_alone(settings, "published_snapshot", "2024-25")
+    pack = _materialize_alone(settings, "annual_pack", "2025-26")
     assert not snapshot.success and "publication_gate passed for 2024-25" in _failure_messages(snapshot)
     assert not pack.success and "2025-26 has not passed the gate" in _failure_messages(pack)
     assert hashlib.sha256(settings.published_path.read_bytes()).hexdigest() == snapshot_before
@@ -241,14 +221,9 @@ def test_ingest_materializations_say_what_loaded(published_demo):
     from dagster import AssetKey, DagsterInstance
 
     settings, _ = published_demo
-    saved = dict(os.environ)
-    try:
-        os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
-        with DagsterInstance.get() as instance:
-            event = instance.get_latest_materialization_event(AssetKey(["raw", "spend__payments"]))
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    with DagsterInstance.get() as instance:
+        event = instance.get_latest_materialization_event(AssetKey(["raw", "spend__payments"]))
     metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()}
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     rows, quarantined, files = con.execute(
@@ -279,12 +254,7 @@ def test_marts_whose_dbt_tests_failed_are_not_published(published_demo):
     con.close()
     assert retest_marts(settings, "tests-after-the-edit") == [
         "assert_metrics_pct_numerator_not_above_denominator_and_positive", "metrics_pct_within_0_100"]
-    saved = dict(os.environ)
-    try:
-        outcome = run_pipeline(settings, first.reporting_year, job_name="publish_job")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    outcome = run_pipeline(settings, first.reporting_year, job_name="publish_job")
     assert not outcome.success and outcome.gate_status == "failed"
     assert "published_snapshot" not in outcome.materialized
     assert hashlib.sha256(settings.published_path.read_bytes()).hexdigest() == snapshot_before

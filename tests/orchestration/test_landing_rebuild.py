@@ -17,7 +17,8 @@ from steward_corpus import OUTCOMES, PARTICIPANTS, pay, xlsx  # noqa: E402
 from cli.main import main  # noqa: E402
 from cli.status import status_report  # noqa: E402
 from ingest.arrivals import LEDGER, write_sidecar  # noqa: E402
-from orchestration.assets.ingest import ingest_reports, landing_files  # noqa: E402
+from orchestration.assets.ingest import ingest_reports  # noqa: E402
+from orchestration.landing_scan import landing_files  # noqa: E402
 from partnership.config import load_settings  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / "ingest" / "corpus"

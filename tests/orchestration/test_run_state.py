@@ -42,14 +42,19 @@ def test_a_landing_file_is_read_again_only_when_its_size_or_mtime_moved(tmp_path
     assert touched.sha256 == run_state.sha256_of(path) != file.sha256 and len(fresh) == 1
 
 
-def test_a_file_is_settled_once_the_load_audit_has_its_content(tmp_path):
+def _warehouse_and_a_file(tmp_path):
+    """An empty warehouse with its raw schema, and a landing file with its content hash."""
     from ingest import ensure_raw_schema
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     ensure_raw_schema(con)
     path = tmp_path / "payments.csv"
     path.write_text("a\n")
-    sha = run_state.sha256_of(path)
+    return con, path, run_state.sha256_of(path)
+
+
+def test_a_file_is_settled_once_the_load_audit_has_its_content(tmp_path):
+    con, path, sha = _warehouse_and_a_file(tmp_path)
     for status, settled in (("refused", True), ("loaded", True)):
         con.execute("DELETE FROM raw.load_audit")
         con.execute("INSERT INTO raw.load_audit (load_id, feed, source_file, file_sha256, status) "
@@ -59,13 +64,7 @@ def test_a_file_is_settled_once_the_load_audit_has_its_content(tmp_path):
 
 
 def test_a_refusal_stands_only_under_the_rules_that_made_it(tmp_path):
-    from ingest import ensure_raw_schema
-
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    ensure_raw_schema(con)
-    path = tmp_path / "payments.csv"
-    path.write_text("a\n")
-    sha = run_state.sha256_of(path)
+    con, path, sha = _warehouse_and_a_file(tmp_path)
     con.execute("INSERT INTO raw.load_audit (load_id, feed, source_file, file_sha256, status, rules_version) "
                 "VALUES ('l1', 'spend', 'payments.csv', ?, 'refused', 'rules-a')", [sha])
     [same], _ = run_state.classify(con, {"spend": [path]}, rules_version="rules-a")

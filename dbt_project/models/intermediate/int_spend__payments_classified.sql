@@ -1,3 +1,6 @@
+-- A table, not a view: the supplier match and the category patterns are the costliest join of the
+-- build, and fct_payments, the procurement metrics and three tests read the result.
+{{ config(materialized="table") }}
 -- One row per payment line, matched to the supplier register and classified.
 -- Supplier match: on supplier_ref; failing that on the supplier name (trimmed, case-insensitive)
 -- when exactly one register entry carries that name, so a shared name never fans a payment out.
@@ -36,14 +39,18 @@ matched as (
         and lower(trim(payments.supplier_name)) = by_name.name_key
 ),
 
+categories as (  -- a category's exclusion depends on the category alone: match each one once
+    select distinct expense_category from payments where expense_category is not null
+),
+
 exclusions as (
     select
-        payments.payment_id,
+        categories.expense_category,
         min({{ sort_key('patterns.exclusion_group') }}) as exclusion_group
-    from payments
+    from categories
     inner join {{ ref('non_influenceable_categories') }} as patterns
-        on lower(payments.expense_category) like '%' || lower(patterns.pattern) || '%'
-    group by payments.payment_id
+        on lower(categories.expense_category) like '%' || lower(patterns.pattern) || '%'
+    group by categories.expense_category
 )
 
 select
@@ -61,7 +68,7 @@ select
     matched.service_area,
     matched.capital_or_revenue,
     exclusions.exclusion_group,
-    exclusions.payment_id is null as is_influenceable,
+    exclusions.expense_category is null as is_influenceable,
     suppliers.lsoa_code as supplier_lsoa_code,
     suppliers.district_code as supplier_district_code,
     suppliers.imd_decile as supplier_imd_decile,
@@ -75,5 +82,5 @@ select
     matched._row_number,
     matched._load_id
 from matched
-left join exclusions on matched.payment_id = exclusions.payment_id
+left join exclusions on matched.expense_category = exclusions.expense_category
 left join suppliers on matched.matched_supplier_ref = suppliers.supplier_ref
