@@ -23,15 +23,12 @@ time: partnership/warehouse.py).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
 import polars as pl
-from duckdb import ColumnExpression, ConstantExpression
 
 ROW_GROUP_ROWS = 122_880  # DuckDB's row group size
 
@@ -81,28 +78,22 @@ class Staging:
         frame.write_parquet(path, compression="lz4", statistics=False, row_group_size=ROW_GROUP_ROWS)
         self.files.append(path)
 
+    def rows_so_far(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation | None:
+        """Every row staged so far, the remainder still held included without writing it out (so
+        the key checks of each batch leave every staged file whole row groups), or None."""
+        parts = [con.read_parquet([str(f) for f in self.files])] if self.files else []
+        if self._carry is not None and self._carry.height:
+            parts.append(con.from_arrow(self._carry))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else parts[0].union(parts[1])
+
     def staged(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation | None:
-        """Every row staged so far (the remainder written out first), or None."""
+        """Every row staged, the remainder written out first (the table's rows are all read), or None."""
         if self._carry is not None and self._carry.height:
             self._write(self._carry)
             self._carry = None
         return con.read_parquet([str(f) for f in self.files]) if self.files else None
-
-    def insert_into(self, con: duckdb.DuckDBPyConnection, table: str, same: Mapping[str, str | dt.datetime]
-                    ) -> None:
-        """Insert every staged row into raw.<table> in file order, with `same` (column -> value) on
-        every row, stamped by DuckDB."""
-        relation = self.staged(con)
-        if relation is None:
-            return
-        order = [r[0] for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = ? "
-            "ORDER BY column_index", [table]).fetchall()]
-        if unknown := [c for c in [*relation.columns, *same] if c not in order]:
-            raise ValueError(f"raw.{table} has no column {', '.join(unknown)}")
-        values = [ColumnExpression(f'"{c}"') if c in relation.columns else ConstantExpression(same.get(c))
-                  for c in order]
-        relation.select(*[v.alias(c) for v, c in zip(values, order, strict=True)]).insert_into(f"raw.{table}")
 
     def close(self) -> None:
         """Remove the staged files (and the staging folder, once empty)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -121,14 +122,21 @@ def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, same
     straight to the database file."""
     if frame.height == 0:
         return
-    same = same or {}
+    _insert(con, table, con.from_arrow(frame), same or {})
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, relation: duckdb.DuckDBPyRelation,
+            same: Mapping[str, str | dt.datetime]) -> None:
+    """The relation's rows into raw.<table>, its columns in the table's order, `same` (column ->
+    value) on every row and NULL in any other column."""
     order = [r[0] for r in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = ? "
         "ORDER BY column_index", [table]).fetchall()]
-    if unknown := [c for c in [*frame.columns, *same] if c not in order]:
+    if unknown := [c for c in [*relation.columns, *same] if c not in order]:
         raise ValueError(f"raw.{table} has no column {', '.join(unknown)}")
-    values = [ColumnExpression(f'"{c}"') if c in frame.columns else ConstantExpression(same.get(c)) for c in order]
-    con.from_arrow(frame).select(*[v.alias(c) for v, c in zip(values, order, strict=True)]).insert_into(f"raw.{table}")
+    values = [ColumnExpression(f'"{c}"') if c in relation.columns else ConstantExpression(same.get(c))
+              for c in order]
+    relation.select(*[v.alias(c) for v, c in zip(values, order, strict=True)]).insert_into(f"raw.{table}")
 
 
 def _keys_loaded_before(con, entity: Entity, rows: pl.DataFrame, lineage: Lineage, written: Written
@@ -145,7 +153,7 @@ def _keys_loaded_before(con, entity: Entity, rows: pl.DataFrame, lineage: Lineag
     if entity.table == "programme__outcomes":  # held outcomes keep their keys too (ingest/referential.py)
         stored += f" UNION ALL SELECT {keys}, _source_file, _row_number FROM raw.{HELD}"
     earlier = con.sql(stored)
-    if written.staging and (staged := written.staging.staged(con)) is not None:
+    if written.staging and (staged := written.staging.rows_so_far(con)) is not None:
         earlier = earlier.union(staged.select(*[ColumnExpression(f'"{k}"') for k in key],
                                               ConstantExpression(lineage.source_file).alias("_source_file"),
                                               ColumnExpression("_row_number")))
@@ -192,8 +200,8 @@ def write_batch(con, entity: Entity, rows: pl.DataFrame, issues: pl.DataFrame, l
 def insert_staged(con, entity: Entity, lineage: Lineage, written: Written) -> None:
     """The table's staged rows into raw.<table>, in file order, in one statement (DuckDB on every
     core: ingest/staging.py), stamped with the table's lineage."""
-    if written.staging is not None:
-        written.staging.insert_into(con, entity.table, {
+    if written.staging is not None and (staged := written.staging.staged(con)) is not None:
+        _insert(con, entity.table, staged, {
             "_source_file": lineage.source_file, "_file_sha256": lineage.sha256, "_load_id": lineage.load_id,
             "_loaded_at": lineage.loaded_at})
 
