@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from partnership.rows import one_value
+from exports.sources import has_table
 
 APPENDIX_COLUMNS = {"dataset": "Dataset", "edition": "Edition", "source": "Source",
                     "synthetic": "Synthetic", "rows": "Rows", "sha256": "SHA-256"}
@@ -16,9 +16,7 @@ APPENDIX_COLUMNS = {"dataset": "Dataset", "edition": "Edition", "source": "Sourc
 
 def reference_appendix(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     """One row per reference dataset, the synthetic ones first, ready for the workbook."""
-    present = one_value(con, "select count(*) from information_schema.tables "
-                             "where table_schema = 'lineage' and table_name = 'reference_data'")
-    if not present:
+    if not has_table(con, "lineage", "reference_data"):
         return None
     frame = con.sql("select dataset, edition, source, synthetic, rows, sha256 from lineage.reference_data "
                     "order by synthetic desc, dataset").df()

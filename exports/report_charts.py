@@ -44,16 +44,16 @@ RC = {
     "figure.dpi": 100,
 }
 PNG_DPI = 150
-
-
-def _style():
-    """The charts' matplotlib settings for one figure (the stubs want literal rc keys; RC's are)."""
-    return matplotlib.rc_context(RC)  # type: ignore[arg-type]
 ZERO_BASED = frozenset({"gbp", "count", "pct", "wellby", "ratio"})  # trends start at zero; bars always do
 # Rates: the county value is a level to compare each district with. Counts and money are often
 # (not always) the districts' sum, so their county value is stated, not drawn.
 RATES = frozenset({"pct", "mean", "score", "ratio"})
 LABEL_BOX = {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85}
+
+
+def _style():
+    """The charts' matplotlib settings for one figure (the stubs want literal rc keys; RC's are)."""
+    return matplotlib.rc_context(RC)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -105,28 +105,24 @@ def instance_for(settings: Settings):
     return DagsterInstance.get()
 
 
-_SQLITE_TUNED: list[bool] = []
-
-
 def _quick_run_history() -> None:
     """Dagster keeps run history in SQLite files under the data directory and opens, writes and
     commits one connection per event: with SQLite's default fsync on every commit, a monthly run's
     ~400 events cost seconds. Without the fsync a killed process still leaves whole transactions
     (SQLite's journal is written before the database); only a power cut could lose the latest
     events of the run history, never warehouse data (DuckDB's own file is untouched by this)."""
-    if _SQLITE_TUNED:
-        return
-    import sqlite3
-
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    def tune(dbapi_connection, _record) -> None:
-        if isinstance(dbapi_connection, sqlite3.Connection):
-            dbapi_connection.execute("PRAGMA synchronous=OFF")
+    if not event.contains(Engine, "connect", _no_fsync):
+        event.listen(Engine, "connect", _no_fsync)
 
-    event.listen(Engine, "connect", tune)
-    _SQLITE_TUNED.append(True)
+
+def _no_fsync(dbapi_connection, _record) -> None:
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 def latest_year(settings: Settings) -> str:
