@@ -101,11 +101,13 @@ def may_need_recovery(settings: Settings) -> bool:
     step held. Read straight from the instance's SQLite files written by `impact` (no Dagster
     import, a few milliseconds, so a run with nothing to do stays quick); any other storage, a file
     missing, or a schema this does not know answers yes, and `recover` looks properly."""
-    from orchestration.runner import INSTANCE_YAML
+    import yaml
+
+    from orchestration.runner import uses_own_storage
 
     home = settings.dagster_home
     try:
-        if (home / "dagster.yaml").read_text(encoding="utf-8") != INSTANCE_YAML:
+        if not uses_own_storage(yaml.safe_load((home / "dagster.yaml").read_text(encoding="utf-8")) or {}):
             return True
         with closing(sqlite3.connect(f"{(home / 'history' / 'runs.db').as_uri()}?mode=ro", uri=True)) as runs:
             in_progress = runs.execute("SELECT count(*) FROM runs WHERE status IN "
@@ -114,7 +116,7 @@ def may_need_recovery(settings: Settings) -> bool:
         with closing(sqlite3.connect(f"{index_db.as_uri()}?mode=ro", uri=True)) as index:
             held = (index.execute("SELECT count(*) FROM concurrency_slots WHERE run_id IS NOT NULL").fetchone()[0]
                     + index.execute("SELECT count(*) FROM pending_steps").fetchone()[0])
-    except (OSError, sqlite3.Error):
+    except (OSError, sqlite3.Error, yaml.YAMLError):
         return True
     return bool(in_progress or held)
 

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from partnership.config import Settings
 
 INSTANCE_YAML = """\
@@ -21,7 +23,14 @@ telemetry:
 concurrency:
   pools:
     default_limit: 1   # the duckdb_writer pool: one writer at a time on the working DuckDB file
+event_log_storage:     # Dagster's SQLite event log with pooled connections (orchestration/run_history.py)
+  module: orchestration.run_history
+  class: PooledSqliteEventLogStorage
+  config:
+    dagster_home:
+      env: DAGSTER_HOME
 """
+EVENT_LOG_STORAGE = yaml.safe_load(INSTANCE_YAML)["event_log_storage"]
 
 
 def prepare_environment(settings: Settings) -> None:
@@ -31,6 +40,8 @@ def prepare_environment(settings: Settings) -> None:
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(INSTANCE_YAML, encoding="utf-8")
+    else:
+        _upgrade_instance_yaml(config)
     os.environ["DAGSTER_HOME"] = str(home)
     os.environ["IMPACT_DATA_DIR"] = str(settings.data_dir)
     if settings.config_file:  # `impact ui --config FILE`: the UI's code location reads the same file
@@ -38,6 +49,24 @@ def prepare_environment(settings: Settings) -> None:
     os.environ["IMPACT_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+def uses_own_storage(config: dict) -> bool:
+    """Whether a dagster.yaml keeps the run history in this data directory's SQLite files with the
+    pooled event log, as `impact` writes it (other keys, such as the UI's, may differ)."""
+    return (config.get("event_log_storage") == EVENT_LOG_STORAGE
+            and not any(key in config for key in ("storage", "run_storage", "schedule_storage")))
+
+
+def _upgrade_instance_yaml(config_path: Path) -> None:
+    """A dagster.yaml written by an earlier `impact` (Dagster's default SQLite storage) gains the
+    pooled event log: the same files, so the run history is kept. A storage set by hand is left."""
+    text = config_path.read_text(encoding="utf-8")
+    config = yaml.safe_load(text) or {}
+    if any(key in config for key in ("storage", "run_storage", "event_log_storage", "schedule_storage")):
+        return
+    block = INSTANCE_YAML[INSTANCE_YAML.index("event_log_storage:"):]
+    config_path.write_text(text.rstrip("\n") + "\n" + block, encoding="utf-8")
 
 
 @dataclass
@@ -100,29 +129,11 @@ def load_definitions(settings: Settings):
 def instance_for(settings: Settings):
     from dagster import DagsterInstance
 
+    from orchestration.run_history import without_fsync
+
     prepare_environment(settings)
-    _quick_run_history()
+    without_fsync()  # the run storage's commits too (orchestration/run_history.py)
     return DagsterInstance.get()
-
-
-def _quick_run_history() -> None:
-    """Dagster keeps run history in SQLite files under the data directory and opens, writes and
-    commits one connection per event: with SQLite's default fsync on every commit, a monthly run's
-    ~400 events cost seconds. Without the fsync a killed process still leaves whole transactions
-    (SQLite's journal is written before the database); only a power cut could lose the latest
-    events of the run history, never warehouse data (DuckDB's own file is untouched by this)."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    if not event.contains(Engine, "connect", _no_fsync):
-        event.listen(Engine, "connect", _no_fsync)
-
-
-def _no_fsync(dbapi_connection, _record) -> None:
-    import sqlite3
-
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 def latest_year(settings: Settings) -> str:
