@@ -28,7 +28,7 @@ def test_asset_graph_snapshot(defs):
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     for entity in all_entities():
         assert groups[f"raw/{entity.table}"] == "ingest"
-    for model, layer in (("stg_spend__payments", "staging"), ("int_spend__payments_classified", "intermediate"),
+    for model, layer in (("stg_spend__payments", "staging"), ("int_spend__suppliers_classified", "intermediate"),
                          ("fct_payments", "facts"), ("dim_districts", "facts"), ("metrics", "metrics"),
                          ("metric_catalogue", "metrics"), ("toc_indicators", "metrics"),
                          ("lsoa_imd2019", "reference")):

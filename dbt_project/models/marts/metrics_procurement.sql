@@ -15,7 +15,7 @@ payments as (
         -- a supplier for PP08/PP10: its register entry, else its payee name; withheld (redacted)
         -- payees have neither and are never pooled into one "supplier"
         coalesce(matched_supplier_ref, 'name:' || lower(trim(supplier_name))) as supplier_key
-    from {{ ref('int_spend__payments_classified') }}
+    from {{ ref('fct_payments') }}
     where is_influenceable
 ),
 
