@@ -24,10 +24,15 @@ from orchestration.fingerprints import (
     dbt_project_fingerprint,
     digest,
     schema_fingerprints,
+    table_fingerprint,
+    tables_in,
 )
 
 BUILD_STAGE = "build"
 PROJECT_KEY, OUTPUTS_KEY = "_project", "_outputs"
+# Incremental models (on DuckDB) and the raw table whose new loads they append; a change in any
+# other raw table they read (the supplier register) means a --full-refresh build.
+APPENDED_FROM = {"fct_payments": "raw.spend__payments"}
 
 
 @cache
@@ -95,6 +100,25 @@ def plan_build(con: duckdb.DuckDBPyConnection, build_settings: dict, new_feed_ta
     if not changed:
         return BuildPlan(set(), "no raw table changed since the last build")
     return BuildPlan(downstream_of(set(changed)), "new rows in " + ", ".join(changed), changed)
+
+
+def full_refresh_reason(con: duckdb.DuckDBPyConnection, models: set[str]) -> str | None:
+    """Why the incremental models must be rebuilt whole in a build of `models`, or None: a full
+    build, or a change since the last build in a raw table they read but do not append from.
+    Called in the build, after the ingest, so the fingerprints are of what dbt will read."""
+    if all_models() <= models:
+        return "a full build"
+    graph = _graph()[0]
+    state = run_state.recorded(con, BUILD_STAGE)
+    present = set(tables_in(con, ("raw",)))
+    for model, appended in APPENDED_FROM.items():
+        if model not in models:
+            continue
+        for table in sorted(t for t, below in graph.items() if model in below and t != appended):
+            now = table_fingerprint(con, table) if table in present else None
+            if (state[table].fingerprint if table in state else None) != now:
+                return f"{table} changed"
+    return None
 
 
 def record_build(con: duckdb.DuckDBPyConnection, build_settings: dict, built: set[str], run_id: str) -> None:

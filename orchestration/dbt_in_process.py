@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from dagster import AssetExecutionContext, Failure
@@ -24,8 +24,9 @@ RESULTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResul
 
 
 def build(context: AssetExecutionContext, *, translator, project, manifest_path: Path, dbt_vars: dict,
-          target: Path, on_result: Callable[[int], None]) -> Iterator:
-    """`dbt build` of the run's selection; yields Dagster events, raises Failure if dbt failed."""
+          target: Path, on_result: Callable[[int], None], extra_args: Sequence[str] = ()) -> Iterator:
+    """`dbt build` of the run's selection (and `extra_args`, e.g. --full-refresh); yields Dagster
+    events, raises Failure if dbt failed."""
     from dagster_dbt.asset_utils import get_updated_cli_invocation_params_for_context
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
     from dbt.cli.main import dbtRunner, dbtRunnerResult
@@ -37,7 +38,7 @@ def build(context: AssetExecutionContext, *, translator, project, manifest_path:
     project_dir = Path(params.dbt_project.project_dir) if params.dbt_project else DBT_PROJECT_DIR
     args = ["build", "--vars", json.dumps(dbt_vars), "--project-dir", str(project_dir),
             "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target), "--log-path", str(target),
-            *params.selection_args]
+            *extra_args, *params.selection_args]
     if params.indirect_selection:
         args += ["--indirect-selection", params.indirect_selection]
     results: queue.Queue = queue.Queue()

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from expectations import record_build_checks
 from orchestration import console, engines, run_state
-from orchestration.build_plan import BUILD_STAGE, OUTPUTS_KEY, record_build
+from orchestration.build_plan import BUILD_STAGE, OUTPUTS_KEY, full_refresh_reason, record_build
 from orchestration.dbt_vars import build_settings, dbt_env, dbt_vars
 from orchestration.faults import pause_point
 from partnership.config import Settings
@@ -76,6 +76,10 @@ def build_dbt_assets(settings: Settings):
         with writer_lock(settings):
             with write_connection(settings, lock_held=True) as con:  # a build that dies is redone in full
                 run_state.forget(con, BUILD_STAGE, OUTPUTS_KEY)
+                whole = full_refresh_reason(con, models)
+            dbt_args = ["--full-refresh"] if whole else []
+            if whole:
+                context.log.info(f"incremental models rebuilt whole (--full-refresh): {whole}")
             if loaded := engines.load_raw(settings):
                 context.log.info(f"raw tables copied to {engine}: {sum(loaded.values())} rows in {len(loaded)} tables")
             try:
@@ -84,9 +88,9 @@ def build_dbt_assets(settings: Settings):
                         (target / "run_results.json").unlink(missing_ok=True)  # never a stale build's
                         yield from dbt_in_process.build(context, translator=translator, project=impact_dbt_project,
                                                         manifest_path=MANIFEST, dbt_vars=vars_, target=target,
-                                                        on_result=on_result)
+                                                        on_result=on_result, extra_args=dbt_args)
                     else:
-                        invocation = dbt.cli(["build", "--vars", json.dumps(vars_)], context=context,
+                        invocation = dbt.cli(["build", "--vars", json.dumps(vars_), *dbt_args], context=context,
                                              raise_on_error=False)
                         target = invocation.target_path
                         for done, event in enumerate(invocation.stream(), start=1):

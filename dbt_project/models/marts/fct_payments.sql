@@ -1,6 +1,18 @@
 -- One row per payment line, matched to the supplier register and classified for the procurement
--- metrics, with lineage. Built once: the procurement metrics and the tests read this table (an
--- intermediate copy of it cost a second write of every payment in every build).
+-- metrics, with lineage. Built once: the procurement metrics and the tests read this table.
+-- Incremental on DuckDB: a build adds the payments of loads not yet in the table and removes those
+-- of loads replaced since (a corrected file). Rows are never re-classified in place: when the
+-- supplier register or anything else the classification reads changes, the build that follows is
+-- a --full-refresh (orchestration/build_plan.py full_refresh_reason), as is every full build.
+-- Other engines build a table each time.
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    unique_key='payment_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook="{% if is_incremental() %}delete from {{ this }} where _load_id not in "
+              "(select distinct _load_id from {{ ref('stg_spend__payments') }}){% endif %}"
+) }}
 -- Supplier match: on supplier_ref; failing that on the supplier name (trimmed, case-insensitive)
 -- when exactly one register entry carries that name, so a shared name never fans a payment out.
 -- Influenceable: the expense category matches no pattern of seed non_influenceable_categories
@@ -8,6 +20,9 @@
 -- An unmatched supplier counts as not county-based, not deprived-area, not SME, and so on.
 with payments as (
     select * from {{ ref('stg_spend__payments') }}
+    {% if is_incremental() %}
+    where _load_id not in (select distinct _load_id from {{ this }})
+    {% endif %}
 ),
 
 suppliers as (
