@@ -264,9 +264,12 @@ def entry() -> None:
     objects one by one when the interpreter ends took about 2 s after every `impact run`, with
     nothing left to do. So the exit handlers run (logging's flush, the libraries' own), the
     output is flushed and the process ends at once. Every file a command writes is closed and
-    committed before `main` returns; `main` called from Python (tests) ends normally.
+    committed before `main` returns; `main` called from Python (tests), or under coverage or a
+    profiler, ends normally.
     """
     code = main()
+    if sys.gettrace() or sys.getprofile():  # coverage or a profiler: let it write its report
+        raise SystemExit(code)
     for thread in threading.enumerate():  # as the interpreter would: wait for non-daemon threads
         if thread is not threading.main_thread() and not thread.daemon:
             thread.join()

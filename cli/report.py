@@ -54,7 +54,8 @@ def report(settings: Settings, success: bool, failed_runs: list[str], messages: 
         out.line("  the snapshot and exports that were published before are unchanged")
         return 1
     out.line(f"succeeded in {took}{'' if did_work else ': nothing new to do'}{log}")
-    out.line(f"  snapshot: {settings.published_path}")
+    if settings.published_path.exists():
+        out.line(f"  snapshot: {settings.published_path}")
     if pack:
         out.line(f"  pack:     {pack}")
     if year:

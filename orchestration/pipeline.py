@@ -23,7 +23,7 @@ from ingest.contracts import load_contracts
 from orchestration import console, run_state
 from orchestration.build_plan import BUILD_STAGE, all_models, plan_build
 from orchestration.dbt_vars import build_settings, dbt_vars
-from orchestration.fingerprints import snapshot_fingerprint
+from orchestration.fingerprints import snapshot_fingerprint, tables_in
 from orchestration.landing_scan import needs_key, new_files
 from orchestration.run_state import PUBLISH_STAGE
 from orchestration.runner import RunOutcome, YearUnknown, execute, instance_for, load_definitions
@@ -71,10 +71,13 @@ def run(settings: Settings, pack_year: str | None = None, *, rebuild: bool = Fal
         new_tables |= {"raw.load_audit", "raw.quarantine"}
     with write_connection(settings) as con:
         plan = plan_build(con, build_settings(settings), new_tables)
+        loaded = bool(tables_in(con, ("raw",)))
     if rebuild:
         plan.models, plan.reason, plan.changed_tables = set(all_models()), "a rebuild was asked for", []
     defs = None
-    if waiting or plan.models:
+    if not waiting and not loaded:  # dbt would fail on raw tables no file has created
+        console.done("dbt", f"skipped: no file has been loaded yet (the landing folder is {settings.landing_dir})")
+    elif waiting or plan.models:
         defs = load_definitions(settings)
         if not _build(settings, defs, new_feeds, plan, summary):
             return summary
