@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from impact_cli import impact as run_impact
 
 from demo.generate import generate_spend_month
 from orchestration.fingerprints import schema_fingerprints
@@ -27,11 +26,7 @@ WHOLE = "incremental models rebuilt whole (--full-refresh)"
 
 
 def impact(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
-    env["IMPACT_TODAY"] = TODAY
-    done = subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
-                          env=env, timeout=1800)
+    done = run_impact(*args, today=TODAY)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     return done
 

@@ -16,16 +16,8 @@ from orchestration.recovery import may_need_recovery
 from orchestration.runner import INSTANCE_YAML, prepare_environment
 
 SUCCESS = DagsterEventType.RUN_SUCCESS.value
-EARLIER_YAML = """\
-# Written by `impact`; Dagster instance for this data directory.
-telemetry:
-  enabled: false
-concurrency:
-  pools:
-    default_limit: 1   # the duckdb_writer pool: one writer at a time on the working DuckDB file
-nux:
-  enabled: false
-"""
+# what an earlier `impact` wrote, and the key `impact ui` adds
+EARLIER_YAML = INSTANCE_YAML[:INSTANCE_YAML.index("event_log_storage:")] + "nux:\n  enabled: false\n"
 
 
 @op

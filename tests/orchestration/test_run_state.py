@@ -25,6 +25,17 @@ def test_a_table_fingerprint_sees_every_change_and_ignores_order(tmp_path):
     assert table_fingerprint(con, "t") != first
 
 
+def test_a_floating_value_moves_the_fingerprint_only_beyond_the_noise_of_a_parallel_sum(tmp_path):
+    """The same mean built twice, then its change since a baseline of 22 (the case that re-gated a
+    closed year): a difference in the 14th digit is noise, one in the 7th is a change."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    fingerprints = []
+    for mean in (22.32099116978606, 22.320991169787032, 22.320995):
+        con.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS mean, ? - 22.0 AS change", [mean, mean])
+        fingerprints.append(table_fingerprint(con, "t"))
+    assert fingerprints[0] == fingerprints[1] != fingerprints[2]
+
+
 def test_a_landing_file_is_read_again_only_when_its_size_or_mtime_moved(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     path = tmp_path / "payments.csv"

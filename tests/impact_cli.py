@@ -7,8 +7,11 @@ import subprocess
 import sys
 
 
-def impact(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
+def impact(*args: str, timeout: float = 1800, today: str | None = None) -> subprocess.CompletedProcess:
+    """`today`: the date the run takes for today (IMPACT_TODAY), e.g. to place an open year."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
+    if today:
+        env["IMPACT_TODAY"] = today
     return subprocess.run([sys.executable, "-m", "cli.main", *args],
                           capture_output=True, text=True, env=env, timeout=timeout)
