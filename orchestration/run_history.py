@@ -38,6 +38,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, dagster_home: str, inst_data=None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables_seen: set[str] = set()
         without_fsync()
         super().__init__(os.path.join(dagster_home, "history", "runs"), inst_data=inst_data)
 
@@ -71,6 +72,16 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             self._engines.popitem(last=False)[1].dispose()
         return engine
 
+    def has_table(self, table_name: str) -> bool:
+        """Asked again for every asset check event (`supports_asset_checks`), each time through a
+        new engine and connection to the index; a table once there stays (until `wipe`)."""
+        if table_name in self._tables_seen:
+            return True
+        found = super().has_table(table_name)  # also asked with the index's lock held: no lock here
+        if found:
+            self._tables_seen.add(table_name)
+        return found
+
     def _close_all(self) -> None:
         while self._engines:
             self._engines.popitem()[1].dispose()
@@ -78,6 +89,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def wipe(self) -> None:  # deletes the database files: close them first
         with self._db_lock:
             self._close_all()
+            self._tables_seen.clear()
         super().wipe()
 
     def dispose(self) -> None:

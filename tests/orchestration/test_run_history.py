@@ -8,8 +8,9 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from dagster import DagsterInstance, job, op
+from dagster import AssetCheckResult, DagsterInstance, asset, asset_check, job, materialize, op
 from dagster._core.events import DagsterEventType
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 from orchestration import run_history
 from orchestration.recovery import may_need_recovery
@@ -99,3 +100,35 @@ def test_the_quick_recovery_check_sees_a_run_left_in_progress(settings, home):
     with sqlite3.connect(home / "history" / "runs.db") as runs:
         runs.execute("UPDATE runs SET status = 'STARTED'")
     assert may_need_recovery(settings)
+
+
+@asset
+def counted():
+    return 1
+
+
+@asset_check(asset=counted)
+def counted_is_one():
+    return AssetCheckResult(passed=True)
+
+
+def test_the_asset_check_table_is_looked_for_once_not_once_per_check_result(settings, home, monkeypatch):
+    """Dagster asks whether the index has its asset-check table for every check result it stores,
+    each time through a new engine and connection; the pooled storage remembers the answer."""
+    asked: list[str] = []
+    plain_has_table = SqliteEventLogStorage.has_table
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table",
+                        lambda self, name: asked.append(name) or plain_has_table(self, name))
+    prepare_environment(settings)
+    with DagsterInstance.get() as instance:
+        for _ in range(3):
+            assert materialize([counted, counted_is_one], instance=instance).success
+        storage = instance.event_log_storage
+        history = storage.get_asset_check_execution_history(counted_is_one.check_key, limit=10)
+        assert [h.status.value for h in history] == ["SUCCEEDED"] * 3  # every result stored
+        assert asked.count("asset_check_executions") == 1
+        assert storage.has_table("no_such_table") is False and storage.has_table("no_such_table") is False
+        assert asked.count("no_such_table") == 2  # an absent table is looked for again
+        storage.wipe()
+        assert storage.has_table("asset_check_executions")
+        assert asked.count("asset_check_executions") == 2  # wiped: looked for again
