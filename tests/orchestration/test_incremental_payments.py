@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -40,6 +41,11 @@ def _marts(data_dir: Path) -> dict[str, str]:
         return schema_fingerprints(con, ("marts",))
 
 
+def _unit_tests_run(data_dir: Path) -> list[str]:
+    results = json.loads((data_dir / "dbt" / "target" / "run_results.json").read_text(encoding="utf-8"))
+    return [r["unique_id"] for r in results["results"] if r["unique_id"].startswith("unit_test.")]
+
+
 def _payments(data_dir: Path, sql: str, params: list) -> tuple:
     with duckdb.connect(str(data_dir / "warehouse" / "impact.duckdb"), read_only=True) as con:
         return con.execute(f"SELECT count(*), sum(amount_gbp) FROM marts.fct_payments WHERE {sql}", params).fetchone()
@@ -64,6 +70,7 @@ def test_new_loads_and_a_corrected_file_are_applied_incrementally_and_equal_a_fu
 
     run = impact("run", "--data-dir", str(data_dir))
     assert "dbt       " in run.stdout and WHOLE not in _log(run)  # an incremental build
+    assert _unit_tests_run(data_dir) == []  # the project is as at the last complete build, which ran them
     assert _payments(data_dir, "_source_file = ?", [OCC])[0] == rows_before + 1  # old load's rows gone
     assert _payments(data_dir, "reporting_year = ?", ["2025-26"])[0] > 0  # the new month's added
     incremental = _marts(data_dir)
@@ -71,6 +78,7 @@ def test_new_loads_and_a_corrected_file_are_applied_incrementally_and_equal_a_fu
     rebuilt = impact("run", "--rebuild", "--data-dir", str(data_dir))
     assert WHOLE in _log(rebuilt)
     assert _marts(data_dir) == incremental
+    assert _unit_tests_run(data_dir)  # a complete build runs dbt's unit tests
 
 
 def test_a_changed_supplier_register_reclassifies_every_payment(data_dir):
