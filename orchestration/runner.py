@@ -31,6 +31,8 @@ event_log_storage:     # Dagster's SQLite event log with pooled connections (orc
       env: DAGSTER_HOME
 """
 EVENT_LOG_STORAGE = yaml.safe_load(INSTANCE_YAML)["event_log_storage"]
+# dagster.yaml's keys that choose where the run history lives: set by hand, they are left alone
+STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
 
 
 def prepare_environment(settings: Settings) -> None:
@@ -55,7 +57,7 @@ def uses_own_storage(config: dict) -> bool:
     """Whether a dagster.yaml keeps the run history in this data directory's SQLite files with the
     pooled event log, as `impact` writes it (other keys, such as the UI's, may differ)."""
     return (config.get("event_log_storage") == EVENT_LOG_STORAGE
-            and not any(key in config for key in ("storage", "run_storage", "schedule_storage")))
+            and not any(key in config for key in STORAGE_KEYS if key != "event_log_storage"))
 
 
 def _upgrade_instance_yaml(config_path: Path) -> None:
@@ -63,7 +65,7 @@ def _upgrade_instance_yaml(config_path: Path) -> None:
     pooled event log: the same files, so the run history is kept. A storage set by hand is left."""
     text = config_path.read_text(encoding="utf-8")
     config = yaml.safe_load(text) or {}
-    if any(key in config for key in ("storage", "run_storage", "event_log_storage", "schedule_storage")):
+    if any(key in config for key in STORAGE_KEYS):
         return
     block = INSTANCE_YAML[INSTANCE_YAML.index("event_log_storage:"):]
     config_path.write_text(text.rstrip("\n") + "\n" + block, encoding="utf-8")

@@ -5,14 +5,13 @@ a `superseded` load used to fail dbt and block every publication)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 
 import duckdb
 import openpyxl
 import pytest
+from impact_cli import impact as run_impact
 
 pytestmark = pytest.mark.e2e
 YEAR = "2024-25"
@@ -22,10 +21,7 @@ OUH_FIXED = "ouh-supplier-payments-jun-2024-corrected.csv"
 
 
 def impact(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
-                          env=env, timeout=1800)
+    return run_impact(*args)
 
 
 def _payments(con, source: str) -> tuple:

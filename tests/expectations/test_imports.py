@@ -23,8 +23,9 @@ loaded = {name: name in sys.modules for name in ("great_expectations", "pyspark"
 from great_expectations.compatibility import pyspark as gx_spark
 import pandas as pd, great_expectations as gx
 context = gx.get_context(mode="ephemeral")
+frame = pd.DataFrame({"x": [1, 2]})
 batch = (context.data_sources.add_pandas("p").add_dataframe_asset("a")
-         .add_batch_definition_whole_dataframe("w").get_batch(batch_parameters={"dataframe": pd.DataFrame({"x": [1, 2]})}))
+         .add_batch_definition_whole_dataframe("w").get_batch(batch_parameters={"dataframe": frame}))
 result = batch.validate(gx.expectations.ExpectColumnValuesToNotBeNull(column="x"))
 spark = None
 if "--spark" in sys.argv:

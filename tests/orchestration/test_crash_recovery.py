@@ -24,6 +24,7 @@ from publication_record import check_consistent
 
 from demo.generate import generate_spend_month
 from orchestration.faults import PAUSE_ENV, POINTS
+from orchestration.fingerprints import SIGNIFICANT_DIGITS
 
 pytestmark = pytest.mark.e2e
 YEAR = "2024-25"  # closed on TODAY; its pack is what the runs write
@@ -48,8 +49,9 @@ def _metrics(data_dir: Path) -> list[tuple]:
         rows = con.execute("SELECT * FROM marts.metrics ORDER BY ALL").fetchall()
     finally:
         con.close()
-    # a parallel sum may differ in its last bits from one build of the same rows to the next
-    return [tuple(float(f"{v:.12g}") if isinstance(v, float) else v for v in row) for row in rows]
+    # a parallel sum may differ in its last bits from one build of the same rows to the next: compared
+    # as the fingerprints compare them
+    return [tuple(float(f"{v:.{SIGNIFICANT_DIGITS}g}") if isinstance(v, float) else v for v in row) for row in rows]
 
 
 def _latest_pack(data_dir: Path) -> dict:

@@ -8,14 +8,13 @@ Also: a missing pseudonymisation key is one line, before any run starts."""
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from impact_cli import impact as run_impact
 
 from demo.generate import generate_spend_month
 
@@ -24,11 +23,7 @@ TMPFS_MB = 160
 
 
 def impact(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
-    env["IMPACT_TODAY"] = "2025-06-15"  # the new month (April 2025) falls in the open year
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
-                          env=env, timeout=1800)
+    return run_impact(*args, today="2025-06-15")  # the new month (April 2025) falls in the open year
 
 
 @pytest.fixture

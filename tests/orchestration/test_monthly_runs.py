@@ -8,15 +8,14 @@ marked provisional; no pack is written for it. The next run, with nothing new, w
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from impact_cli import impact as run_impact
 from publication_record import check_consistent
 
 from demo.generate import generate_spend_month
@@ -27,11 +26,7 @@ OPEN, CLOSED = "2025-26", "2024-25"
 
 
 def impact(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
-    env["IMPACT_TODAY"] = TODAY
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
-                          env=env, timeout=1800)
+    return run_impact(*args, today=TODAY)
 
 
 def _digest(folder: Path) -> dict[str, str]:

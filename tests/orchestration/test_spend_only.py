@@ -6,13 +6,12 @@ collected, are no-data rows that say why — never 0%. `impact status` shows the
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from impact_cli import impact as run_impact
 
 pytestmark = pytest.mark.e2e
 YEAR = "2017-18"  # the latest full year of the files (April 2017 to March 2018)
@@ -31,10 +30,7 @@ name = "Oxford City Council"
 
 
 def impact(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_DATA_DIR", "DAGSTER_HOME", "IMPACT_TODAY")}
-    env["IMPACT_PSEUDONYMISATION_KEY"] = "spend-only-test-key-0123456789"
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
-                          env=env, timeout=1800)
+    return run_impact(*args, key="spend-only-test-key-0123456789")
 
 
 @pytest.fixture(scope="module")
