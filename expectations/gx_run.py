@@ -61,8 +61,12 @@ def _batch_definition(context: Any, asset_name: str) -> Any:
         return asset.add_batch_definition_whole_dataframe("whole_frame")
 
 
+def suite_name(spec: SuiteSpec, year: str) -> str:
+    return f"{spec.name}__{year}"
+
+
 def run_suite(context: Any, spec: SuiteSpec, year: str) -> list[ExpectationOutcome]:
-    name = f"{spec.name}__{year}"
+    name = suite_name(spec, year)
     suite = gx.ExpectationSuite(name=name)
     by_key: dict[str, Check] = {}
     for i, check in enumerate(spec.checks):
@@ -148,6 +152,26 @@ def _concerns(result: dict[str, Any], columns: tuple[str, ...]) -> tuple[str, ..
     if len(rows) > _MAX_CONCERNS:
         concerns.append(f"... and {len(rows) - _MAX_CONCERNS} more")
     return tuple(concerns)
+
+
+def build_docs(context: Any, suites: set[str]) -> None:
+    """Data Docs: the pages of `suites` (names) and of their latest validation results, and the
+    site's index. Every gate stores new results, and rendering every stored result again each time
+    grew with the runs: 0.6 s for the 18 results of a first run, 2.5 s for 234 (a year of monthly
+    runs), where this gate's pages and the index took 0.25 s and 0.6 s. A site without an index
+    (new, or removed by hand) is built whole, so no earlier result lacks its page."""
+    index = docs_index(context)
+    if index is None or not index.exists():
+        context.build_data_docs()
+        return
+    latest: dict[str, Any] = {}
+    for key in context.validation_results_store.list_keys():
+        name = key.expectation_suite_identifier.name
+        run_time = key.run_id.to_tuple()[1]  # e.g. 20261201T231026.016884Z: sorts as it reads
+        if name in suites and (name not in latest or run_time > latest[name].run_id.to_tuple()[1]):
+            latest[name] = key
+    pages = [k for k in context.expectations_store.list_keys() if k.name in suites]
+    context.build_data_docs(resource_identifiers=pages + list(latest.values()))
 
 
 def docs_index(context: Any) -> Path | None:

@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from expectations.build_checks import build_checks_suite
-from expectations.gx_run import ExpectationOutcome, docs_index, file_context, run_suite
+from expectations.gx_run import ExpectationOutcome, build_docs, docs_index, file_context, run_suite, suite_name
 from expectations.suites.check import SuiteSpec
 from expectations.suites.coverage import CoverageThresholds, coverage_suites
 from expectations.suites.disclosure import disclosure_suites
@@ -102,6 +102,7 @@ def validate_year(
     started = time.perf_counter()
     validated_at = datetime.now(UTC)
     outcomes: list[ExpectationOutcome] = []
+    suites: set[str] = set()
     try:
         context = file_context(Path(gx_dir))
         groups = _groups(con, reporting_year, yoy_warning_pct=yoy_warning_pct,
@@ -118,7 +119,8 @@ def validate_year(
                 continue
             for spec in specs:
                 outcomes.extend(run_suite(context, spec, reporting_year))
-        context.build_data_docs()
+                suites.add(suite_name(spec, reporting_year))
+        build_docs(context, suites)
         docs = docs_index(context)
     except Exception as exc:  # noqa: BLE001 - the gate reports every failure, it never passes one
         return GateResult(

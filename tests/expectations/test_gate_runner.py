@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from gate_marts import CLEAN_BUILD, YEAR, clean_metrics, metric_row
@@ -151,3 +152,42 @@ def test_results_are_replaced_per_run_and_kept_across_runs(warehouse, tmp_path: 
     counts = dict(con.sql("select run_id, count(*) from gate.results group by 1").fetchall())
     assert counts == {"run-1": len(result.outcomes), "run-2": len(result.outcomes)}
     assert json.dumps([o.observed for o in result.outcomes])  # plain text, no numpy left
+
+
+def _pages(gx_dir: Path) -> set[str]:
+    site = gx_dir / "uncommitted" / "data_docs" / "local_site"
+    return {str(p.relative_to(site)) for p in site.rglob("*.html")}
+
+
+def test_data_docs_render_each_gates_own_results_and_keep_the_earlier_pages(warehouse, tmp_path: Path):
+    """A monthly gate adds results; only its pages and the index are rendered, and the site ends as a
+    whole build would leave it. A site removed by hand is built whole again."""
+    from expectations.gx_run import file_context
+
+    gx_dir = tmp_path / "gx"
+    con = warehouse()
+    first = validate_year(con, YEAR, gx_dir)
+    after_first = _pages(gx_dir)
+    site = gx_dir / "uncommitted" / "data_docs" / "local_site"
+    earlier = {p: (site / p).stat().st_mtime_ns for p in after_first if p.startswith("validations/")}
+    assert earlier
+    con.execute("update gate.build_checks set status = 'warn', failures = 3 "
+                "where check_name = 'metrics_pct_within_0_100'")
+    second = validate_year(con, YEAR, gx_dir)
+    assert first.status == second.status == "passed"
+    after_second = _pages(gx_dir)
+    new = after_second - after_first
+    assert after_first < after_second and new and all(p.startswith("validations/") for p in new)
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert all(p.rsplit("/", 2)[-2] in index for p in new)  # the index links this gate's results
+    assert {p: (site / p).stat().st_mtime_ns for p in earlier} == earlier  # not rendered again
+
+    whole = tmp_path / "whole"
+    shutil.copytree(gx_dir, whole)
+    shutil.rmtree(whole / "uncommitted" / "data_docs")
+    file_context(whole).build_data_docs()
+    assert _pages(whole) == after_second
+
+    shutil.rmtree(gx_dir / "uncommitted" / "data_docs")  # removed by hand: the next gate builds it whole
+    validate_year(con, YEAR, gx_dir)
+    assert after_second < _pages(gx_dir)
