@@ -17,7 +17,8 @@ Secondary suppression, per metric and year: where exactly one suppressed distric
 non-zero part (a count, a rate's base, its numerator, the rest of its base, the people it leaves
 out) and the county total is published, the next-smallest district cell that is non-zero in every
 part is suppressed too, so no suppressed part can be recovered as county minus the other districts.
-With no such district, the county total is suppressed instead.
+With no such district, the county total is suppressed instead. IN01's n (its smaller quintile) is
+such a part only in a year where it adds up across the districts.
 
 Linked suppression: a metric that publishes part of another metric's row (FE04's numerator and
 denominator are FE03's and FE01's counts; WB02's base is WB01's responses; WB06 and its £ values
@@ -34,6 +35,7 @@ import math
 import re
 from typing import SupportsFloat
 
+import numpy as np
 import pandas as pd
 
 RATE_UNITS = frozenset({"pct", "mean", "score", "wellby", "ratio"})
@@ -47,7 +49,8 @@ SHOWS_PARTS_OF = {
 }
 # share: the count metric whose value less the share's denominator is the people it leaves out
 LEFT_OUT_OF = {"FE02": "FE01", "FE05": "FE03", "FE07": "FE03", "IN02": "FE03"}
-# metrics whose n does not add up across districts (IN01's n is its smaller quintile)
+# metrics whose n need not add up across districts (IN01's n is its smaller quintile): protected from
+# differencing only where it does (_adds_up)
 N_NOT_ADDITIVE = frozenset({"IN01"})
 _KEY = ["metric_id", "reporting_year"]
 _DIGIT = re.compile(r"\d")
@@ -80,13 +83,25 @@ def _parts(frame: pd.DataFrame) -> pd.DataFrame:
     base = _numbers(frame["denominator"]).fillna(_numbers(frame["n"]))
     count = frame["unit"] == "count"
     rest = (_numbers(frame["denominator"]) - numerator).where(frame["unit"] == "pct")
-    size = value.where(count, base).where(~frame["metric_id"].isin(N_NOT_ADDITIVE))
+    size = value.where(count, base).where(~frame["metric_id"].isin(N_NOT_ADDITIVE) | _adds_up(frame, base))
     return pd.DataFrame({
         "size": size,
         "numerator": numerator.where(~count),
         "rest": rest,
         "left_out": _left_out(frame),
     }, index=frame.index)
+
+
+def _adds_up(frame: pd.DataFrame, base: pd.Series) -> pd.Series:
+    """Per row: does its group's county base equal the sum of its district bases? IN01's n (its
+    smaller quintile) need not add up, but it does where the same quintile is the smaller one in
+    every district, and then county minus the published districts gives a suppressed district's n
+    back (the demo's 2022-23 and 2023-24: 107 - 33 - 71 = 3): there it is protected like a count."""
+    key = [frame[k] for k in _KEY + (["breakdown"] if "breakdown" in frame.columns else [])]
+    county = frame["geography_level"] == "county"
+    districts = base.where(~county).groupby(key, dropna=False).transform(lambda b: b.sum(min_count=1))
+    total = base.where(county).groupby(key, dropna=False).transform("max")
+    return pd.Series(np.isclose(total, districts, rtol=1e-9, atol=1e-6), index=frame.index)
 
 
 def _left_out(frame: pd.DataFrame) -> pd.Series:

@@ -203,6 +203,18 @@ def test_a_gap_whose_smaller_quintile_is_small_is_withheld_at_any_level():
     assert got["C"] == "primary" and got["D1"] is None and got["D2"] is None
 
 
+def test_a_gaps_smaller_quintile_is_protected_from_differencing_where_it_adds_up():
+    """The demo's 2023-24: county n 107 = 33 + 71 + 3, so with only D3 (n 3) withheld, 107 - 33 - 71
+    would give its n back; the next-smallest district goes too. Where the districts' smaller
+    quintiles do not add up to the county's, the subtraction gives nothing and nothing more goes."""
+    adds_up = table("IN01", "mean", 0.69, [1.03, 0.48, -0.51, None], ns=[107, 33, 71, 3, None])
+    got = suppression_flags(adds_up, _people_catalogue()).set_index("geography_code")["suppression"]
+    assert (got["D3"], got["D1"], got["D2"], got["C"]) == ("primary", "secondary", None, None)
+    does_not = table("IN01", "mean", 0.69, [1.03, 0.48, -0.51, None], ns=[90, 33, 71, 3, None])
+    got = suppression_flags(does_not, _people_catalogue()).set_index("geography_code")["suppression"]
+    assert (got["D3"], got["D1"], got["D2"], got["C"]) == ("primary", None, None, None)
+
+
 def test_breakdowns_are_masked_under_the_same_rules():
     from exports.disclosure import masked_breakdowns
 
