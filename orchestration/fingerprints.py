@@ -26,7 +26,9 @@ from partnership.config import DBT_PROJECT_DIR, PROJECT_ROOT
 from partnership.rows import one_row
 
 DBT_INPUT_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots")
-GATE_CODE = PROJECT_ROOT / "expectations"
+# the gate's code: its suites, and the disclosure control and auditor its disclosure suite runs
+GATE_CODE = [PROJECT_ROOT / "expectations", PROJECT_ROOT / "exports" / "audit"]
+GATE_CODE_FILES = [PROJECT_ROOT / "exports" / "disclosure.py"]
 DBT_OUTPUT_SCHEMAS = ("marts", "reference")
 PUBLISHED_INPUT_SCHEMAS = ("marts", "reference", "gate")
 
@@ -117,7 +119,7 @@ def gate_fingerprint(con: duckdb.DuckDBPyConnection, year: str, previous: str, s
         parts[table] = table_fingerprint(con, table, f"WHERE {column} IN (SELECT unnest(?))", [years])
     if "marts.metric_catalogue" in existing:
         parts["marts.metric_catalogue"] = table_fingerprint(con, "marts.metric_catalogue")
-    return digest({"tables": parts, "settings": settings, "code": files_digest([GATE_CODE])})
+    return digest({"tables": parts, "settings": settings, "code": files_digest(GATE_CODE, GATE_CODE_FILES)})
 
 
 def snapshot_fingerprint(con: duckdb.DuckDBPyConnection, reference: list[dict], assumptions: dict) -> str:

@@ -4,6 +4,7 @@ and not with their order; a landing file is read again only when its size or mti
 from __future__ import annotations
 
 import os
+import shutil
 
 import duckdb
 
@@ -94,3 +95,30 @@ def test_stewards_read_areas_by_name():
     names = {"E07000178": "Oxford", "E10000025": "Oxfordshire"}
     assert name_areas("PP02/district/E07000178; FE01/county/E10000025; E09999999",
                       names) == "PP02/district/Oxford (E07000178); FE01/county/Oxfordshire (E10000025); E09999999"
+
+
+def test_a_gate_result_stands_only_under_the_code_that_gave_it(tmp_path, monkeypatch):
+    """The gate's verdict comes from its suites and from the disclosure control and auditor its
+    disclosure suite runs: a change to any of them gates the year again; the pack's writers do not."""
+    from orchestration import fingerprints
+
+    real, root = fingerprints.PROJECT_ROOT, tmp_path / "project"
+    for part in ("expectations", "exports"):
+        shutil.copytree(real / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(fingerprints, "PROJECT_ROOT", root)
+    monkeypatch.setattr(fingerprints, "GATE_CODE", [root / p.relative_to(real) for p in fingerprints.GATE_CODE])
+    monkeypatch.setattr(fingerprints, "GATE_CODE_FILES",
+                        [root / p.relative_to(real) for p in fingerprints.GATE_CODE_FILES])
+    con = duckdb.connect()
+
+    def now() -> str:
+        return fingerprints.gate_fingerprint(con, "2024-25", "2023-24", {"open": False})
+
+    before = now()
+    (root / "exports" / "pack.py").write_text("# the pack's writer changed\n", encoding="utf-8")
+    assert now() == before
+    for changed in (root / "exports" / "disclosure.py", root / "exports" / "audit" / "knowledge.py",
+                    root / "expectations" / "suites" / "metrics.py"):
+        changed.write_text(changed.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+        assert now() != before
+        before = now()
