@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from expectations.build_checks import build_checks_suite
-from expectations.gx_run import ExpectationOutcome, build_docs, docs_index, file_context, run_suite, suite_name
+from expectations.gx_run import ExpectationOutcome, build_docs, file_context, run_suite, suite_name
 from expectations.suites.check import SuiteSpec
 from expectations.suites.coverage import CoverageThresholds, coverage_suites
 from expectations.suites.disclosure import disclosure_suites
@@ -120,8 +120,7 @@ def validate_year(
             for spec in specs:
                 outcomes.extend(run_suite(context, spec, reporting_year))
                 suites.add(suite_name(spec, reporting_year))
-        build_docs(context, suites)
-        docs = docs_index(context)
+        docs = build_docs(context, suites)
     except Exception as exc:  # noqa: BLE001 - the gate reports every failure, it never passes one
         return GateResult(
             reporting_year, "error", tuple(outcomes), f"{type(exc).__name__}: {exc}",

@@ -65,7 +65,7 @@ def suppression_flags(
     parts = _parts(frame)
     frame["suppression"] = None
     frame.loc[_primary(frame, catalogue, parts, threshold), "suppression"] = "primary"
-    key = _KEY + (["breakdown"] if "breakdown" in frame.columns else [])
+    key = _group_key(frame)
     for _ in range(20):  # suppression only grows, so this settles; 20 rounds is far beyond need
         changed = False
         for _, group in frame.groupby(key, sort=False, dropna=False):
@@ -74,6 +74,11 @@ def suppression_flags(
         if not changed:
             break
     return frame
+
+
+def _group_key(frame: pd.DataFrame) -> list[str]:
+    """The columns of one protection group: a metric's year, per breakdown in a breakdown frame."""
+    return _KEY + (["breakdown"] if "breakdown" in frame.columns else [])
 
 
 def _parts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -97,9 +102,9 @@ def _adds_up(frame: pd.DataFrame, base: pd.Series) -> pd.Series:
     smaller quintile) need not add up, but it does where the same quintile is the smaller one in
     every district, and then county minus the published districts gives a suppressed district's n
     back (the demo's 2022-23 and 2023-24: 107 - 33 - 71 = 3): there it is protected like a count."""
-    key = [frame[k] for k in _KEY + (["breakdown"] if "breakdown" in frame.columns else [])]
+    key = [frame[k] for k in _group_key(frame)]
     county = frame["geography_level"] == "county"
-    districts = base.where(~county).groupby(key, dropna=False).transform(lambda b: b.sum(min_count=1))
+    districts = base.where(~county).groupby(key, dropna=False).transform("sum", min_count=1)
     total = base.where(county).groupby(key, dropna=False).transform("max")
     return pd.Series(np.isclose(total, districts, rtol=1e-9, atol=1e-6), index=frame.index)
 
