@@ -19,7 +19,7 @@ import pandas as pd
 from great_expectations import expectations as gxe
 
 from expectations.suites.check import Check, SuiteSpec
-from partnership.rows import one_value
+from partnership.rows import has_table
 from partnership.warehouse import transaction
 
 BUILD_CHECKS_DDL = """
@@ -72,11 +72,8 @@ def record_build_checks(con: duckdb.DuckDBPyConnection, run_results: dict[str, A
 def build_checks_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The latest build's nodes; one `no record` row when no build was recorded (a warehouse
     built outside the pipeline, or before builds were recorded): unknown is not passed."""
-    present = one_value(
-        con, "select count(*) from duckdb_tables() where schema_name = 'gate' and table_name = 'build_checks' "
-             "and database_name = current_database()")
     frame = con.sql("select check_name, resource_type, status, failures from gate.build_checks "
-                    "order by node_id").df() if present else pd.DataFrame()
+                    "order by node_id").df() if has_table(con, "gate", "build_checks") else pd.DataFrame()
     if frame.empty:
         return pd.DataFrame({"check_name": ["dbt build"], "resource_type": ["build"],
                              "status": [NO_RECORD], "failures": [None]})

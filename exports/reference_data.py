@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from exports.sources import has_table
+from partnership.rows import has_table
 
 APPENDIX_COLUMNS = {"dataset": "Dataset", "edition": "Edition", "source": "Source",
                     "synthetic": "Synthetic", "rows": "Rows", "sha256": "SHA-256"}

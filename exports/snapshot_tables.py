@@ -9,7 +9,8 @@ import pandas as pd
 
 from exports.reference_data import reference_appendix
 from exports.revisions import PackError
-from exports.sources import YearSources, has_table, year_sources
+from exports.sources import YearSources, year_sources
+from partnership.rows import has_table
 
 
 def read_snapshot(snapshot_path: Path, year: str) -> tuple[dict[str, pd.DataFrame], YearSources]:

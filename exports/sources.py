@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from partnership.rows import one_row, one_value
+from partnership.rows import has_table, one_row
 
 # fact table, feed, entity, the date column that places a row in the year, what a row is
 DATED_FACTS = (
@@ -30,12 +30,6 @@ CURRENT_STATUSES = ("loaded", "replaced")
 class YearSources:
     coverage: list[str] = field(default_factory=list)  # one line per feed, for the cover
     files: list[dict[str, Any]] = field(default_factory=list)  # for the manifest and data log
-
-
-def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(one_value(
-        con, "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table]))
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.loader import sha256_of
-from partnership.rows import one_value
+from partnership.rows import has_table
 
 DDL = (
     "CREATE SCHEMA IF NOT EXISTS ops",
@@ -38,11 +38,6 @@ LOADED = ("loaded", "replaced", "superseded")
 def ensure_ops_schema(con: duckdb.DuckDBPyConnection) -> None:
     for statement in DDL:
         con.execute(statement)
-
-
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(one_value(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-                               "AND schema_name = ? AND table_name = ?", [schema, table]))
 
 
 def _now() -> dt.datetime:
@@ -70,7 +65,7 @@ class Settled:
 
 
 def settled(con: duckdb.DuckDBPyConnection, rules_version: str | None) -> Settled:
-    if not _exists(con, "raw", "load_audit"):
+    if not has_table(con, "raw", "load_audit"):
         return Settled(set(), set(), set())
     columns = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = "
                                          "current_database() AND schema_name = 'raw' AND table_name = 'load_audit'"
@@ -89,7 +84,7 @@ def settled(con: duckdb.DuckDBPyConnection, rules_version: str | None) -> Settle
 
 
 def indexed(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[int, int, str]]:
-    if not _exists(con, "ops", "landing_index"):
+    if not has_table(con, "ops", "landing_index"):
         return {}
     return {(feed, name): (size, mtime, sha) for feed, name, size, mtime, sha in con.execute(
         "SELECT feed, name, size, mtime_ns, sha256 FROM ops.landing_index").fetchall()}
@@ -140,7 +135,7 @@ class StageRecord:
 
 
 def recorded(con: duckdb.DuckDBPyConnection, stage: str) -> dict[str, StageRecord]:
-    if not _exists(con, "ops", "stage_state"):
+    if not has_table(con, "ops", "stage_state"):
         return {}
     return {key: StageRecord(fp, status, run_id, at) for key, fp, status, run_id, at in con.execute(
         "SELECT key, fingerprint, status, run_id, recorded_at FROM ops.stage_state WHERE stage = ?",
@@ -156,5 +151,5 @@ def record(con: duckdb.DuckDBPyConnection, stage: str, entries: dict[str, str], 
 
 
 def forget(con: duckdb.DuckDBPyConnection, stage: str, key: str | None = None) -> None:
-    if _exists(con, "ops", "stage_state"):
+    if has_table(con, "ops", "stage_state"):
         con.execute("DELETE FROM ops.stage_state WHERE stage = ? AND (? IS NULL OR key = ?)", [stage, key, key])

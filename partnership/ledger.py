@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from partnership.config import Settings
-from partnership.rows import one_value
+from partnership.rows import has_table
 from partnership.warehouse import WarehouseBusy, writer_lock
 
 _LOADED = ("loaded", "replaced", "superseded")
@@ -37,9 +37,7 @@ class Ledger:
 
 def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     schema, table = name.split(".")
-    exists = one_value(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-                       [schema, table])
-    return con.sql(f"SELECT * FROM {name}").pl() if exists else pl.DataFrame()
+    return con.sql(f"SELECT * FROM {name}").pl() if has_table(con, schema, table) else pl.DataFrame()
 
 
 def _from_warehouse(settings: Settings, wait: float) -> Ledger | None:

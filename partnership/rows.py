@@ -22,3 +22,9 @@ def one_row(con: duckdb.DuckDBPyConnection, query: str, params: Sequence[object]
 def one_value(con: duckdb.DuckDBPyConnection, query: str, params: Sequence[object] | None = None) -> Any:
     """The first column of the query's first row (`SELECT count(*) ...`)."""
     return one_row(con, query, params)[0]
+
+
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether the connection's own database (not one attached to it) has this table (views aside)."""
+    return bool(one_value(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                               "AND schema_name = ? AND table_name = ?", [schema, table]))
