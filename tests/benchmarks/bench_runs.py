@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 TODAY = "2025-06-15"
 
 
-def impact(*args: str) -> tuple[float, str]:
+def impact(*args: str, today: str = TODAY) -> tuple[float, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
-    env["IMPACT_TODAY"] = TODAY
+    env["IMPACT_TODAY"] = today
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
                           env=env, cwd=ROOT)
