@@ -1,0 +1,98 @@
+"""A steward's months across the day a year closes.
+
+In May 2025 two years are open: 2024-25 is in its grace period for late returns (it closes on 1
+June, year end + 61 days) and April 2025 opened 2025-26. `impact run` gates both to date and
+publishes both as provisional; a pack asked for 2024-25 is refused. On 15 June, with May's spend,
+2024-25 has closed: the run gates it again, in full, publishes it as closed, and its pack can be
+written; 2025-26 stays open. A run with nothing new then writes nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from impact_cli import impact
+from publication_record import check_consistent
+
+from demo.generate import generate_spend_month
+
+pytestmark = pytest.mark.e2e
+LAST, NEW = "2024-25", "2025-26"
+
+
+def _run(data_dir: Path, today: str, *args: str) -> subprocess.CompletedProcess:
+    done = impact("run", "--data-dir", str(data_dir), *args, today=today)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    return done
+
+
+def _years(data_dir: Path) -> dict[str, tuple]:
+    con = duckdb.connect(str(data_dir / "published" / "impact.duckdb"), read_only=True)
+    try:
+        check_consistent(con)
+        return {y: (status, provisional) for y, status, provisional in con.execute(
+            "SELECT reporting_year, status, is_provisional FROM marts.dim_reporting_years "
+            "WHERE reporting_year IN (?, ?)", [LAST, NEW]).fetchall()}
+    finally:
+        con.close()
+
+
+def _revisions(data_dir: Path, year: str) -> list[str]:
+    folder = data_dir / "exports" / year
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.exists() else []
+
+
+@pytest.fixture(scope="module")
+def months(demo_data_dir, tmp_path_factory):
+    demo_dir, _, scale, seed = demo_data_dir
+    data_dir = tmp_path_factory.mktemp("year-closes") / "data"
+    shutil.copytree(demo_dir, data_dir, symlinks=True)
+    packs_before = _revisions(data_dir, LAST)  # the demo packed 2024-25 when it was closed (today's date)
+    generate_spend_month(data_dir / "landing", date(2025, 4, 1), seed=seed, scale=scale)
+    may = _run(data_dir, "2025-05-15")
+    may_years = _years(data_dir)
+    may_pack = _run(data_dir, "2025-05-15", "--year", LAST)
+    packs_in_may = _revisions(data_dir, LAST)
+    generate_spend_month(data_dir / "landing", date(2025, 5, 1), seed=seed, scale=scale)
+    june = _run(data_dir, "2025-06-15")
+    june_years = _years(data_dir)
+    june_pack = _run(data_dir, "2025-06-15", "--year", LAST)
+    again = _run(data_dir, "2025-06-15")
+    return {"may": may, "may_years": may_years, "may_pack": may_pack, "june": june, "june_years": june_years,
+            "june_pack": june_pack, "again": again, "packs": (packs_before, packs_in_may, _revisions(data_dir, LAST))}
+
+
+def test_in_the_grace_period_both_years_are_open_gated_to_date_and_provisional(months):
+    out = months["may"].stdout
+    assert f"{LAST} (open until 2025-06-01: provisional, checked to date): passed" in out
+    assert f"{NEW} (open until 2026-06-01: provisional, checked to date): passed" in out
+    assert f"({LAST}, {NEW} provisional)" in out
+    assert months["may_years"] == {LAST: ("open", True), NEW: ("open", True)}
+
+
+def test_a_pack_for_a_year_in_its_grace_period_is_refused_and_nothing_is_written(months):
+    before, in_may, _ = months["packs"]
+    assert f"none: {LAST} is open until 2025-06-01" in months["may_pack"].stdout
+    assert in_may == before
+
+
+def test_on_closing_the_year_is_gated_in_full_published_closed_and_its_pack_written(months):
+    out = months["june"].stdout
+    assert f"{LAST}: passed" in out and f"{LAST} (open" not in out  # gated again, in full
+    assert f"{NEW} (open until 2026-06-01: provisional, checked to date): passed" in out
+    assert months["june_years"] == {LAST: ("closed", False), NEW: ("open", True)}
+    before, _, after = months["packs"]
+    pack = months["june_pack"].stdout
+    assert f"pack      {LAST} r" in pack
+    assert after[-1] in pack and len(after) in (len(before), len(before) + 1)
+    assert not (months["june"].stdout + pack).count("Traceback")
+
+
+def test_after_the_close_a_run_with_nothing_new_writes_nothing(months):
+    out = months["again"].stdout
+    assert "nothing new (" in out and "dbt       skipped" in out and "snapshot  up to date" in out
