@@ -7,15 +7,21 @@ import subprocess
 import sys
 
 
-def impact(*args: str, timeout: float = 1800, today: str | None = None,
+def impact(*args: str, timeout: float | None = 1800, today: str | None = None,
            key: str | None = None) -> subprocess.CompletedProcess:
     """`today`: the date the run takes for today (IMPACT_TODAY), e.g. to place an open year; the
     real date without it. `key`: the pseudonymisation key (IMPACT_PSEUDONYMISATION_KEY); none without it."""
+    return subprocess.run([sys.executable, "-m", "cli.main", *args],
+                          capture_output=True, text=True, env=steward_env(today, key), timeout=timeout)
+
+
+def steward_env(today: str | None = None, key: str | None = None) -> dict[str, str]:
+    """This environment without the data dir, key, Dagster home or date it may carry; `today` and
+    `key` as `impact` takes them."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME", "IMPACT_TODAY")}
     if today:
         env["IMPACT_TODAY"] = today
     if key:
         env["IMPACT_PSEUDONYMISATION_KEY"] = key
-    return subprocess.run([sys.executable, "-m", "cli.main", *args],
-                          capture_output=True, text=True, env=env, timeout=timeout)
+    return env

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_every_closed_demo_year_publishes_a_pack(demo_data_dir, tmp_path):
-    source, stdout, *_ = demo_data_dir
+    source, *_ = demo_data_dir
     data_dir = tmp_path / "data"
     shutil.copytree(source, data_dir, symlinks=True)
     snapshot = duckdb.connect(str(data_dir / "published" / "impact.duckdb"), read_only=True)

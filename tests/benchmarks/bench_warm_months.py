@@ -54,6 +54,7 @@ def months_in_one_process(data_dir: Path, scale: float, months: int, results: Pa
 
 def main() -> int:
     from bench_runs import impact, load, stages
+    from impact_cli import steward_env
 
     from demo import generate_demo_data
     from partnership.config import DEMO_MARKER
@@ -74,11 +75,9 @@ def main() -> int:
         full, stdout = impact("run", "--data-dir", str(data_dir), today=TODAY)
         print(f"scale {args.scale:g}: full rebuild {full:.1f} s ({load()})  {stages(stdout, full)}")
         results = Path(tmp) / "months.jsonl"
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
         subprocess.run([sys.executable, __file__, "--scale", str(args.scale), "--months", str(args.months),
                         "--in-one-process", str(data_dir), str(results)],
-                       env={**env, "IMPACT_TODAY": TODAY}, cwd=ROOT, check=True)
+                       env=steward_env(TODAY), cwd=ROOT, check=True)
         for row in map(json.loads, results.read_text().splitlines()):
             state = "cold (fresh process)" if row["month"] == 4 else "warm (same process)"
             took = row["seconds"]
