@@ -17,8 +17,10 @@ from functools import cache
 
 import duckdb
 
+from ingest.contracts import load_contracts
 from orchestration import run_state
 from orchestration.dbt_manifest import ensure_manifest
+from orchestration.dbt_vars import build_settings
 from orchestration.fingerprints import (
     DBT_OUTPUT_SCHEMAS,
     dbt_project_fingerprint,
@@ -27,6 +29,9 @@ from orchestration.fingerprints import (
     table_fingerprint,
     tables_in,
 )
+from orchestration.landing_scan import new_files
+from partnership.config import Settings
+from partnership.warehouse import write_connection
 
 BUILD_STAGE = "build"
 PROJECT_KEY, OUTPUTS_KEY = "_project", "_outputs"
@@ -100,6 +105,54 @@ def plan_build(con: duckdb.DuckDBPyConnection, build_settings: dict, new_feed_ta
     if not changed:
         return BuildPlan(set(), "no raw table changed since the last build")
     return BuildPlan(downstream_of(set(changed)), "new rows in " + ", ".join(changed), changed)
+
+
+@dataclass
+class BuildWork:
+    """What a build needs now: the landing files not loaded yet and the dbt models to rebuild. One
+    answer for `impact run` (pipeline.py) and the monthly schedule (schedules.py)."""
+    waiting: list[run_state.LandingFile]
+    plan: BuildPlan
+    loaded: bool  # a raw table exists, so dbt has something to build from
+
+    @property
+    def new_feeds(self) -> list[str]:
+        return sorted({f.feed for f in self.waiting})
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.waiting) or (self.loaded and bool(self.plan.models))
+
+    @property
+    def why_not(self) -> str:
+        """Why no build is needed (when it is not)."""
+        if not self.loaded:
+            return "no file has been loaded yet"
+        return f"no new file in the landing folder, and {self.plan.reason}"
+
+    def selection(self) -> list:
+        """The build's assets: the ingest of each feed with new files, and the models to rebuild."""
+        from dagster import AssetKey
+
+        ingest = [AssetKey(["raw", e.table]) for feed in self.new_feeds for e in load_contracts()[feed].values()]
+        return ingest + [AssetKey(name) for name in sorted(self.plan.models)]
+
+
+def plan_work(settings: Settings, *, rebuild: bool = False) -> BuildWork:
+    """The landing files waiting (remembered by size and mtime: never read twice) and the build they
+    and the warehouse's state need; `rebuild`: every model."""
+    feeds = list(load_contracts())
+    waiting = new_files(settings, feeds)
+    new_feeds = sorted({f.feed for f in waiting})
+    new_tables = {f"raw.{e.table}" for feed in new_feeds for e in load_contracts()[feed].values()}
+    if new_feeds:  # every load writes the load audit, and may quarantine rows
+        new_tables |= {"raw.load_audit", "raw.quarantine"}
+    with write_connection(settings) as con:
+        plan = plan_build(con, build_settings(settings), new_tables)
+        loaded = bool(tables_in(con, ("raw",)))
+    if rebuild:
+        plan.models, plan.reason, plan.changed_tables = set(all_models()), "a rebuild was asked for", []
+    return BuildWork(waiting, plan, loaded)
 
 
 def full_refresh_reason(con: duckdb.DuckDBPyConnection, models: set[str]) -> str | None:

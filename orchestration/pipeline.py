@@ -21,10 +21,10 @@ import duckdb
 
 from ingest.contracts import load_contracts
 from orchestration import console, run_state
-from orchestration.build_plan import BUILD_STAGE, all_models, plan_build
-from orchestration.dbt_vars import build_settings, dbt_vars
-from orchestration.fingerprints import snapshot_fingerprint, tables_in
-from orchestration.landing_scan import needs_key, new_files
+from orchestration.build_plan import BUILD_STAGE, BuildWork, all_models, plan_work
+from orchestration.dbt_vars import dbt_vars
+from orchestration.fingerprints import snapshot_fingerprint
+from orchestration.landing_scan import needs_key
 from orchestration.run_state import PUBLISH_STAGE
 from orchestration.runner import RunOutcome, YearUnknown, execute, instance_for, load_definitions
 from orchestration.year_gate import standing_results, year_closes_on, year_is_open, years_with_rows
@@ -60,29 +60,19 @@ def run(settings: Settings, pack_year: str | None = None, *, rebuild: bool = Fal
     (after an upgrade, or to prove a full run); files already loaded are still not loaded again."""
     summary = Summary()
     _recover(settings)
-    feeds = list(load_contracts())
-    waiting = new_files(settings, feeds)
-    _say_landing(settings, waiting, feeds)
-    if any(needs_key(f.feed) for f in waiting):
+    work = plan_work(settings, rebuild=rebuild)
+    _say_landing(settings, work.waiting, list(load_contracts()))
+    if any(needs_key(f.feed) for f in work.waiting):
         settings.pseudonymisation_key()  # one clear line now, rather than a failure per feed later
-    new_feeds = sorted({f.feed for f in waiting})
-    new_tables = {f"raw.{e.table}" for feed in new_feeds for e in load_contracts()[feed].values()}
-    if new_feeds:  # every load writes the load audit, and may quarantine rows
-        new_tables |= {"raw.load_audit", "raw.quarantine"}
-    with write_connection(settings) as con:
-        plan = plan_build(con, build_settings(settings), new_tables)
-        loaded = bool(tables_in(con, ("raw",)))
-    if rebuild:
-        plan.models, plan.reason, plan.changed_tables = set(all_models()), "a rebuild was asked for", []
     defs = None
-    if not waiting and not loaded:  # dbt would fail on raw tables no file has created
+    if not work.loaded and not work.waiting:  # dbt would fail on raw tables no file has created
         console.done("dbt", f"skipped: no file has been loaded yet (the landing folder is {settings.landing_dir})")
-    elif waiting or plan.models:
+    elif work.needed:
         defs = load_definitions(settings)
-        if not _build(settings, defs, new_feeds, plan, summary):
+        if not _build(settings, defs, work, summary):
             return summary
     else:
-        console.done("dbt", f"skipped: {plan.reason}{_since(settings, BUILD_STAGE)}")
+        console.done("dbt", f"skipped: {work.plan.reason}{_since(settings, BUILD_STAGE)}")
     return _publish(settings, defs, pack_year, summary, rebuild)
 
 
@@ -124,14 +114,9 @@ def _since(settings: Settings, stage: str) -> str:
     return f" (last built by run {latest.run_id[:8]}, {latest.recorded_at:%Y-%m-%d %H:%M} UTC)"
 
 
-def _build(settings: Settings, defs, new_feeds: list[str], plan, summary: Summary) -> bool:
-    from dagster import AssetKey
-
-    graph = defs.resolve_asset_graph()
-    ingest_keys = [k for k in graph.get_all_asset_keys()
-                   if k.path[0] == "raw" and any(k.path[-1].startswith(f"{feed}__") for feed in new_feeds)]
-    selection = ingest_keys + [AssetKey(name) for name in sorted(plan.models)]
-    outcome = execute(settings, defs.resolve_job_def("build_job"), None, selection=selection)
+def _build(settings: Settings, defs, work: BuildWork, summary: Summary) -> bool:
+    plan, new_feeds = work.plan, work.new_feeds
+    outcome = execute(settings, defs.resolve_job_def("build_job"), None, selection=work.selection())
     summary.runs.append(outcome)
     summary.did_work = True
     if new_feeds:

@@ -1,7 +1,9 @@
 """Jobs a steward launches and the two schedules that launch them.
 
 - `monthly_rebuild` (on by default): on the 2nd of each month at 06:00, load whatever new files the
-  landing folder holds and rebuild the warehouse. Nothing is published: publication is per year.
+  landing folder holds and rebuild what they feed, planned as `impact run` plans its build
+  (build_plan.py): only the new files' feeds and the dbt models downstream of the raw tables that
+  changed; no run at all when nothing is new. Nothing is published: publication is per year.
 - `yearly_publication` (off by default; switch it on in the UI under Automation): on the day a
   reporting year closes (its end plus `[reporting] grace_days`: 1 June for an April year), ingest,
   rebuild, gate and publish the year just closed, as a partition run of `impact_pipeline`. The
@@ -24,8 +26,11 @@ from dagster import (
 from orchestration.dbt import DBT_GROUPS
 from partnership.config import Settings
 from partnership.reporting_years import closes_on, year_just_closed, year_label
+from partnership.warehouse import WarehouseBusy, writer_lock
 
 TIMEZONE = "Europe/London"
+PLAN_TAG = "impact/build_plan"  # why a scheduled build selected what it did (UI → Runs)
+BUSY_SECONDS = 5  # a writer holding the warehouse longer: the schedule asks for the whole build
 
 impact_pipeline = define_asset_job(
     "impact_pipeline", AssetSelection.all(),
@@ -55,10 +60,24 @@ def build_schedules(settings: Settings, partition_keys: Sequence[str]) -> list:
 
     @schedule(cron_schedule="0 6 2 * *", job=build_job, execution_timezone=TIMEZONE,
               default_status=DefaultScheduleStatus.RUNNING,
-              description="Monthly: load new landing files and rebuild the warehouse (06:00 on the 2nd).")
+              description="Monthly: load new landing files and rebuild what they feed (06:00 on the 2nd); "
+                          "no run when nothing is new.")
     def monthly_rebuild(context: ScheduleEvaluationContext):
+        from orchestration.build_plan import plan_work
+
         when = context.scheduled_execution_time or datetime.now()
-        return RunRequest(run_key=f"rebuild-{when:%Y-%m}")
+        run_key = f"rebuild-{when:%Y-%m}"
+        try:
+            with writer_lock(settings, timeout=BUSY_SECONDS):
+                pass  # planning reads the warehouse; a run is writing it now
+        except WarehouseBusy:
+            return RunRequest(run_key=run_key, tags={PLAN_TAG: "every model: the warehouse was busy when planned"})
+        work = plan_work(settings)
+        if not work.needed:
+            return SkipReason(f"nothing to build: {work.why_not}")
+        scope = "every model" if work.plan.full else f"models downstream of {', '.join(work.plan.changed_tables)}"
+        return RunRequest(run_key=run_key, asset_selection=work.selection(),
+                          tags={PLAN_TAG: f"{len(work.waiting)} new files; {scope}"[:1000]})
 
     @schedule(cron_schedule=publication_cron(start_month, settings.reporting.grace_days), job=impact_pipeline,
               execution_timezone=TIMEZONE,
