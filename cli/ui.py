@@ -111,6 +111,17 @@ def stop_children(children: list[subprocess.Popen], grace: float = STOP_GRACE) -
     for child in children:
         _signal_group(child, signal.SIGKILL)  # the child's own children too (code servers)
         child.wait()
+    deadline = time.monotonic() + grace  # a killed process takes a moment to go: exit once none is left
+    while any(_group_left(child) for child in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _group_left(child: subprocess.Popen) -> bool:
+    try:
+        os.killpg(child.pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
 
 
 def _signal_group(child: subprocess.Popen, sig: signal.Signals) -> None:
