@@ -29,9 +29,9 @@ from orchestration.fingerprints import (
     table_fingerprint,
     tables_in,
 )
-from orchestration.landing_scan import new_files
+from orchestration.landing_scan import new_files_in
 from partnership.config import Settings
-from partnership.warehouse import write_connection
+from partnership.warehouse import LOCK_TIMEOUT_SECONDS, write_connection, writer_lock
 
 BUILD_STAGE = "build"
 PROJECT_KEY, OUTPUTS_KEY = "_project", "_outputs"
@@ -90,6 +90,10 @@ class BuildPlan:
     def full(self) -> bool:
         return self.models == set(all_models())
 
+    @property
+    def scope(self) -> str:
+        return "every model" if self.full else f"models downstream of {', '.join(self.changed_tables)}"
+
 
 def plan_build(con: duckdb.DuckDBPyConnection, build_settings: dict, new_feed_tables: set[str]) -> BuildPlan:
     """What to build, given the warehouse now and the raw tables new files are about to change."""
@@ -134,20 +138,25 @@ class BuildWork:
         """The build's assets: the ingest of each feed with new files, and the models to rebuild."""
         from dagster import AssetKey
 
-        ingest = [AssetKey(["raw", e.table]) for feed in self.new_feeds for e in load_contracts()[feed].values()]
+        ingest = [AssetKey(["raw", table]) for table in feed_tables(self.new_feeds)]
         return ingest + [AssetKey(name) for name in sorted(self.plan.models)]
 
 
-def plan_work(settings: Settings, *, rebuild: bool = False) -> BuildWork:
+def feed_tables(feeds: list[str]) -> list[str]:
+    """The raw tables (without schema) the feeds' files load into."""
+    return [e.table for feed in feeds for e in load_contracts()[feed].values()]
+
+
+def plan_work(settings: Settings, *, rebuild: bool = False, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> BuildWork:
     """The landing files waiting (remembered by size and mtime: never read twice) and the build they
-    and the warehouse's state need; `rebuild`: every model."""
-    feeds = list(load_contracts())
-    waiting = new_files(settings, feeds)
-    new_feeds = sorted({f.feed for f in waiting})
-    new_tables = {f"raw.{e.table}" for feed in new_feeds for e in load_contracts()[feed].values()}
-    if new_feeds:  # every load writes the load audit, and may quarantine rows
-        new_tables |= {"raw.load_audit", "raw.quarantine"}
-    with write_connection(settings) as con:
+    and the warehouse's state need; `rebuild`: every model. Raises WarehouseBusy if another writer
+    holds the warehouse for longer than `lock_timeout` seconds."""
+    with writer_lock(settings, lock_timeout), write_connection(settings, lock_held=True) as con:
+        waiting = new_files_in(con, settings, list(load_contracts()))
+        new_feeds = sorted({f.feed for f in waiting})
+        new_tables = {f"raw.{table}" for table in feed_tables(new_feeds)}
+        if new_feeds:  # every load writes the load audit, and may quarantine rows
+            new_tables |= {"raw.load_audit", "raw.quarantine"}
         plan = plan_build(con, build_settings(settings), new_tables)
         loaded = bool(tables_in(con, ("raw",)))
     if rebuild:

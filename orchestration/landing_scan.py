@@ -6,6 +6,8 @@ second or two), and the ingest assets load what it finds.
 
 from pathlib import Path
 
+import duckdb
+
 from ingest import DateWindow, IngestRules
 from ingest.arrivals import arrival_order, declared, entries
 from ingest.contracts import load_contracts
@@ -45,9 +47,14 @@ def new_files(settings: Settings, feeds: list[str]) -> list[run_state.LandingFil
     """The landing files of `feeds` whose content is not loaded yet, nor refused under the current
     rules (a refused file with a declaration beside it is offered again: the declaration may be
     what it lacked)."""
-    version = rules_version(ingest_rules(settings), settings.declared_anchors())
     with write_connection(settings) as con:
-        files, fresh = run_state.classify(con, {feed: landing_files(settings, feed) for feed in feeds},
-                                          rules_version=version, declared=lambda path: bool(declared(path)))
-        run_state.remember(con, fresh)
+        return new_files_in(con, settings, feeds)
+
+
+def new_files_in(con: duckdb.DuckDBPyConnection, settings: Settings, feeds: list[str]) -> list[run_state.LandingFile]:
+    """`new_files` on a connection the caller holds (with the writers' lock)."""
+    version = rules_version(ingest_rules(settings), settings.declared_anchors())
+    files, fresh = run_state.classify(con, {feed: landing_files(settings, feed) for feed in feeds},
+                                      rules_version=version, declared=lambda path: bool(declared(path)))
+    run_state.remember(con, fresh)
     return [f for f in files if not f.settled]

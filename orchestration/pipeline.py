@@ -128,8 +128,7 @@ def _build(settings: Settings, defs, work: BuildWork, summary: Summary) -> bool:
         built = sum(1 for key in outcome.materialized if key in all_models())
         tests = sum(1 for key in outcome.checks if not key.endswith(":feed_freshness"))
         failed = sum(1 for key, ok in outcome.checks.items() if not ok and not key.endswith(":feed_freshness"))
-        scope = "every model" if plan.full else f"models downstream of {', '.join(plan.changed_tables)}"
-        console.done("dbt", f"{built} models and {tests} tests ({failed} failing) rebuilt: {scope}"
+        console.done("dbt", f"{built} models and {tests} tests ({failed} failing) rebuilt: {plan.scope}"
                             + ("" if plan.changed_tables or not plan.reason else f" ({plan.reason})"),
                      outcome.seconds("impact_dbt_models"))
     else:

@@ -26,7 +26,7 @@ from dagster import (
 from orchestration.dbt import DBT_GROUPS
 from partnership.config import Settings
 from partnership.reporting_years import closes_on, year_just_closed, year_label
-from partnership.warehouse import WarehouseBusy, writer_lock
+from partnership.warehouse import WarehouseBusy
 
 TIMEZONE = "Europe/London"
 PLAN_TAG = "impact/build_plan"  # why a scheduled build selected what it did (UI → Runs)
@@ -68,16 +68,13 @@ def build_schedules(settings: Settings, partition_keys: Sequence[str]) -> list:
         when = context.scheduled_execution_time or datetime.now()
         run_key = f"rebuild-{when:%Y-%m}"
         try:
-            with writer_lock(settings, timeout=BUSY_SECONDS):
-                pass  # planning reads the warehouse; a run is writing it now
-        except WarehouseBusy:
+            work = plan_work(settings, lock_timeout=BUSY_SECONDS)
+        except WarehouseBusy:  # a run is writing it now
             return RunRequest(run_key=run_key, tags={PLAN_TAG: "every model: the warehouse was busy when planned"})
-        work = plan_work(settings)
         if not work.needed:
             return SkipReason(f"nothing to build: {work.why_not}")
-        scope = "every model" if work.plan.full else f"models downstream of {', '.join(work.plan.changed_tables)}"
         return RunRequest(run_key=run_key, asset_selection=work.selection(),
-                          tags={PLAN_TAG: f"{len(work.waiting)} new files; {scope}"[:1000]})
+                          tags={PLAN_TAG: f"{len(work.waiting)} new files; {work.plan.scope}"[:1000]})
 
     @schedule(cron_schedule=publication_cron(start_month, settings.reporting.grace_days), job=impact_pipeline,
               execution_timezone=TIMEZONE,
