@@ -35,14 +35,19 @@ from partnership.warehouse import LOCK_TIMEOUT_SECONDS, write_connection, writer
 
 BUILD_STAGE = "build"
 PROJECT_KEY, OUTPUTS_KEY = "_project", "_outputs"
+# A planned build (`impact run`, the monthly schedule) carries this tag: once its files are loaded,
+# its dbt step builds only what the raw tables that did change need (narrowed, below).
+PLAN_TAG = "impact/build_plan"
+CHANGED_TAG = "impact/changed_raw_tables"  # what a narrowed build found changed
 # Incremental models (on DuckDB) and the raw table whose new loads they append; a change in any
 # other raw table they read (the supplier register) means a --full-refresh build.
 APPENDED_FROM = {"fct_payments": "raw.spend__payments"}
 
 
 @cache
-def _graph() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
-    """Per raw table, the dbt models and seeds downstream of it; and every model and seed."""
+def _graph() -> tuple[dict[str, frozenset[str]], frozenset[str], dict[str, frozenset[str]]]:
+    """Per raw table, the dbt models and seeds downstream of it; every model and seed; and per dbt
+    test, what it tests (models, seeds, and raw tables as `raw.<name>`)."""
     manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))  # a fresh clone has none yet
     children = manifest["child_map"]
     buildable = {uid: node["name"] for uid, node in manifest["nodes"].items()
@@ -59,7 +64,10 @@ def _graph() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
 
     downstream = {f"raw.{source['name']}": frozenset(buildable[u] for u in below(uid) if u in buildable)
                   for uid, source in manifest["sources"].items()}
-    return downstream, frozenset(buildable.values())
+    names = {**buildable, **{uid: f"raw.{source['name']}" for uid, source in manifest["sources"].items()}}
+    tested = {node["name"]: frozenset(names[u] for u in node["depends_on"]["nodes"] if u in names)
+              for node in manifest["nodes"].values() if node["resource_type"] == "test"}
+    return downstream, frozenset(buildable.values()), tested
 
 
 def all_models() -> frozenset[str]:
@@ -85,6 +93,7 @@ class BuildPlan:
     models: set[str] = field(default_factory=set)  # empty: nothing to build
     reason: str = ""
     changed_tables: list[str] = field(default_factory=list)
+    raw: dict[str, str] = field(default_factory=dict)  # the raw tables' fingerprints it compared
 
     @property
     def full(self) -> bool:
@@ -107,8 +116,8 @@ def plan_build(con: duckdb.DuckDBPyConnection, build_settings: dict, new_feed_ta
     changed = sorted({t for t, fp in now.items() if t not in state or state[t].fingerprint != fp}
                      | (new_feed_tables & set(now)))
     if not changed:
-        return BuildPlan(set(), "no raw table changed since the last build")
-    return BuildPlan(downstream_of(set(changed)), "new rows in " + ", ".join(changed), changed)
+        return BuildPlan(set(), "no raw table changed since the last build", raw=now)
+    return BuildPlan(downstream_of(set(changed)), "new rows in " + ", ".join(changed), changed, now)
 
 
 @dataclass
@@ -133,6 +142,10 @@ class BuildWork:
         if not self.loaded:
             return "no file has been loaded yet"
         return f"no new file in the landing folder, and {self.plan.reason}"
+
+    def tag(self) -> str:
+        """The build's PLAN_TAG: what it was planned for (UI → Runs)."""
+        return f"{len(self.waiting)} new files; {self.plan.scope}"[:1000]
 
     def selection(self) -> list:
         """The build's assets: the ingest of each feed with new files, and the models to rebuild."""
@@ -164,6 +177,34 @@ def plan_work(settings: Settings, *, rebuild: bool = False, lock_timeout: float 
     return BuildWork(waiting, plan, loaded)
 
 
+@dataclass
+class Narrowing:
+    """A planned build's selection cut down, after its ingest, to what the raw tables that changed
+    need: the plan counts every raw table of a feed with new files (which tables a file feeds is known
+    only once it is read), so a month of payments alone would rebuild the supplier chain too."""
+    changed_tables: list[str]
+    built: set[str]  # the selected models still to build
+    skipped: set[str]  # the selected models whose inputs did not change
+    raw: dict[str, str]  # the raw tables' fingerprints now (dbt does not change them)
+
+    def dbt_excludes(self) -> list[str]:
+        """dbt node names to leave out: the skipped models, and every test none of whose parents
+        is built here or is a raw table that changed (a skipped model's tests, an unchanged source's)."""
+        touched = self.built | set(self.changed_tables)
+        return sorted(self.skipped) + sorted(test for test, tested in _graph()[2].items() if not tested & touched)
+
+
+def narrowing(con: duckdb.DuckDBPyConnection, build_settings: dict, models: set[str]) -> Narrowing | None:
+    """For a planned build of `models`, its files loaded: the models it can skip, or None when the
+    whole selection stands (a full build; the project, its settings or the marts changed)."""
+    if all_models() <= models:
+        return None
+    now = plan_build(con, build_settings, set())
+    if now.full or not now.changed_tables or not models - now.models:
+        return None
+    return Narrowing(now.changed_tables, models & now.models, models - now.models, now.raw)
+
+
 def full_refresh_reason(con: duckdb.DuckDBPyConnection, models: set[str]) -> str | None:
     """Why the incremental models must be rebuilt whole in a build of `models`, or None: a full
     build, or a change since the last build in a raw table they read but do not append from.
@@ -183,10 +224,13 @@ def full_refresh_reason(con: duckdb.DuckDBPyConnection, models: set[str]) -> str
     return None
 
 
-def record_build(con: duckdb.DuckDBPyConnection, build_settings: dict, built: set[str], run_id: str) -> None:
-    """After a successful build of `built` (model and seed names)."""
-    graph, every = _graph()
-    entries = {table: fp for table, fp in raw_fingerprints(con).items() if graph.get(table, set()) <= built}
+def record_build(con: duckdb.DuckDBPyConnection, build_settings: dict, built: set[str], run_id: str,
+                 raw: dict[str, str] | None = None) -> None:
+    """After a successful build of `built` (model and seed names); `raw`: the raw tables'
+    fingerprints if already taken since the ingest (a narrowed build's)."""
+    graph, every, _ = _graph()
+    raw = raw if raw is not None else raw_fingerprints(con)
+    entries = {table: fp for table, fp in raw.items() if graph.get(table, set()) <= built}
     if every <= built:
         entries[PROJECT_KEY] = dbt_project_fingerprint(build_settings)
     entries[OUTPUTS_KEY] = outputs_fingerprint(con)

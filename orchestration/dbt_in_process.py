@@ -24,9 +24,10 @@ RESULTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResul
 
 
 def build(context: AssetExecutionContext, *, translator, project, manifest_path: Path, dbt_vars: dict,
-          target: Path, on_result: Callable[[int], None], extra_args: Sequence[str] = ()) -> Iterator:
-    """`dbt build` of the run's selection (and `extra_args`, e.g. --full-refresh); yields Dagster
-    events, raises Failure if dbt failed."""
+          target: Path, on_result: Callable[[int], None], extra_args: Sequence[str] = (),
+          exclude: Sequence[str] = ()) -> Iterator:
+    """`dbt build` of the run's selection less the `exclude`d nodes (and `extra_args`, e.g.
+    --full-refresh); yields Dagster events, raises Failure if dbt failed."""
     from dagster_dbt.asset_utils import get_updated_cli_invocation_params_for_context
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
     from dbt.cli.main import dbtRunner, dbtRunnerResult
@@ -34,7 +35,7 @@ def build(context: AssetExecutionContext, *, translator, project, manifest_path:
 
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     params = get_updated_cli_invocation_params_for_context(
-        context=context, manifest=manifest, dagster_dbt_translator=translator)
+        context=context, manifest=manifest, dagster_dbt_translator=translator, runtime_excludes=exclude)
     project_dir = Path(params.dbt_project.project_dir) if params.dbt_project else DBT_PROJECT_DIR
     args = ["build", "--vars", json.dumps(dbt_vars), "--project-dir", str(project_dir),
             "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target), "--log-path", str(target),

@@ -21,7 +21,7 @@ import duckdb
 
 from ingest.contracts import load_contracts
 from orchestration import console, run_state
-from orchestration.build_plan import BUILD_STAGE, BuildWork, all_models, plan_work
+from orchestration.build_plan import BUILD_STAGE, CHANGED_TAG, PLAN_TAG, BuildWork, all_models, plan_work
 from orchestration.dbt_vars import dbt_vars
 from orchestration.fingerprints import snapshot_fingerprint
 from orchestration.landing_scan import needs_key
@@ -116,7 +116,8 @@ def _since(settings: Settings, stage: str) -> str:
 
 def _build(settings: Settings, defs, work: BuildWork, summary: Summary) -> bool:
     plan, new_feeds = work.plan, work.new_feeds
-    outcome = execute(settings, defs.resolve_job_def("build_job"), None, selection=work.selection())
+    outcome = execute(settings, defs.resolve_job_def("build_job"), None, selection=work.selection(),
+                      tags={PLAN_TAG: work.tag()})
     summary.runs.append(outcome)
     summary.did_work = True
     if new_feeds:
@@ -128,7 +129,9 @@ def _build(settings: Settings, defs, work: BuildWork, summary: Summary) -> bool:
         built = sum(1 for key in outcome.materialized if key in all_models())
         tests = sum(1 for key in outcome.checks if not key.endswith(":feed_freshness"))
         failed = sum(1 for key, ok in outcome.checks.items() if not ok and not key.endswith(":feed_freshness"))
-        console.done("dbt", f"{built} models and {tests} tests ({failed} failing) rebuilt: {plan.scope}"
+        scope = (f"models downstream of {outcome.tags[CHANGED_TAG]} (the raw tables that changed)"
+                 if CHANGED_TAG in outcome.tags else plan.scope)
+        console.done("dbt", f"{built} models and {tests} tests ({failed} failing) rebuilt: {scope}"
                             + ("" if plan.changed_tables or not plan.reason else f" ({plan.reason})"),
                      outcome.seconds("impact_dbt_models"))
     else:

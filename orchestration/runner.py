@@ -84,6 +84,7 @@ class RunOutcome:
     metadata: dict[str, dict] = field(default_factory=dict)  # asset key -> its latest metadata
     checks: dict[str, bool] = field(default_factory=dict)  # asset:check -> passed
     step_seconds: dict[str, float] = field(default_factory=dict)  # step key -> seconds it ran
+    tags: dict[str, str] = field(default_factory=dict)  # the run's tags when it ended
 
     def seconds(self, *prefixes: str) -> float:
         return sum(s for step, s in self.step_seconds.items() if step.startswith(prefixes))
@@ -180,9 +181,9 @@ def _execute(settings: Settings, job, reporting_year: str | None, log_level: str
 
 
 def execute(settings: Settings, job, reporting_year: str | None, *, selection: list | None = None,
-            log_level: str = "INFO") -> RunOutcome:
+            log_level: str = "INFO", tags: dict[str, str] | None = None) -> RunOutcome:
     """One run of `job` (for a partitioned job, the year's partition), optionally of a subset
-    (asset keys, or the names of top-level assets)."""
+    (asset keys, or the names of top-level assets), with `tags` beside the process's own."""
     from dagster import AssetKey
 
     from orchestration.recovery import run_tags
@@ -198,10 +199,12 @@ def execute(settings: Settings, job, reporting_year: str | None, *, selection: l
         result = job.execute_in_process(
             instance=instance, partition_key=reporting_year, raise_on_error=False,
             asset_selection=[AssetKey(k) if isinstance(k, str) else k for k in selection] if selection else None,
-            tags=run_tags(),
+            tags={**(tags or {}), **run_tags()},
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
         stats = instance.get_run_step_stats(result.run_id)
+        run = instance.get_run_by_id(result.run_id)
     outcome = RunOutcome(result.run_id, result.success, reporting_year, None, None)
+    outcome.tags = dict(run.tags) if run else {}
     outcome.step_seconds = {s.step_key: (s.end_time or 0) - (s.start_time or 0) for s in stats if s.start_time}
     for event in result.all_events:
         if event.is_step_failure:

@@ -23,13 +23,13 @@ from dagster import (
     schedule,
 )
 
+from orchestration.build_plan import PLAN_TAG  # why a planned build selected what it did (UI → Runs)
 from orchestration.dbt import DBT_GROUPS
 from partnership.config import Settings
 from partnership.reporting_years import closes_on, year_just_closed, year_label
 from partnership.warehouse import WarehouseBusy
 
 TIMEZONE = "Europe/London"
-PLAN_TAG = "impact/build_plan"  # why a scheduled build selected what it did (UI → Runs)
 BUSY_SECONDS = 5  # a writer holding the warehouse longer: the schedule asks for the whole build
 
 impact_pipeline = define_asset_job(
@@ -74,7 +74,7 @@ def build_schedules(settings: Settings, partition_keys: Sequence[str]) -> list:
         if not work.needed:
             return SkipReason(f"nothing to build: {work.why_not}")
         return RunRequest(run_key=run_key, asset_selection=work.selection(),
-                          tags={PLAN_TAG: f"{len(work.waiting)} new files; {work.plan.scope}"[:1000]})
+                          tags={PLAN_TAG: work.tag()})
 
     @schedule(cron_schedule=publication_cron(start_month, settings.reporting.grace_days), job=impact_pipeline,
               execution_timezone=TIMEZONE,

@@ -5,8 +5,10 @@ subprocess's start-up.
 
 A run may select a subset of the models (the command line selects those downstream of the raw
 tables that changed, orchestration/build_plan.py); dagster-dbt turns the selection into dbt's
-`--select`. After a successful build the asset records what it was built from
-(orchestration/fingerprints.py), so the next run knows what is already up to date.
+`--select`. A planned build (tagged impact/build_plan) narrows it once its files are loaded: the
+selected models and tests that no changed raw table reaches are left out (`--exclude`). After a
+successful build the asset records what it was built from (orchestration/fingerprints.py), so the
+next run knows what is already up to date.
 
 On an engine other than DuckDB (impact.toml [warehouse]) the build copies the raw tables to the
 engine first and reads the published schemas back after (orchestration/engines/), inside the same
@@ -23,7 +25,16 @@ from pathlib import Path
 
 from expectations import record_build_checks
 from orchestration import console, engines, run_state
-from orchestration.build_plan import BUILD_STAGE, OUTPUTS_KEY, all_models, full_refresh_reason, record_build
+from orchestration.build_plan import (
+    BUILD_STAGE,
+    CHANGED_TAG,
+    OUTPUTS_KEY,
+    PLAN_TAG,
+    all_models,
+    full_refresh_reason,
+    narrowing,
+    record_build,
+)
 from orchestration.dbt_vars import build_settings, dbt_env, dbt_vars
 from orchestration.faults import pause_point
 from partnership.config import Settings
@@ -64,7 +75,6 @@ def build_dbt_assets(settings: Settings):
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         engine = settings.warehouse.engine
         models = {key.path[-1] for key in context.selected_asset_keys}
-        total = len(models) + len(context.selected_asset_check_keys)
         target = settings.data_dir / "dbt" / "target"  # one folder per data directory, reused
         vars_ = dbt_vars(settings)
 
@@ -74,9 +84,17 @@ def build_dbt_assets(settings: Settings):
                 pause_point("dbt", settings.data_dir)
 
         with writer_lock(settings):
-            with write_connection(settings, lock_held=True) as con:  # a build that dies is redone in full
-                run_state.forget(con, BUILD_STAGE, OUTPUTS_KEY)
+            with write_connection(settings, lock_held=True) as con:
+                narrow = narrowing(con, build_settings(settings), models) if PLAN_TAG in context.run.tags else None
+                run_state.forget(con, BUILD_STAGE, OUTPUTS_KEY)  # a build that dies is redone in full
                 whole = full_refresh_reason(con, models)
+            excludes = narrow.dbt_excludes() if narrow else []
+            if narrow:
+                models = narrow.built
+                context.instance.add_run_tags(context.run.run_id, {CHANGED_TAG: ", ".join(narrow.changed_tables)})
+                context.log.info(f"changed since the last build: {', '.join(narrow.changed_tables)}; "
+                                 f"left out, their inputs unchanged: {', '.join(sorted(narrow.skipped))}")
+            total = len(models) + sum(1 for key in context.selected_asset_check_keys if key.name not in excludes)
             dbt_args = ["--full-refresh"] if whole else []
             if whole:
                 context.log.info(f"incremental models rebuilt whole (--full-refresh): {whole}")
@@ -92,10 +110,11 @@ def build_dbt_assets(settings: Settings):
                         (target / "run_results.json").unlink(missing_ok=True)  # never a stale build's
                         yield from dbt_in_process.build(context, translator=translator, project=impact_dbt_project,
                                                         manifest_path=MANIFEST, dbt_vars=vars_, target=target,
-                                                        on_result=on_result, extra_args=dbt_args)
+                                                        on_result=on_result, extra_args=dbt_args, exclude=excludes)
                     else:
-                        invocation = dbt.cli(["build", "--vars", json.dumps(vars_), *dbt_args], context=context,
-                                             raise_on_error=False)
+                        exclude = ["--exclude", " ".join(excludes)] if excludes else []
+                        invocation = dbt.cli(["build", "--vars", json.dumps(vars_), *dbt_args, *exclude],
+                                             context=context, raise_on_error=False)
                         target = invocation.target_path
                         for done, event in enumerate(invocation.stream(), start=1):
                             yield event
@@ -108,7 +127,8 @@ def build_dbt_assets(settings: Settings):
                 recorded = record_checks(settings, target, context.run.run_id)
                 context.log.info(f"{recorded} dbt results recorded in gate.build_checks for the gate")
             with write_connection(settings, lock_held=True) as con:
-                record_build(con, build_settings(settings), models, context.run.run_id)
+                record_build(con, build_settings(settings), models, context.run.run_id,
+                             raw=narrow.raw if narrow else None)
 
     return impact_dbt_models
 

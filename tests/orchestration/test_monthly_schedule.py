@@ -1,7 +1,9 @@
 """The `monthly_rebuild` schedule plans its run as `impact run` plans its build: a month with nothing
 new starts no run; a new month of spend asks for the spend ingest and the models downstream of it,
 not the whole project; a warehouse busy with another writer gets the whole build, as before.
-The request it returns is executed as Dagster executes a build_job run with that selection."""
+The request it returns is executed as Dagster executes a build_job run with that selection and its
+tags: once the files are loaded, the build leaves out what no changed raw table reaches (a month of
+payments does not rebuild the supplier chain; a corrected supplier register does)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from demo.generate import generate_spend_month
 
 pytestmark = pytest.mark.e2e
 TICK = datetime(2026, 12, 2, 6, tzinfo=ZoneInfo("Europe/London"))
-PLAN_TAG = "impact/build_plan"
+PLAN_TAG, CHANGED_TAG = "impact/build_plan", "impact/changed_raw_tables"
+SUPPLIER_CHAIN = {"stg_spend__suppliers", "stg_spend__contracts", "int_spend__suppliers_classified", "dim_suppliers"}
 
 
 @pytest.fixture(scope="module")
@@ -97,12 +100,44 @@ def test_a_new_month_asks_for_what_it_feeds_and_builds_it(steward):
     assert len(models) < len(all_models()) / 2
     assert request.tags[PLAN_TAG].startswith(f"{len(new)} new files; models downstream of raw.load_audit")
 
+    assert SUPPLIER_CHAIN <= models  # planned: which raw tables a file feeds is known once it is read
+
     before = _payments(settings, "2025-26")
-    outcome = execute(settings, defs.resolve_job_def("build_job"), None, selection=list(request.asset_selection))
+    outcome = execute(settings, defs.resolve_job_def("build_job"), None, selection=list(request.asset_selection),
+                      tags=request.tags)
     assert outcome.success, outcome.messages
-    assert set(outcome.materialized) == selected  # what was asked, no more
-    assert outcome.checks and all(outcome.checks.values())  # the selected models' dbt tests ran and passed
+    assert outcome.tags[CHANGED_TAG] == "raw.load_audit, raw.spend__payments"  # no row was quarantined
+    built = set(outcome.materialized)
+    assert built <= selected and not built & SUPPLIER_CHAIN  # the register and contracts did not change
+    assert built & models == models - SUPPLIER_CHAIN - {"stg_ingest__quarantine"}
+    assert outcome.checks and all(outcome.checks.values())  # the built models' dbt tests ran and passed
+    assert not {c for c in outcome.checks if c.startswith(("dim_suppliers:", "stg_spend__suppliers:"))}
     assert before == 0 and _payments(settings, "2025-26") > 0
 
     after = _tick(defs)  # the month is built: the next tick has nothing to do
     assert isinstance(after, SkipReason), after
+
+
+def test_a_corrected_supplier_register_rebuilds_the_supplier_chain(steward):
+    """The month's neighbour: the register changes, no payment does. The same plan, and this time
+    the supplier chain is what changed; fct_payments is rebuilt whole from the new register."""
+    from orchestration.runner import execute
+
+    settings, defs, _, _ = steward
+    register = settings.landing_dir / "spend" / "supplier-register.csv"
+    lines = register.read_text(encoding="utf-8").splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if line.rstrip().endswith(",N,") and "public_body" not in line)
+    lines[row] = lines[row].rstrip()[:-3] + ",Y,\n"  # a supplier now pays the Real Living Wage
+    register.write_text("".join(lines), encoding="utf-8")
+    request = _tick(defs)
+    assert isinstance(request, RunRequest), request
+    outcome = execute(settings, defs.resolve_job_def("build_job"), None, selection=list(request.asset_selection),
+                      tags=request.tags)
+    assert outcome.success, outcome.messages
+    assert outcome.tags[CHANGED_TAG] == "raw.load_audit, raw.spend__suppliers"
+    built = set(outcome.materialized)
+    assert {"stg_spend__suppliers", "int_spend__suppliers_classified", "dim_suppliers", "fct_payments",
+            "metrics_procurement"} <= built
+    assert "stg_spend__contracts" not in built and "stg_spend__payments" not in built
+    assert outcome.checks and all(outcome.checks.values())
+    assert isinstance(_tick(defs), SkipReason)
