@@ -205,20 +205,28 @@ def narrowing(con: duckdb.DuckDBPyConnection, build_settings: dict, models: set[
     return Narrowing(now.changed_tables, models & now.models, models - now.models, now.raw)
 
 
-def full_refresh_reason(con: duckdb.DuckDBPyConnection, models: set[str]) -> str | None:
+def full_refresh_reason(con: duckdb.DuckDBPyConnection, models: set[str],
+                        raw: dict[str, str] | None = None) -> str | None:
     """Why the incremental models must be rebuilt whole in a build of `models`, or None: a full
     build, or a change since the last build in a raw table they read but do not append from.
-    Called in the build, after the ingest, so the fingerprints are of what dbt will read."""
+    Called in the build, after the ingest, so the fingerprints are of what dbt will read; `raw`:
+    the raw tables' fingerprints if already taken since the ingest (a narrowed build's)."""
     if all_models() <= models:
         return "a full build"
     graph = _graph()[0]
     state = run_state.recorded(con, BUILD_STAGE)
-    present = set(tables_in(con, ("raw",)))
+    present = set(tables_in(con, ("raw",))) if raw is None else set()
+
+    def fingerprint(table: str) -> str | None:
+        if raw is not None:
+            return raw.get(table)
+        return table_fingerprint(con, table) if table in present else None
+
     for model, appended in APPENDED_FROM.items():
         if model not in models:
             continue
         for table in sorted(t for t, below in graph.items() if model in below and t != appended):
-            now = table_fingerprint(con, table) if table in present else None
+            now = fingerprint(table)
             if (state[table].fingerprint if table in state else None) != now:
                 return f"{table} changed"
     return None

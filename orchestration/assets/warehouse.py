@@ -87,7 +87,7 @@ def build_dbt_assets(settings: Settings):
             with write_connection(settings, lock_held=True) as con:
                 narrow = narrowing(con, build_settings(settings), models) if PLAN_TAG in context.run.tags else None
                 run_state.forget(con, BUILD_STAGE, OUTPUTS_KEY)  # a build that dies is redone in full
-                whole = full_refresh_reason(con, models)
+                whole = full_refresh_reason(con, models, raw=narrow.raw if narrow else None)
             excludes = narrow.dbt_excludes() if narrow else []
             if narrow:
                 models = narrow.built

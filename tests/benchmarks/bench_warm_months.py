@@ -9,6 +9,10 @@ one process runs `impact run` (cli.main.main) once per new month of spend, April
 The first month pays the imports; the later ones find Dagster, dbt, Great Expectations and the
 definitions loaded, as a warm worker would. Each month's wall time is printed with its stages
 and its share of the full rebuild (target: under 10%, spec §10).
+
+Then, in the same warm process, the last month's own dbt command (from its run's log) is run
+again on its own, twice with its tests and twice with its models only (dbt's `dbtRunner`, no
+Dagster): the floor that dbt alone sets for a month, however warm the process around it.
 """
 
 from __future__ import annotations
@@ -49,7 +53,37 @@ def months_in_one_process(data_dir: Path, scale: float, months: int, results: Pa
         took = time.perf_counter() - started
         with results.open("a") as handle:
             handle.write(json.dumps({"month": month, "code": code, "seconds": took, "log": str(log)}) + "\n")
+    with results.open("a") as handle:
+        for label, only_models in (("tests", False), ("models only", True)) * 2:
+            handle.write(json.dumps({"dbt": label, **dbt_again(data_dir, only_models)}) + "\n")
     os._exit(0)  # as `impact` does: no teardown of the libraries' objects
+
+
+def dbt_again(data_dir: Path, only_models: bool) -> dict:
+    """The newest run's `dbt build` once more in this process: seconds to its first result, then
+    to its last, and how many results (models and tests) it gave."""
+    from dbt.cli.main import dbtRunner
+
+    from orchestration.dbt_vars import dbt_env
+    from partnership.config import load_settings
+
+    os.environ.update(dbt_env(load_settings(data_dir)))
+    newest = max((data_dir / "logs").glob("impact-run-*.log"), key=lambda path: path.stat().st_mtime)
+    line = next(line for line in newest.read_text().splitlines() if "dbt build --vars " in line)
+    vars_json, _, rest = line.split("dbt build --vars ", 1)[1].partition(" --project-dir ")
+    args = ["build", "--vars", vars_json, "--project-dir", *rest.split(), "--quiet"]
+    args += ["--resource-type", "model"] if only_models else []
+    stamps: list[float] = []
+
+    def on_event(event) -> None:
+        if event.info.name in ("LogModelResult", "LogTestResult"):
+            stamps.append(time.perf_counter())
+
+    started = time.perf_counter()
+    outcome = dbtRunner(callbacks=[on_event]).invoke(args)
+    ended = time.perf_counter()
+    return {"ok": outcome.success, "results": len(stamps), "seconds": ended - started,
+            "first": (stamps[0] if stamps else ended) - started}
 
 
 def main() -> int:
@@ -78,11 +112,16 @@ def main() -> int:
         subprocess.run([sys.executable, __file__, "--scale", str(args.scale), "--months", str(args.months),
                         "--in-one-process", str(data_dir), str(results)],
                        env=steward_env(TODAY), cwd=ROOT, check=True)
-        for row in map(json.loads, results.read_text().splitlines()):
+        rows = [json.loads(line) for line in results.read_text().splitlines()]
+        for row in (row for row in rows if "month" in row):
             state = "cold (fresh process)" if row["month"] == 4 else "warm (same process)"
             took = row["seconds"]
             print(f"  2025-{row['month']:02d} {state:<20} {took:6.1f} s ({took / full:6.1%})  exit {row['code']}  "
                   f"{stages(Path(row['log']).read_text(), took)}")
+        for row in (row for row in rows if "dbt" in row):
+            took = row["seconds"]
+            print(f"  the last month's dbt build alone, warm, {row['dbt']:<11} {took:5.1f} s ({took / full:6.1%})  "
+                  f"{row['results']} results, the first after {row['first']:.1f} s, ok {row['ok']}")
     print("target: one new month < 10% of the full rebuild (spec §10)")
     return 0
 

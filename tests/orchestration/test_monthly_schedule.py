@@ -120,13 +120,19 @@ def test_a_new_month_asks_for_what_it_feeds_and_builds_it(steward):
 
 def test_a_corrected_supplier_register_rebuilds_the_supplier_chain(steward):
     """The month's neighbour: the register changes, no payment does. The same plan, and this time
-    the supplier chain is what changed; fct_payments is rebuilt whole from the new register."""
+    the supplier chain is what changed; fct_payments is rebuilt whole from the new register (an
+    append of new loads only would leave the supplier's earlier payments as they were)."""
     from orchestration.runner import execute
 
     settings, defs, _, _ = steward
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        paid = {ref for (ref,) in con.sql("SELECT DISTINCT matched_supplier_ref FROM marts.fct_payments "
+                                          "WHERE NOT is_real_living_wage_employer").fetchall()}
     register = settings.landing_dir / "spend" / "supplier-register.csv"
     lines = register.read_text(encoding="utf-8").splitlines(keepends=True)
-    row = next(i for i, line in enumerate(lines) if line.rstrip().endswith(",N,") and "public_body" not in line)
+    row = next(i for i, line in enumerate(lines)
+               if line.rstrip().endswith(",N,") and "public_body" not in line and line.split(",")[0] in paid)
+    supplier = lines[row].split(",")[0]
     lines[row] = lines[row].rstrip()[:-3] + ",Y,\n"  # a supplier now pays the Real Living Wage
     register.write_text("".join(lines), encoding="utf-8")
     request = _tick(defs)
@@ -140,4 +146,9 @@ def test_a_corrected_supplier_register_rebuilds_the_supplier_chain(steward):
             "metrics_procurement"} <= built
     assert "stg_spend__contracts" not in built and "stg_spend__payments" not in built
     assert outcome.checks and all(outcome.checks.values())
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        payments, living_wage = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE is_real_living_wage_employer) FROM marts.fct_payments "
+            "WHERE matched_supplier_ref = ?", [supplier]).fetchone()
+    assert payments > 0 and living_wage == payments, (supplier, payments, living_wage)
     assert isinstance(_tick(defs), SkipReason)
