@@ -58,18 +58,25 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Gate a reporting year and publish it (snapshot + pack) without rebuilding the warehouse."""
-    from orchestration.runner import run_pipeline
+    from orchestration.runner import YearUnknown, run_pipeline
+    from orchestration.year_gate import year_closes_on, year_is_open
+    from partnership.reporting_years import is_label
 
     started = time.monotonic()
     settings = _settings(args)
+    if args.year and is_label(args.year, settings.reporting.year_start_month) and year_is_open(settings, args.year):
+        raise YearUnknown(f"{args.year} is open until {year_closes_on(settings, args.year)} ([reporting] grace_days "
+                          "after its end): `impact run` keeps it in the snapshot as provisional; publish its pack "
+                          "once it closes. Nothing written")
     with session(settings, "publish", args) as out:
         out.line(f"impact publish: data directory {settings.data_dir}")
         outcome = run_pipeline(settings, args.year, job_name="publish_job")
         out.done("gate", f"{outcome.reporting_year}: {outcome.gate_status or 'not evaluated'}")
-        if outcome.success:
+        if outcome.success and outcome.pack_folder:
             state = "written" if outcome.pack_new_revision else "unchanged (same content), no new revision"
-            out.done("pack", f"{outcome.pack_folder.name if outcome.pack_folder else '-'} {state}: "
-                             f"{outcome.pack_folder or 'none (open year)'}")
+            out.done("pack", f"{outcome.reporting_year} {outcome.pack_folder.name} {state}: {outcome.pack_folder}")
+        elif outcome.success:
+            out.done("pack", f"{outcome.reporting_year}: none written")
         return report_outcome(settings, outcome.success, [outcome.run_id] if not outcome.success else [],
                        list(filter(None, outcome.messages)), started, out,
                        outcome.reporting_year, outcome.pack_folder)
@@ -205,7 +212,8 @@ def parser() -> argparse.ArgumentParser:
                      help="rebuild every model, re-gate every year and refresh the snapshot, even if nothing changed")
     run.set_defaults(func=cmd_run)
     publish = sub.add_parser("publish", parents=[common], help="gate a reporting year and publish it")
-    publish.add_argument("--year", help="reporting year, e.g. 2024-25 (default: the latest)")
+    publish.add_argument("--year", help="a closed reporting year, e.g. 2024-25 "
+                                        "(default: the latest closed year with metric values)")
     publish.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's output too")
     publish.set_defaults(func=cmd_publish)
     ing = sub.add_parser("ingest", parents=[common], help="load files into the warehouse")

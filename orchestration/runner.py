@@ -140,27 +140,35 @@ def instance_for(settings: Settings):
 
 
 def latest_year(settings: Settings) -> str:
+    """The latest closed reporting year with metric values: the year a pack is published for when
+    none is named (an open year is provisional, in the snapshot only)."""
     import duckdb
 
-    from publication.snapshot import latest_reporting_year
+    from orchestration.year_gate import year_closes_on, year_is_open
 
     try:
         con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     except duckdb.Error as exc:
         raise YearUnknown(f"cannot read {settings.warehouse_path} to find the latest year: {exc}") from exc
     try:
-        year = latest_reporting_year(con)
+        years = [y for (y,) in con.execute("SELECT DISTINCT reporting_year FROM marts.metrics "
+                                           "WHERE value IS NOT NULL ORDER BY 1").fetchall()]
     except duckdb.Error:
-        year = None
+        years = []
     finally:
         con.close()
+    closed = [y for y in years if not year_is_open(settings, y)]
+    if years and not closed:
+        raise YearUnknown(f"no closed reporting year has metric values yet ({', '.join(years)} open, the "
+                          f"first until {year_closes_on(settings, years[0])}): packs are for closed years")
+    year = closed[-1] if closed else None
     if not year:
         raise YearUnknown("no reporting year has metric values yet: load data and build first")
     return year
 
 
 class YearUnknown(RuntimeError):
-    """No year was asked for and the warehouse cannot say which is the latest."""
+    """The year asked for cannot be published: not a partition, not closed, or none can be found."""
 
 
 def _failure_message(failure) -> str:

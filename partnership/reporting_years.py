@@ -29,6 +29,15 @@ def year_label(start_year: int, start_month: int) -> str:
     return f"{start_year}-{(start_year + 1) % 100:02d}"
 
 
+def is_label(label: str, start_month: int) -> bool:
+    """Whether `label` names a reporting year in this partnership's convention."""
+    try:
+        start_year(label, start_month)
+    except ValueError:
+        return False
+    return True
+
+
 def start_year(label: str, start_month: int) -> int:
     """The calendar year a reporting year starts in; refuses labels of another convention."""
     match = LABEL.match(label.strip())

@@ -4,7 +4,8 @@ In May 2025 two years are open: 2024-25 is in its grace period for late returns 
 June, year end + 61 days) and April 2025 opened 2025-26. `impact run` gates both to date and
 publishes both as provisional; a pack asked for 2024-25 is refused. On 15 June, with May's spend,
 2024-25 has closed: the run gates it again, in full, publishes it as closed, and its pack can be
-written; 2025-26 stays open. A run with nothing new then writes nothing.
+written; 2025-26 stays open. A run with nothing new then writes nothing. `impact publish` refuses the
+open year and, asked for no year, publishes the latest closed one (2024-25), not the open 2025-26.
 """
 
 from __future__ import annotations
@@ -63,8 +64,12 @@ def months(demo_data_dir, tmp_path_factory):
     june_years = _years(data_dir)
     june_pack = _run(data_dir, "2025-06-15", "--year", LAST)
     again = _run(data_dir, "2025-06-15")
+    packs_after = _revisions(data_dir, LAST)
+    publish_open = impact("publish", "--year", NEW, "--data-dir", str(data_dir), today="2025-06-15")
+    publish_latest = impact("publish", "--data-dir", str(data_dir), today="2025-06-15")
     return {"may": may, "may_years": may_years, "may_pack": may_pack, "june": june, "june_years": june_years,
-            "june_pack": june_pack, "again": again, "packs": (packs_before, packs_in_may, _revisions(data_dir, LAST))}
+            "june_pack": june_pack, "again": again, "packs": (packs_before, packs_in_may, packs_after),
+            "publish_open": publish_open, "publish_latest": publish_latest, "data_dir": data_dir}
 
 
 def test_in_the_grace_period_both_years_are_open_gated_to_date_and_provisional(months):
@@ -96,3 +101,17 @@ def test_on_closing_the_year_is_gated_in_full_published_closed_and_its_pack_writ
 def test_after_the_close_a_run_with_nothing_new_writes_nothing(months):
     out = months["again"].stdout
     assert "nothing new (" in out and "dbt       skipped" in out and "snapshot  up to date" in out
+
+
+def test_publish_refuses_the_open_year_and_by_default_takes_the_latest_closed_one(months):
+    refused = months["publish_open"]
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert refused.stderr.strip().startswith(f"impact: reporting year: {NEW} is open until 2026-06-01 ")
+    assert refused.stderr.strip().endswith("Nothing written") and not refused.stdout
+    assert not (months["data_dir"] / "exports" / NEW).exists()
+
+    latest = months["publish_latest"]
+    assert latest.returncode == 0, latest.stdout[-4000:] + latest.stderr[-4000:]
+    revisions = months["packs"][2]
+    assert f"pack      {LAST} {revisions[-1]} unchanged (same content), no new revision" in latest.stdout
+    assert _revisions(months["data_dir"], LAST) == revisions
