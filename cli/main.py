@@ -85,7 +85,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest import load_files
     from ingest.arrivals import write_sidecar
-    from orchestration.landing_scan import ingest_rules
+    from orchestration.landing_scan import ingest_rules, needs_key
     from partnership.warehouse import write_connection
     from publication.reference_data import postcode_lookup, synthetic_lookup_warning
 
@@ -105,8 +105,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if warning := synthetic_lookup_warning(settings):
         print(warning, file=sys.stderr)
     lookup = postcode_lookup(settings)
+    # The key only where people's references may be read: a named feed that has them, or (the feed
+    # known once a file is read) a partnership that collects one that has.
+    personal = any(needs_key(feed) for feed in ([args.feed] if args.feed else settings.feeds.collected))
     with write_connection(settings) as con:
-        reports = load_files(con, paths, feed=args.feed, key=settings.pseudonymisation_key(),
+        reports = load_files(con, paths, feed=args.feed, key=settings.pseudonymisation_key() if personal else "",
                              lookup=lookup, rules=ingest_rules(settings), replaces=replaces, retry=args.retry,
                              anchors=settings.declared_anchors())
     for report in reports:

@@ -21,7 +21,7 @@ from ingest.contracts import load_contracts
 from ingest.loader import sha256_of
 from orchestration.freshness import feed_freshness, utc_now
 from orchestration.landing import FEED_TAG, FILE_TAG
-from orchestration.landing_scan import landing_files
+from orchestration.landing_scan import landing_files, not_collected
 from partnership.config import Settings
 from partnership.ledger import Ledger, read_ledger
 
@@ -96,7 +96,9 @@ def landing_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
             rows.append({"file": f"{feed}/{path.name}", "state": "ignored: not a supported type (CSV, XLSX, ZIP)"})
         for path in landing_files(settings, feed):
             latest = last.get((feed, path.name)) or last.get((None, path.name))
-            if latest is None:
+            if not settings.collects(feed) and (latest is None or latest["status"] == "refused"):
+                rows.append({"file": f"{feed}/{path.name}", "state": not_collected(feed)})
+            elif latest is None:
                 # Only files unknown by name are hashed: a copy of a loaded file is not waiting.
                 twin = loaded.get(_sha256(path))
                 state = f"same content as {twin}: not loaded again" if twin else "not loaded yet"
@@ -213,8 +215,11 @@ def status_report(settings: Settings) -> str:
     if runs is not None:
         out += ["", "Recent runs (Dagster)", _table(runs)]
     if ledger is not None and ledger.quarantine_reasons is not None:
-        out += ["", "Quarantine: rows set aside, by reason (top 20)",
-                _table([{**r, "reason": r["reason"][:100]} for r in ledger.quarantine_reasons.to_dicts()])]
+        reasons = ledger.quarantine_reasons.to_dicts()
+        shown = [{**r, "reason": r["reason"][:100]} for r in reasons if settings.collects(r["feed"])][:20]
+        hidden = sum(r["rows"] for r in reasons if not settings.collects(r["feed"]))
+        more = f"; {hidden:,} rows of feeds no longer collected not shown" if hidden else ""
+        out += ["", f"Quarantine: rows set aside, by reason (top 20{more})", _table(shown)]
     if settings.alerts_path.exists():
         count = settings.alerts_path.read_text(encoding="utf-8").count("==== ")
         out += ["", f"alerts: {count} in {settings.alerts_path}"]

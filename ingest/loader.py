@@ -150,6 +150,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
             layout = layout_for(path.name, feed)
             found, unmatched = _headers(path, contents.tables, feed, layout)
             lineage.feed = found[0][1].entity.feed
+            if rules.collected is not None and lineage.feed not in rules.collected:
+                raise Refused(f"{path.name}: a {lineage.feed} file, and the partnership does not collect "
+                              f"{lineage.feed} ([feeds] collected in the configuration): nothing of it was loaded "
+                              f"(add \"{lineage.feed}\" there to load it)")
             received = (received_at or loaded_at).date()
             return _load(con, path, found, [*unmatched, *contents.notes], lineage, layout, key, lookup, rules,
                          limits, declared, received, anchors)

@@ -36,6 +36,9 @@ class IngestRules:
     zip_max_bytes: int = 2 << 30  # declared size of all members together
     max_seconds_per_file: float = 900.0  # reading and conforming one file; then it is refused
     date_windows: Mapping[str, DateWindow] = field(default_factory=dict)
+    # The feeds the partnership collects: a file of another feed is refused before any row is read
+    # into the warehouse (its columns may name people). None: every feed.
+    collected: tuple[str, ...] | None = None
 
     def window(self, feed: str) -> DateWindow:
         return self.date_windows.get(feed, DateWindow())

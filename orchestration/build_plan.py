@@ -29,7 +29,7 @@ from orchestration.fingerprints import (
     table_fingerprint,
     tables_in,
 )
-from orchestration.landing_scan import new_files_in
+from orchestration.landing_scan import collected_feeds, new_files_in
 from partnership.config import Settings
 from partnership.warehouse import LOCK_TIMEOUT_SECONDS, write_connection, writer_lock
 
@@ -127,6 +127,9 @@ class BuildWork:
     waiting: list[run_state.LandingFile]
     plan: BuildPlan
     loaded: bool  # a raw table exists, so dbt has something to build from
+    # Files not loaded in the folders of feeds the partnership does not collect: never loaded, said
+    # at every run (landing_scan.not_collected).
+    stray: list[run_state.LandingFile] = field(default_factory=list)
 
     @property
     def new_feeds(self) -> list[str]:
@@ -165,7 +168,8 @@ def plan_work(settings: Settings, *, rebuild: bool = False, lock_timeout: float 
     and the warehouse's state need; `rebuild`: every model. Raises WarehouseBusy if another writer
     holds the warehouse for longer than `lock_timeout` seconds."""
     with writer_lock(settings, lock_timeout), write_connection(settings, lock_held=True) as con:
-        waiting = new_files_in(con, settings, list(load_contracts()))
+        waiting = new_files_in(con, settings, collected_feeds(settings))
+        stray = new_files_in(con, settings, [f for f in load_contracts() if not settings.collects(f)])
         new_feeds = sorted({f.feed for f in waiting})
         new_tables = {f"raw.{table}" for table in feed_tables(new_feeds)}
         if new_feeds:  # every load writes the load audit, and may quarantine rows
@@ -174,7 +178,7 @@ def plan_work(settings: Settings, *, rebuild: bool = False, lock_timeout: float 
         loaded = bool(tables_in(con, ("raw",)))
     if rebuild:
         plan.models, plan.reason, plan.changed_tables = set(all_models()), "a rebuild was asked for", []
-    return BuildWork(waiting, plan, loaded)
+    return BuildWork(waiting, plan, loaded, stray)
 
 
 @dataclass

@@ -29,13 +29,25 @@ def landing_files(settings: Settings, feed: str) -> list[Path]:
     return [offer.path for offer in arrival_order(folder, entries(folder), record=False)]
 
 
+def collected_feeds(settings: Settings) -> list[str]:
+    """The feeds whose landing folders are loaded: those the partnership collects ([feeds]). Another
+    feed's files are never loaded (it has no gate, freshness or metrics, and its files may name people)."""
+    return [feed for feed in load_contracts() if settings.collects(feed)]
+
+
+def not_collected(feed: str) -> str:
+    return (f"not loaded: the partnership does not collect {feed} ([feeds] collected in the configuration; "
+            f"add \"{feed}\" there to load it)")
+
+
 def ingest_rules(settings: Settings) -> IngestRules:
     """impact.toml [ingest], as the ingest takes it (the ingest never reads configuration)."""
     section = settings.ingest
     return IngestRules(
         max_shrink_share=section.max_shrink_share, zip_max_ratio=section.zip_max_ratio,
         zip_max_bytes=section.zip_max_mb << 20, max_seconds_per_file=section.max_seconds_per_file,
-        date_windows={feed: DateWindow(w.floor_year, w.future_days) for feed, w in section.date_windows.items()})
+        date_windows={feed: DateWindow(w.floor_year, w.future_days) for feed, w in section.date_windows.items()},
+        collected=tuple(settings.feeds.collected))
 
 
 def needs_key(feed: str) -> bool:

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.contracts import load_contracts
 from orchestration import console, run_state
 from orchestration.build_plan import BUILD_STAGE, CHANGED_TAG, PLAN_TAG, BuildWork, all_models, plan_work
 from orchestration.dbt_vars import dbt_vars
@@ -61,7 +60,7 @@ def run(settings: Settings, pack_year: str | None = None, *, rebuild: bool = Fal
     summary = Summary()
     _recover(settings)
     work = plan_work(settings, rebuild=rebuild)
-    _say_landing(settings, work.waiting, list(load_contracts()))
+    _say_landing(settings, work)
     if any(needs_key(f.feed) for f in work.waiting):
         settings.pseudonymisation_key()  # one clear line now, rather than a failure per feed later
     defs = None
@@ -90,10 +89,15 @@ def _recover(settings: Settings) -> None:
                                      "its writer slot is free again")
 
 
-def _say_landing(settings: Settings, waiting: list, feeds: list[str]) -> None:
-    from orchestration.landing_scan import landing_files
+def _say_landing(settings: Settings, work: BuildWork) -> None:
+    from orchestration.landing_scan import collected_feeds, landing_files
 
-    known = sum(len(landing_files(settings, feed)) for feed in feeds) - len(waiting)
+    for feed in sorted({f.feed for f in work.stray}):
+        n = sum(f.feed == feed for f in work.stray)
+        console.done("landing", f"{n} file{'s' * (n != 1)} in {feed}/ not loaded: the partnership does not "
+                                f"collect {feed} (add \"{feed}\" to [feeds] collected to load)")
+    waiting = work.waiting
+    known = sum(len(landing_files(settings, feed)) for feed in collected_feeds(settings)) - len(waiting)
     if not waiting:
         console.done("landing", f"nothing new ({known} files already loaded, not read again)")
         return

@@ -50,7 +50,7 @@ def _from_warehouse(settings: Settings, wait: float) -> Ledger | None:
                 reasons = _table(con, "raw.quarantine")
                 if reasons.height:
                     reasons = (reasons.group_by("feed", "reason").len("rows")
-                               .sort(["rows", "feed"], descending=[True, False]).head(20))
+                               .sort(["rows", "feed"], descending=[True, False]))
                 return Ledger("working warehouse", _table(con, "raw.load_audit"), _table(con, "gate.results"),
                               quarantine_reasons=reasons)
             finally:

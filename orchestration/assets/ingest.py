@@ -13,6 +13,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
+    Failure,
     MaterializeResult,
     MetadataValue,
     multi_asset,
@@ -24,7 +25,7 @@ from ingest.contracts import load_contracts
 from orchestration import console
 from orchestration.faults import pause_point
 from orchestration.landing import fail_if_refused, requested_files
-from orchestration.landing_scan import ingest_rules, landing_files, needs_key, new_files
+from orchestration.landing_scan import ingest_rules, landing_files, needs_key, new_files, not_collected
 from partnership.config import Settings
 from partnership.rows import one_value
 from partnership.warehouse import WRITER_POOL, write_connection
@@ -36,7 +37,7 @@ def ingest_reports(settings: Settings, feed: str, paths: list[Path]) -> list[Fil
     times (recorded in the folder's ledger as they are taken), one file at a time (progress, and the
     fault-injection hook between files)."""
     lookup = postcode_lookup(settings)
-    key = settings.pseudonymisation_key() if needs_key(feed) else ""
+    key = settings.pseudonymisation_key() if paths and needs_key(feed) else ""
     folder = settings.landing_dir / feed
     inside = [p for p in paths if p.parent == folder]
     offers = arrival_order(folder, inside, record=True) if inside else []
@@ -77,7 +78,13 @@ def _feed_asset(feed: str, settings: Settings):
                  description=f"Load new files from landing/{feed}/ into raw.{feed}__*")
     def _ingest(context: AssetExecutionContext):
         paths, skipped = requested_files(context.run.tags, settings, feed), 0
-        if paths is None:
+        if not settings.collects(feed):  # a launch from the UI, or a sensor request made before [feeds] changed
+            if paths:
+                raise Failure(description=f"{feed}/{paths[0].name}: {not_collected(feed)}")
+            paths, skipped = [], len(landing_files(settings, feed))
+            if skipped:
+                context.log.info(f"{skipped} file(s) in landing/{feed}/ {not_collected(feed)}")
+        elif paths is None:
             waiting = new_files(settings, [feed])
             skipped = len(landing_files(settings, feed)) - len(waiting)
             paths = [f.path for f in waiting]

@@ -200,7 +200,7 @@ def build_landing_sensor(settings: Settings, ingest_assets: list):
                 known = ledger.loaded_sha256s() if ledger else set()
             return known
 
-        for feed in feeds:
+        for feed in [f for f in feeds if settings.collects(f)]:  # other feeds' files are never loaded
             for path in landing_files(settings, feed):
                 if _is_candidate(path):
                     look.consider(feed, path, known_loads)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from ingest import PostcodeLookup, load_files
+from ingest import IngestRules, PostcodeLookup, load_files
 from ingest.privacy import pseudonymise
 
 KEY = "test-key-0123456789abcdef"
@@ -121,3 +121,27 @@ def test_personal_columns_never_reach_a_table(tmp_path):
                     for row in con.execute(f"SELECT * FROM raw.{t}").fetchall() for v in row)
     for secret in ("Jane", "QQ123456C", "jane@example.org", "07700900123", "OX4 6AB", "1990", "P-1"):
         assert secret not in dump
+
+
+def test_a_file_of_a_feed_not_collected_is_refused_before_any_row_is_stored(tmp_path):
+    """A spend-only partnership: a programme return (people's details) is refused whether its feed is
+    named or found from its header, nothing of it is stored, and once the partnership collects the
+    feed the same file loads (the refusal stood only under the old rules)."""
+    con = _connect(tmp_path)
+    spend_only = IngestRules(collected=("spend",))
+    path = _write(tmp_path, "aspire.csv", PARTICIPANTS)
+    payments = load_files(con, [_write(tmp_path, "occ.csv", PAYMENTS)], key="", lookup=LOOKUP, rules=spend_only)
+    assert payments[0].status == "loaded"
+    for feed in (None, "programme"):
+        [report] = load_files(con, [path], feed=feed, key="", lookup=LOOKUP, rules=spend_only, retry=True)
+        assert report.status == "refused", report
+        assert report.message == ("aspire.csv: a programme file, and the partnership does not collect programme "
+                                  "([feeds] collected in the configuration): nothing of it was loaded "
+                                  '(add "programme" there to load it)')
+    assert con.execute("SELECT count(*) FROM raw.programme__participants").fetchone() == (0,)
+    dump = " ".join(str(v) for t in ("load_audit", "quarantine")
+                    for row in con.execute(f"SELECT * FROM raw.{t}").fetchall() for v in row)
+    assert "Jane" not in dump and "P-1" not in dump
+
+    [report] = load_files(con, [path], key=KEY, lookup=LOOKUP, rules=IngestRules(collected=("spend", "programme")))
+    assert (report.status, report.rows_loaded) == ("loaded", 2), report

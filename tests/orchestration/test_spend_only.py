@@ -1,7 +1,8 @@
 """A partnership that collects procurement spend only, with no supplier register: the real Oxford
 City Council spend files (Oxfordshire) are loaded, gated on spend coverage alone, and published as
 a spend-only pack. Procurement shares that need the register, and every metric of a feed not
-collected, are no-data rows that say why — never 0%. `impact status` shows the spend feed only."""
+collected, are no-data rows that say why — never 0%. `impact status` shows the spend feed only.
+Files dropped into the folders of feeds not collected are never loaded, and every run says so."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from impact_cli import impact as run_impact
 
 pytestmark = pytest.mark.e2e
 YEAR = "2017-18"  # the latest full year of the files (April 2017 to March 2018)
+CORPUS = Path(__file__).resolve().parents[1] / "ingest" / "corpus"
+STRAY = {"programme": "participants_aspire.csv", "wellbeing": "wellbeing_out_of_range.csv"}
 REGISTER_METRICS = {"PP02", "PP03", "PP04", "PP05", "PP06", "PP07", "PP10"}
 CONFIG = """\
 [reporting]
@@ -45,6 +48,9 @@ def spend_only(tmp_path_factory):
     landing.mkdir(parents=True)
     for path in sorted((real_data / "spend" / "oxford_city_council").glob("*.csv")):
         shutil.copyfile(path, landing / path.name)
+    for feed, name in STRAY.items():  # files of feeds the partnership does not collect
+        (landing.parent / feed).mkdir()
+        shutil.copyfile(CORPUS / name, landing.parent / feed / name)
     args = ("--data-dir", str(root / "data"), "--config", str(config))
     done = impact("run", *args, "--year", YEAR)
     return root / "data", args, done
@@ -90,3 +96,27 @@ def test_status_shows_only_the_spend_feed(spend_only):
     feeds = status.stdout.split("\nFeeds\n", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
     assert [line.split()[0] for line in feeds] == ["spend"]
     assert "feeds collected: spend, without a supplier register" in status.stdout
+
+
+def test_files_of_feeds_not_collected_are_never_loaded_and_each_run_says_so(spend_only):
+    data_dir, args, done = spend_only
+    for feed in STRAY:
+        assert (f"landing   1 file in {feed}/ not loaded: the partnership does not collect {feed} "
+                f'(add "{feed}" to [feeds] collected to load)') in done.stdout, done.stdout
+    import duckdb
+
+    con = duckdb.connect(str(data_dir / "warehouse" / "impact.duckdb"), read_only=True)
+    feeds = {f for (f,) in con.execute("SELECT DISTINCT feed FROM raw.load_audit").fetchall()}
+    stored = {t: n for t, n in con.execute("SELECT table_name, estimated_size FROM duckdb_tables() "
+                                           "WHERE schema_name = 'raw'").fetchall()
+              if t.startswith(("programme__", "wellbeing__"))}
+    con.close()
+    assert feeds == {"spend"} and not any(stored.values()), (feeds, stored)
+
+    again = impact("run", *args)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "1 file in wellbeing/ not loaded" in again.stdout and "nothing new (" in again.stdout
+    status = impact("status", *args)
+    landing = status.stdout.split("\nLanding folder", 1)[1].split("\n\n", 1)[0]
+    for feed, name in STRAY.items():
+        assert f"{feed}/{name}" in landing and f"not loaded: the partnership does not collect {feed}" in landing
