@@ -151,6 +151,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
             found, unmatched = _headers(path, contents.tables, feed, layout)
             lineage.feed = found[0][1].entity.feed
             if rules.collected is not None and lineage.feed not in rules.collected:
+                feed = lineage.feed  # reported and recorded under the feed its header shows
                 raise Refused(f"{path.name}: a {lineage.feed} file, and the partnership does not collect "
                               f"{lineage.feed} ([feeds] collected in the configuration): nothing of it was loaded "
                               f"(add \"{lineage.feed}\" there to load it)")

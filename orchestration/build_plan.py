@@ -29,7 +29,7 @@ from orchestration.fingerprints import (
     table_fingerprint,
     tables_in,
 )
-from orchestration.landing_scan import collected_feeds, new_files_in
+from orchestration.landing_scan import collected_feeds, new_files_in, stray_files_in
 from partnership.config import Settings
 from partnership.warehouse import LOCK_TIMEOUT_SECONDS, write_connection, writer_lock
 
@@ -169,7 +169,7 @@ def plan_work(settings: Settings, *, rebuild: bool = False, lock_timeout: float 
     holds the warehouse for longer than `lock_timeout` seconds."""
     with writer_lock(settings, lock_timeout), write_connection(settings, lock_held=True) as con:
         waiting = new_files_in(con, settings, collected_feeds(settings))
-        stray = new_files_in(con, settings, [f for f in load_contracts() if not settings.collects(f)])
+        stray = stray_files_in(con, settings)
         new_feeds = sorted({f.feed for f in waiting})
         new_tables = {f"raw.{table}" for table in feed_tables(new_feeds)}
         if new_feeds:  # every load writes the load audit, and may quarantine rows

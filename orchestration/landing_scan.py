@@ -70,3 +70,15 @@ def new_files_in(con: duckdb.DuckDBPyConnection, settings: Settings, feeds: list
                                       rules_version=version, declared=lambda path: bool(declared(path)))
     run_state.remember(con, fresh)
     return [f for f in files if not f.settled]
+
+
+def stray_files_in(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[run_state.LandingFile]:
+    """The files in the folders of feeds the partnership does not collect whose content is not in
+    the warehouse (refused or never offered): every run names them."""
+    feeds = [feed for feed in load_contracts() if not settings.collects(feed)]
+    if not feeds:
+        return []
+    files, fresh = run_state.classify(con, {feed: landing_files(settings, feed) for feed in feeds})
+    run_state.remember(con, fresh)
+    loaded = run_state.settled(con, None).loaded
+    return [f for f in files if f.sha256 not in loaded]

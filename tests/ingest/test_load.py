@@ -134,7 +134,7 @@ def test_a_file_of_a_feed_not_collected_is_refused_before_any_row_is_stored(tmp_
     assert payments[0].status == "loaded"
     for feed in (None, "programme"):
         [report] = load_files(con, [path], feed=feed, key="", lookup=LOOKUP, rules=spend_only, retry=True)
-        assert report.status == "refused", report
+        assert (report.status, report.feed) == ("refused", "programme"), report
         assert report.message == ("aspire.csv: a programme file, and the partnership does not collect programme "
                                   "([feeds] collected in the configuration): nothing of it was loaded "
                                   '(add "programme" there to load it)')

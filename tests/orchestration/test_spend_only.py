@@ -110,8 +110,16 @@ def test_files_of_feeds_not_collected_are_never_loaded_and_each_run_says_so(spen
     stored = {t: n for t, n in con.execute("SELECT table_name, estimated_size FROM duckdb_tables() "
                                            "WHERE schema_name = 'raw'").fetchall()
               if t.startswith(("programme__", "wellbeing__"))}
+    [(loaded_file,)] = con.execute("SELECT min(source_file) FROM raw.load_audit WHERE status = 'loaded'").fetchall()
     con.close()
     assert feeds == {"spend"} and not any(stored.values()), (feeds, stored)
+
+    stray = data_dir / "landing" / "wellbeing" / STRAY["wellbeing"]
+    refused = run_impact("ingest", str(stray), *args)  # no key: a partnership without such feeds needs none
+    assert refused.returncode == 1 and "refused (wellbeing)" in refused.stdout, refused.stdout + refused.stderr
+    assert "the partnership does not collect wellbeing" in refused.stdout
+    loaded = run_impact("ingest", str(data_dir / "landing" / "spend" / loaded_file), *args)
+    assert loaded.returncode == 0 and ": duplicate (" in loaded.stdout, loaded.stdout + loaded.stderr
 
     again = impact("run", *args)
     assert again.returncode == 0, again.stdout + again.stderr
