@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from impact_cli import steward_env
 
 SHARED_REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 
@@ -39,8 +39,7 @@ def demo_data_dir(tmp_path_factory) -> tuple[Path, str, float, int]:
     scale, seed).
     Tests read what it wrote and never write into it."""
     data_dir = tmp_path_factory.mktemp("demo") / "data"
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
+    env = steward_env()
     done = subprocess.run(
         [sys.executable, "-m", "cli.main", "demo", "--data-dir", str(data_dir),
          "--scale", str(DEMO_SCALE), "--seed", str(DEMO_SEED)],

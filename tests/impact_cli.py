@@ -15,11 +15,15 @@ def impact(*args: str, timeout: float | None = 1800, today: str | None = None,
                           capture_output=True, text=True, env=steward_env(today, key), timeout=timeout)
 
 
+# What a developer's shell may carry that would change what `impact` does.
+INHERITED = ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "IMPACT_CONFIG", "IMPACT_TODAY",
+             "IMPACT_PAUSE_AT", "DAGSTER_HOME")
+
+
 def steward_env(today: str | None = None, key: str | None = None) -> dict[str, str]:
-    """This environment without the data dir, key, Dagster home or date it may carry; `today` and
-    `key` as `impact` takes them."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME", "IMPACT_TODAY")}
+    """This environment without the data dir, key, configuration, date, fault hook or Dagster home it
+    may carry; `today` and `key` as `impact` takes them."""
+    env = {k: v for k, v in os.environ.items() if k not in INHERITED}
     if today:
         env["IMPACT_TODAY"] = today
     if key:

@@ -9,18 +9,16 @@ import csv
 import datetime as dt
 import json
 import math
-import os
 import re
 import shutil
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import polars as pl
 import pytest
+from impact_cli import impact
 
 from demo import OXFORDSHIRE, PLANTED_DEFECTS, demo_area
 from demo.defects import planted_defects
@@ -39,13 +37,6 @@ YEAR, START, END = "2024-25", dt.date(2024, 4, 1), dt.date(2025, 3, 31)
 GM_SCALE = 0.05
 
 
-def _impact(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME", "IMPACT_CONFIG")}
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
-                          env=env, timeout=1800)
-
-
 REAL = ROOT.parent / "shared" / "data" / "real"
 
 
@@ -61,7 +52,7 @@ def greater_manchester(tmp_path_factory):
     (data_dir / "landing" / "spend").mkdir(parents=True)
     if (REAL / TRAFFORD).exists():
         shutil.copy(REAL / TRAFFORD, data_dir / "landing" / "spend")
-    done = _impact("demo", "--config", str(config), "--data-dir", str(data_dir), "--scale", str(GM_SCALE),
+    done = impact("demo", "--config", str(config), "--data-dir", str(data_dir), "--scale", str(GM_SCALE),
                    "--year", YEAR)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     return data_dir, config, done.stdout
@@ -238,7 +229,7 @@ def test_the_real_trafford_file_loads_under_its_declared_anchor(greater_manchest
 
 def test_greater_manchester_status(greater_manchester):
     data_dir, config, _ = greater_manchester
-    done = _impact("status", "--config", str(config), "--data-dir", str(data_dir))
+    done = impact("status", "--config", str(config), "--data-dir", str(data_dir))
     assert done.returncode == 0, done.stderr
     assert "area Greater Manchester (E47000001, 10 local authorities); 6 anchors declared" in done.stdout
     assert "Feeds" in done.stdout and f"{YEAR}" in done.stdout

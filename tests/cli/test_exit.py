@@ -4,17 +4,17 @@ written."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+from impact_cli import steward_env
+
 
 def _impact(*args: str, data_dir: Path, python: tuple[str, ...] = ("-m", "cli.main")) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_DATA_DIR", "DAGSTER_HOME")}
     return subprocess.run([sys.executable, *python, *args, "--data-dir", str(data_dir)],
-                          capture_output=True, text=True, env=env, timeout=300)
+                          capture_output=True, text=True, env=steward_env(), timeout=300)
 
 
 def test_exit_code_output_and_log_are_whole(tmp_path):

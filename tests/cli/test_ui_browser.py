@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from impact_cli import steward_env
 from ui_server import STOP_LIMIT, asset_nodes, config_with_free_ports, graphql, serve_ui
 
 from partnership.reporting_years import reporting_years
@@ -75,8 +76,7 @@ def gated_demo(demo_data_dir, tmp_path_factory) -> tuple[Path, Path]:
     data_dir = folder / "data"
     shutil.copytree(demo_data_dir[0], data_dir, symlinks=True)
     config = config_with_free_ports(folder)
-    env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY",
-                                                            "DAGSTER_HOME")} | {"IMPACT_CONFIG": str(config)}
+    env = steward_env() | {"IMPACT_CONFIG": str(config)}
     done = subprocess.run([sys.executable, "-m", "cli.main", "publish", "--data-dir", str(data_dir),
                            "--year", YEAR], capture_output=True, text=True, env=env, timeout=1800)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

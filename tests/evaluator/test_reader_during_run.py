@@ -3,7 +3,6 @@ mixture of two publications, and it does see the switch (so the test can fail)."
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from impact_cli import steward_env
 from publication_record import check_consistent
 
 pytestmark = pytest.mark.e2e
@@ -50,8 +50,7 @@ def test_a_reader_loop_sees_whole_publications_during_a_full_run(demo_dir, tmp_p
     shutil.copytree(demo_dir, data_dir, symlinks=True)
     snapshot, link = data_dir / "published" / "impact.duckdb", data_dir / "published" / "parquet"
     first = _read_snapshot(snapshot)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME")}
+    env = steward_env()
     log = tmp_path / "run.log"  # a file, not a pipe: nobody reads a pipe during the loop, so it would fill
     with log.open("w") as sink:
         # --rebuild: the copied data directory has nothing new, and the run must replace the snapshot

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from impact_cli import steward_env
 from publication_record import check_consistent
 
 from demo.generate import generate_spend_month
@@ -32,9 +33,7 @@ TODAY = "2025-06-15"  # 2025-26 is open: the new month is gated to date and publ
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("IMPACT_DATA_DIR", "IMPACT_PSEUDONYMISATION_KEY", "DAGSTER_HOME", PAUSE_ENV)}
-    return env | {"IMPACT_TODAY": TODAY} | extra
+    return steward_env(today=TODAY) | extra
 
 
 def _run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
