@@ -22,6 +22,7 @@ from ingest.loader import sha256_of
 from orchestration.freshness import feed_freshness, utc_now
 from orchestration.landing import FEED_TAG, FILE_TAG
 from orchestration.landing_scan import landing_files, not_collected
+from orchestration.pack_currency import OUT_OF_DATE
 from partnership.config import Settings
 from partnership.ledger import Ledger, read_ledger
 
@@ -139,13 +140,15 @@ def year_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
             verdict = "FAILED" if errors else ("passed with warnings" if warnings else "passed")
             verdicts[year] = (f"{verdict} ({errors} errors, {warnings} warnings) "
                               f"{run['validated_at'].dt.max():%Y-%m-%d %H:%M}")
-    packs = _latest_packs(settings.exports_dir)
+    packs = _latest_packs(settings.exports_dir, ledger.pack_checks if ledger else {})
     return [{"year": year, "state": _year_state(settings, year), "last gate": verdicts.get(year, "-"),
              "published pack": packs.get(year, "-")}
             for year in sorted(set(verdicts) | set(packs), reverse=True)]
 
 
-def _latest_packs(exports: Path) -> dict[str, str]:
+def _latest_packs(exports: Path, checks: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """The latest revision per year; OUT OF DATE where the last run that re-gated the year found
+    that the snapshot no longer says what that revision says (orchestration/pack_currency.py)."""
     packs = {}
     for year_dir in sorted(p for p in exports.glob("*") if p.is_dir()) if exports.exists() else []:
         revisions = sorted(p for p in year_dir.glob("r[0-9]*") if (p / "manifest.json").exists())
@@ -153,6 +156,9 @@ def _latest_packs(exports: Path) -> dict[str, str]:
             manifest = json.loads((revisions[-1] / "manifest.json").read_text(encoding="utf-8"))
             packs[year_dir.name] = (f"{revisions[-1].name} ({manifest.get('produced_at', '?')[:16]}, "
                                     f"gate {manifest.get('gate', {}).get('status', '?')})")
+            if checks.get(year_dir.name) == (revisions[-1].name, OUT_OF_DATE):
+                packs[year_dir.name] += ("; OUT OF DATE: a pack written now would differ: "
+                                         f"`impact publish --year {year_dir.name}`")
     return packs
 
 

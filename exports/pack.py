@@ -139,6 +139,20 @@ def write_pack(
                       manifest)
 
 
+def latest_is_current(snapshot_path: Path, reporting_year: str, exports_dir: Path, options: PackOptions
+                      ) -> tuple[str, bool] | None:
+    """The year's latest revision and whether it still says what a pack written now from the snapshot
+    would say (a late or corrected return, a changed supplier register or changed settings make it
+    differ). None where the year has no pack. Writes nothing; PackError where no pack could be
+    written now (the year's gate failed in the snapshot)."""
+    latest = latest_revision(Path(exports_dir) / reporting_year)
+    if latest is None:
+        return None
+    year = masked_year(Path(snapshot_path), reporting_year, options)
+    fingerprint = content_sha256(year.csvs(), year.details, year.trend, year.gate)
+    return latest[0].name, latest[1].get("content_sha256") == fingerprint
+
+
 def masked_year(snapshot_path: Path, reporting_year: str, options: PackOptions) -> MaskedYear:
     """The year's tables from the snapshot, refused if its gate failed, masked for disclosure."""
     tables, sources = read_snapshot(snapshot_path, reporting_year)

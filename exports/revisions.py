@@ -9,9 +9,10 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # the pack's frames; reading revisions needs no pandas
+    import pandas as pd
 
 REVISION = re.compile(r"^r(\d{3,})$")
 

@@ -24,6 +24,7 @@ from orchestration.build_plan import BUILD_STAGE, CHANGED_TAG, PLAN_TAG, BuildWo
 from orchestration.dbt_vars import dbt_vars
 from orchestration.fingerprints import snapshot_fingerprint
 from orchestration.landing_scan import needs_key
+from orchestration.pack_currency import packs_behind
 from orchestration.run_state import PUBLISH_STAGE
 from orchestration.runner import RunOutcome, YearUnknown, execute, instance_for, load_definitions
 from orchestration.year_gate import standing_results, year_closes_on, year_is_open, years_with_rows
@@ -217,7 +218,8 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
             _note_gate(settings, summary, final, outcome)
         _note_publication(summary, outcome, pack_year if pack else None)
     _say_snapshot(settings, summary)
-    _say_pack(settings, summary, pack_year, years)
+    behind = _packs_behind(settings, summary, [y for y in years if not (pack and y == pack_year)])
+    _say_pack(settings, summary, pack_year, years, behind)
     if any(s in ("failed", "error") for s in summary.gates.values()):
         summary.fail("the gate failed for " + ", ".join(
             sorted(y for y, s in summary.gates.items() if s in ("failed", "error")))
@@ -299,7 +301,22 @@ def _say_snapshot(settings: Settings, summary: Summary) -> None:
         console.done("snapshot", f"up to date, nothing changed{provisional}")
 
 
-def _say_pack(settings: Settings, summary: Summary, pack_year: str | None, years: list[str]) -> None:
+def _packs_behind(settings: Settings, summary: Summary, years: list[str]) -> list[tuple[str, str]]:
+    """Packs of closed years that no longer match the snapshot (pack_currency.py): compared only
+    where a closed year was gated since; a month of an open year compares nothing."""
+    if summary.snapshot == "not refreshed":  # the snapshot is not what its gates passed
+        return []
+    closed = [y for y in years if not year_is_open(settings, y)]
+    return packs_behind(settings, closed, summary.runs[-1].run_id if summary.runs else "")
+
+
+def _say_pack(settings: Settings, summary: Summary, pack_year: str | None, years: list[str],
+              behind: list[tuple[str, str]]) -> None:
+    for year, revision in behind:
+        console.done("pack", f"{year} {revision} OUT OF DATE: a pack written now would differ (late or "
+                             f"corrected files, settings, an upgrade): `impact publish --year {year}` writes the next revision")
+    if behind and not pack_year:
+        return
     if pack_year and year_is_open(settings, pack_year):
         console.done("pack", f"none: {pack_year} is open until {year_closes_on(settings, pack_year)} "
                              "(provisional in the snapshot; packs are for closed years)")

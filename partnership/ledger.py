@@ -8,7 +8,7 @@ writing, the published snapshot answers instead, as of its publication.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
@@ -18,6 +18,7 @@ from partnership.rows import has_table
 from partnership.warehouse import WarehouseBusy, writer_lock
 
 _LOADED = ("loaded", "replaced", "superseded")
+PACK_STAGE = "pack"  # ops.stage_state rows of orchestration/pack_currency.py
 
 
 @dataclass
@@ -27,6 +28,9 @@ class Ledger:
     gate_results: pl.DataFrame
     published_at: dt.datetime | None = None
     quarantine_reasons: pl.DataFrame | None = None  # never published: only from the working warehouse
+    # year -> (revision, "current" | "out of date"): the last comparison of a closed year's pack with
+    # the snapshot (orchestration/pack_currency.py); only from the working warehouse
+    pack_checks: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def loaded_sha256s(self) -> set[str]:
         if self.load_audit.is_empty():
@@ -51,8 +55,12 @@ def _from_warehouse(settings: Settings, wait: float) -> Ledger | None:
                 if reasons.height:
                     reasons = (reasons.group_by("feed", "reason").len("rows")
                                .sort(["rows", "feed"], descending=[True, False]))
+                states = _table(con, "ops.stage_state")
+                checks = {key: (revision, status) for key, revision, status in states.filter(
+                    pl.col("stage") == PACK_STAGE).select("key", "fingerprint", "status").iter_rows()
+                } if states.height else {}
                 return Ledger("working warehouse", _table(con, "raw.load_audit"), _table(con, "gate.results"),
-                              quarantine_reasons=reasons)
+                              quarantine_reasons=reasons, pack_checks=checks)
             finally:
                 con.close()
     except (WarehouseBusy, duckdb.Error):

@@ -22,6 +22,7 @@ from orchestration.assets.gate import ANNUAL_MARTS, ANNUAL_TABLES
 from orchestration.dbt_vars import dbt_vars
 from orchestration.faults import pause_point
 from orchestration.fingerprints import snapshot_fingerprint
+from orchestration.pack_currency import pack_settings
 from orchestration.run_state import PUBLISH_STAGE
 from orchestration.year_gate import standing_results, year_closes_on, year_is_open
 from partnership.code_version import code_version
@@ -130,14 +131,9 @@ def build_publication_assets(settings: Settings, partitions: PartitionsDefinitio
         require_gated_year(settings, year)  # write_pack itself refuses a year whose gate failed
         console.progress("pack", f"{year}: writing the workbook, CSVs, report and PDF")
         pack = write_pack(
-            settings.published_path, year, settings.exports_dir,
-            partnership_name=settings.partnership.name,
-            suppression_threshold=settings.disclosure.suppression_threshold,
-            marker=settings.disclosure.suppression_marker,
+            settings.published_path, year, settings.exports_dir, **pack_settings(settings),
             run_id=context.run_id, code_version=code_version(),
             before_publish=lambda _folder: pause_point("pack", settings.data_dir),
-            synthetic=settings.is_demo_data_dir,  # a demo pack says so on every page and sheet
-            year_start_month=settings.reporting.year_start_month,
         )
         if not pack.new_revision:
             context.log.info(f"{year}: same content as {pack.revision}; no new revision written")
