@@ -10,12 +10,12 @@ published snapshot answers ("as of publication ..."); packs come from exports/, 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from pathlib import Path
 
 import polars as pl
 
+from exports.revisions import latest_revision
 from ingest.arrivals import unsupported
 from ingest.contracts import load_contracts
 from ingest.loader import sha256_of
@@ -151,12 +151,11 @@ def _latest_packs(exports: Path, checks: dict[str, tuple[str, str]]) -> dict[str
     that the snapshot no longer says what that revision says (orchestration/pack_currency.py)."""
     packs = {}
     for year_dir in sorted(p for p in exports.glob("*") if p.is_dir()) if exports.exists() else []:
-        revisions = sorted(p for p in year_dir.glob("r[0-9]*") if (p / "manifest.json").exists())
-        if revisions:
-            manifest = json.loads((revisions[-1] / "manifest.json").read_text(encoding="utf-8"))
-            packs[year_dir.name] = (f"{revisions[-1].name} ({manifest.get('produced_at', '?')[:16]}, "
+        if latest := latest_revision(year_dir):
+            folder, manifest = latest
+            packs[year_dir.name] = (f"{folder.name} ({manifest.get('produced_at', '?')[:16]}, "
                                     f"gate {manifest.get('gate', {}).get('status', '?')})")
-            if checks.get(year_dir.name) == (revisions[-1].name, OUT_OF_DATE):
+            if checks.get(year_dir.name) == (folder.name, OUT_OF_DATE):
                 packs[year_dir.name] += ("; OUT OF DATE: a pack written now would differ: "
                                          f"`impact publish --year {year_dir.name}`")
     return packs

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from exports.pack import PackError, PackOptions, PackResult, latest_is_current, write_pack
+    from exports.pack import PackError, PackResult, write_pack
 
-__all__ = ["PackError", "PackOptions", "PackResult", "latest_is_current", "write_pack"]
+__all__ = ["PackError", "PackResult", "write_pack"]
 
 
 def __getattr__(name: str) -> Any:

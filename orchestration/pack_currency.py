@@ -44,7 +44,7 @@ def packs_behind(settings: Settings, closed_years: list[str], run_id: str) -> li
     with write_connection(settings) as con:
         gates, checks = run_state.recorded(con, GATE_STAGE), run_state.recorded(con, PACK_STAGE)
     verdicts: dict[str, tuple[str, str]] = {}
-    due: list[tuple[str, str]] = []
+    due: list[str] = []
     last_gate: dt.datetime | None = None
     for year in sorted(closed_years):
         if year in gates:
@@ -56,11 +56,11 @@ def packs_behind(settings: Settings, closed_years: list[str], run_id: str) -> li
         compared = check.recorded_at if check and check.fingerprint == revision else None
         since = max(filter(None, (compared, _produced_at(latest[1]))), default=None)
         if last_gate is not None and (since is None or last_gate > since):
-            due.append((year, revision))
+            due.append(year)
         elif compared is not None and check is not None:
             verdicts[year] = (revision, check.status)
     if due:
-        verdicts |= _compare(settings, [year for year, _ in due], run_id)
+        verdicts |= _compare(settings, due, run_id)
     return [(year, revision) for year, (revision, status) in sorted(verdicts.items()) if status == OUT_OF_DATE]
 
 
