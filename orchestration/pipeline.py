@@ -314,7 +314,8 @@ def _say_pack(settings: Settings, summary: Summary, pack_year: str | None, years
               behind: list[tuple[str, str]]) -> None:
     for year, revision in behind:
         console.done("pack", f"{year} {revision} OUT OF DATE: a pack written now would differ (late or "
-                             f"corrected files, settings, an upgrade): `impact publish --year {year}` writes the next revision")
+                             "corrected files, settings, an upgrade): "
+                             f"`impact publish --year {year}` writes the next revision")
     if behind and not pack_year:
         return
     if pack_year and year_is_open(settings, pack_year):
