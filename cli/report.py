@@ -4,6 +4,7 @@ the closing summary, the failed expectations with area names, and one line for a
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -64,6 +65,9 @@ def report(settings: Settings, success: bool, failed_runs: list[str], messages: 
     return 0
 
 
+_NOTHING = re.compile(r"unexpected: \[0(?:, 0)*\]")  # every period the check counted had none
+
+
 def _print_gate_failures(settings: Settings, run_id: str, out) -> None:
     import duckdb
 
@@ -78,9 +82,18 @@ def _print_gate_failures(settings: Settings, run_id: str, out) -> None:
         con.close()
     except duckdb.Error:
         return
+    absent: dict[str, str] = {}  # feed -> a year it has nothing in at all
     for year, severity, suite, expectation, concerns, observed, expected in rows:
         out.line(name_areas(f"  {year} [{severity.upper()}] {suite}: {expectation} — {concerns}: "
                             f"observed {str(observed)[:200]}, expected {expected}", names))
+        feed = str(concerns).split("/", 1)[0]
+        if suite == "coverage" and severity == "error" and _NOTHING.search(str(observed)) and settings.collects(feed):
+            absent.setdefault(feed, year)
+    for feed, year in absent.items():
+        if feed not in settings.feeds.first_year and feed not in settings.feeds.last_year:
+            out.line(f"  {feed} has nothing in {year}: if the partnership began collecting {feed} in a later year, "
+                     f"or stopped before, say so in the configuration ([feeds] first_year = {{ {feed} = \"…\" }} "
+                     "or last_year): years outside are then gated and published without it")
 
 
 def unexpected(args: argparse.Namespace, exc: Exception) -> int:

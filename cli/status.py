@@ -203,7 +203,8 @@ def status_report(settings: Settings) -> str:
     out = [f"data directory: {settings.data_dir}",
            f"partnership: {settings.partnership.name}; area {settings.area.name} ({settings.area.code}, "
            f"{len(settings.area.local_authorities)} local authorities); {len(settings.anchors)} anchors declared",
-           f"feeds collected: {', '.join(settings.feeds.collected)}{register} ([feeds] in the configuration)"]
+           f"feeds collected: {', '.join(map(settings.feeds.describe, settings.feeds.collected))}{register} "
+           "([feeds] in the configuration)"]
     if warning := synthetic_lookup_warning(settings):
         out.append(warning)
     if ledger is None:

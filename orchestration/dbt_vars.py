@@ -30,6 +30,9 @@ def dbt_vars(settings: Settings) -> dict[str, Any]:
         # [feeds]: a metric whose feed is not collected, or that needs the missing supplier
         # register, is a no-data row that says so (never 0%).
         "feeds_collected": list(settings.feeds.collected),
+        # a feed collected from a later year, or no longer: its metrics read "not collected" outside
+        "feed_years": {feed: {"first": settings.feeds.first_year.get(feed), "last": settings.feeds.last_year.get(feed)}
+                       for feed in sorted(set(settings.feeds.first_year) | set(settings.feeds.last_year))},
         "supplier_register": settings.feeds.supplier_register,
         # [reporting] grace_days: years from first_open_year on are open (provisional); it changes
         # once a year, when a year closes.

@@ -25,8 +25,9 @@ from dagster import (
 
 from ingest.contracts import load_contracts
 from orchestration.alerts import Alert, send
-from partnership.config import Settings
+from partnership.config import Settings, today
 from partnership.ledger import read_ledger
+from partnership.reporting_years import year_containing
 from partnership.warehouse import LOCK_TIMEOUT_SECONDS, WRITER_POOL
 
 FRESHNESS_JOB = "feed_freshness_job"
@@ -38,16 +39,22 @@ class FeedFreshness:
     newest_file: str | None
     loaded_at: dt.datetime | None
     allowed_days: int
+    # Empty while the feed is collected in the year in progress; else why no file is expected now
+    # ([feeds] first_year / last_year): such a feed is never late.
+    not_expected: str = ""
 
     def age_days(self, now: dt.datetime) -> float | None:
         return None if self.loaded_at is None else (now - self.loaded_at).total_seconds() / 86400
 
     def late(self, now: dt.datetime) -> bool:
         age = self.age_days(now)
-        return age is None or age > self.allowed_days
+        return not self.not_expected and (age is None or age > self.allowed_days)
 
     def describe(self, now: dt.datetime) -> str:
         age = self.age_days(now)
+        if self.not_expected:
+            newest = f"; newest file {age:.0f} days old" if age is not None else ""
+            return f"not expected now: {self.not_expected}{newest}"
         if age is None:
             return f"LATE: no file loaded yet (expected one every {self.allowed_days} days at most)"
         state = "LATE" if self.late(now) else "fresh"
@@ -62,8 +69,17 @@ def feed_freshness(settings: Settings, load_audit: pl.DataFrame) -> list[FeedFre
         loaded = (load_audit.filter(pl.col("status").is_in(["loaded", "replaced", "superseded"]))
                   .sort("loaded_at").group_by("feed").last())
         newest = {row["feed"]: (row["source_file"], row["loaded_at"]) for row in loaded.iter_rows(named=True)}
-    return [FeedFreshness(feed, *newest.get(feed, (None, None)), cadence.get(feed, 365) + grace)
+    return [FeedFreshness(feed, *newest.get(feed, (None, None)), cadence.get(feed, 365) + grace,
+                          "" if settings.collects_now(feed) else _collected_when(settings, feed))
             for feed in load_contracts() if settings.collects(feed)]
+
+
+def _collected_when(settings: Settings, feed: str) -> str:
+    """Why a collected feed is not expected in the year in progress: not yet, or no longer."""
+    last = settings.feeds.last_year.get(feed)
+    if last and year_containing(today(), settings.reporting.year_start_month) > last:
+        return f"collected until {last} ([feeds] last_year)"
+    return f"collected from {settings.feeds.first_year.get(feed)} ([feeds] first_year)"
 
 
 def utc_now() -> dt.datetime:

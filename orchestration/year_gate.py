@@ -35,15 +35,16 @@ def year_closes_on(settings: Settings, year: str):
 
 
 def coverage_for(settings: Settings, year: str) -> CoverageThresholds:
-    """Coverage of the collected feeds: to date for an open year, in full for a closed one."""
+    """Coverage of the feeds collected in the year: to date for an open year, in full for a closed one."""
     from expectations import CoverageThresholds
 
     grace, cadence = settings.freshness.grace_days, settings.freshness.cadence_days
+    feeds = settings.feeds.collected_in(year)  # a feed collected from a later year is not owed before it
     return CoverageThresholds(
         year_start_month=settings.reporting.year_start_month,
-        feeds=tuple(settings.feeds.collected),
+        feeds=tuple(feeds),
         as_of=today() if year_is_open(settings, year) else None,
-        lag_days={feed: cadence.get(feed, 365) + grace for feed in settings.feeds.collected},
+        lag_days={feed: cadence.get(feed, 365) + grace for feed in feeds},
     )
 
 
@@ -53,7 +54,7 @@ def gate_settings(settings: Settings, year: str) -> dict:
     opened = year_is_open(settings, year)
     return {"yoy_warning_pct": settings.gate.yoy_warning_pct,
             "suppression_threshold": settings.disclosure.suppression_threshold,
-            "feeds": settings.feeds.collected, "open": opened, "as_of": today() if opened else None,
+            "feeds": settings.feeds.collected_in(year), "open": opened, "as_of": today() if opened else None,
             "cadence_days": settings.freshness.cadence_days, "grace_days": settings.freshness.grace_days,
             "year_start_month": settings.reporting.year_start_month}
 

@@ -116,10 +116,16 @@ class Reporting(_Section):
 
 
 class Feeds(_Section):
-    """What the partnership collects: the gate, freshness, status, metrics and pack cover these."""
+    """What the partnership collects: the gate, freshness, status, metrics and pack cover these.
+
+    A feed collected from a later reporting year than the others (`first_year`), or no longer
+    (`last_year`), is covered in those years only: an earlier or later year is gated without it and
+    its metrics read "not collected" there, while the years it was collected keep their figures."""
 
     collected: list[str] = list(FEEDS)
     supplier_register: bool = True  # spend: a register of suppliers (postcode, SME, type, ...) is provided
+    first_year: dict[str, str] = {}  # feed -> the first reporting year it was collected (default: every year)
+    last_year: dict[str, str] = {}  # feed -> the last reporting year it was collected (default: still collected)
 
     @model_validator(mode="after")
     def _known_feeds(self) -> Feeds:
@@ -131,7 +137,27 @@ class Feeds(_Section):
         if self.supplier_register and "spend" not in self.collected:
             self.supplier_register = False  # a register only ever describes spend
         self.collected = [f for f in FEEDS if f in self.collected]
+        for key, years in (("first_year", self.first_year), ("last_year", self.last_year)):
+            if stray := sorted(set(years) - set(self.collected)):
+                raise ValueError(f"[feeds] {key}: {', '.join(stray)} not in [feeds] collected "
+                                 f"({', '.join(self.collected)}); a year is given for a collected feed only")
+        for feed in set(self.first_year) & set(self.last_year):
+            if self.first_year[feed] > self.last_year[feed]:
+                raise ValueError(f"[feeds] {feed}: first_year {self.first_year[feed]} is after "
+                                 f"last_year {self.last_year[feed]}")
         return self
+
+    def collected_in(self, year: str) -> list[str]:
+        """The feeds collected in reporting year `year` (labels of one convention sort as years)."""
+        return [feed for feed in self.collected
+                if self.first_year.get(feed, year) <= year <= self.last_year.get(feed, year)]
+
+    def describe(self, feed: str) -> str:
+        """`wellbeing (from 2024-25)`, `charter (2022-23 to 2023-24)`, or the bare name."""
+        first, last = self.first_year.get(feed), self.last_year.get(feed)
+        if first and last:
+            return f"{feed} ({first} to {last})"
+        return f"{feed} (from {first})" if first else f"{feed} (until {last})" if last else feed
 
 
 class Disclosure(_Section):
@@ -258,6 +284,14 @@ class Settings(_Section):
                 f"(its seed {self.imd_edition.seed_path.name} has {len(known)}); an authority created since "
                 "is listed by its former districts' codes")
         self.declared_anchors()  # ValueError when one spelling names two anchors
+        from partnership.reporting_years import start_year
+
+        for key, years in (("first_year", self.feeds.first_year), ("last_year", self.feeds.last_year)):
+            for feed, year in years.items():
+                try:
+                    start_year(year, self.reporting.year_start_month)
+                except ValueError as exc:
+                    raise ValueError(f"[feeds] {key} of {feed}: {exc}") from None
         return self
 
     @field_validator("paths")
@@ -353,7 +387,14 @@ class Settings(_Section):
         return self.data_dir / "logs"
 
     def collects(self, feed: str) -> bool:
+        """Whether the partnership collects `feed` in any year: its files are loaded."""
         return feed in self.feeds.collected
+
+    def collects_now(self, feed: str) -> bool:
+        """Whether `feed` is collected in the reporting year in progress: freshness expects its files."""
+        from partnership.reporting_years import year_containing
+
+        return feed in self.feeds.collected_in(year_containing(today(), self.reporting.year_start_month))
 
     def pseudonymisation_key(self) -> str:
         """The key for keyed hashes of people's references: from the environment, never the repo.

@@ -1,21 +1,49 @@
-{#- The feeds the partnership collects (impact.toml [feeds], passed by Dagster as var
-    feeds_collected and var supplier_register). A metric whose feed is not collected, or that needs
-    a supplier register the partnership does not provide, is a no-data row with a reason a steering
-    group reads as such, never a 0%.
+{#- The feeds the partnership collects (impact.toml [feeds], passed by Dagster as vars
+    feeds_collected, feed_years and supplier_register). A metric whose feed is not collected in its
+    year, or that needs a supplier register the partnership does not provide, is a no-data row with
+    a reason a steering group reads as such, never a 0%.
 
-    not_collected(feed)        -> SQL boolean: the partnership does not collect `feed`
-    not_collected_reason(feed) -> SQL string: why such a metric has no data
-    no_supplier_register()     -> SQL boolean: no register configured, or none loaded -#}
+    not_collected(feed, year)        -> SQL boolean: `feed` is not collected in the reporting year
+                                        the SQL expression `year` holds (never, or before its
+                                        feed_years first year, or after its last)
+    not_collected_reason(feed, year) -> SQL string: why such a metric has no data
+    no_supplier_register()           -> SQL boolean: no register configured, or none loaded -#}
 
-{% macro not_collected(feed) -%}
-    {%- set collected = var('feeds_collected', ['charter', 'programme', 'spend', 'wellbeing']) -%}
-    {{ 'false' if feed in collected else 'true' }}
+{% macro feed_years_of(feed) -%}
+    {%- set years = var('feed_years', {}).get(feed) or {} -%}
+    {{- return((years.get('first'), years.get('last'))) -}}
 {%- endmacro %}
 
-{% macro not_collected_reason(feed) -%}
+{% macro not_collected(feed, year) -%}
+    {%- set collected = var('feeds_collected', ['charter', 'programme', 'spend', 'wellbeing']) -%}
+    {%- set first, last = feed_years_of(feed) -%}
+    {%- if feed not in collected -%}
+    true
+    {%- elif first or last -%}
+    ({{ "(" ~ year ~ " < '" ~ first ~ "')" if first else 'false' }} or {{ "(" ~ year ~ " > '" ~ last ~ "')" if last else 'false' }})
+    {%- else -%}
+    false
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro not_collected_reason(feed, year) -%}
     {%- set words = {'spend': 'procurement spend', 'programme': 'Social Contract Programme returns',
                      'wellbeing': 'wellbeing surveys', 'charter': 'Charter pledges'} -%}
+    {%- set first, last = feed_years_of(feed) -%}
+    {%- if feed not in var('feeds_collected', ['charter', 'programme', 'spend', 'wellbeing']) -%}
     'not collected: the partnership does not collect {{ words[feed] }}'
+    {%- elif not (first or last) -%}
+    cast(null as {{ dbt.type_string() }})
+    {%- else -%}
+    case
+        {%- if first %}
+        when {{ year }} < '{{ first }}' then 'not collected: the partnership collects {{ words[feed] }} from {{ first }}'
+        {%- endif %}
+        {%- if last %}
+        when {{ year }} > '{{ last }}' then 'not collected: the partnership collected {{ words[feed] }} until {{ last }}'
+        {%- endif %}
+    end
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro no_supplier_register() -%}

@@ -40,3 +40,24 @@ def test_a_cadence_from_the_configuration_moves_the_line(settings):
     settings.freshness.cadence_days["charter"] = 365
     [charter] = [f for f in feed_freshness(settings, read_ledger(settings).load_audit) if f.feed == "charter"]
     assert charter.allowed_days == 372 and not charter.late(utc_now())
+
+
+def test_a_feed_not_collected_in_the_year_in_progress_is_never_late(settings, monkeypatch):
+    """[feeds] last_year / first_year: a feed the partnership stopped, or starts next year, is not
+    expected now, whatever the age of its newest file."""
+    from orchestration.freshness import feed_freshness, utc_now
+    from partnership.ledger import read_ledger
+
+    build(settings)
+    monkeypatch.setenv("IMPACT_TODAY", "2025-08-15")  # 2025-26 in progress
+    settings.feeds.last_year["charter"] = "2024-25"
+    settings.feeds.first_year["wellbeing"] = "2026-27"
+    state = {f.feed: f for f in feed_freshness(settings, read_ledger(settings).load_audit)}
+    assert not state["charter"].late(utc_now()) and not state["wellbeing"].late(utc_now())
+    assert state["charter"].describe(utc_now()).startswith(
+        "not expected now: collected until 2024-25 ([feeds] last_year); newest file 200 days old")
+    assert state["wellbeing"].describe(utc_now()) == "not expected now: collected from 2026-27 ([feeds] first_year)"
+    assert state["programme"].late(utc_now())  # still collected, still late
+    settings.feeds.last_year["charter"] = "2025-26"
+    assert next(f for f in feed_freshness(settings, read_ledger(settings).load_audit)
+                if f.feed == "charter").late(utc_now())

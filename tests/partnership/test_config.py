@@ -116,6 +116,36 @@ def test_feeds_collected_are_validated(tmp_path):
     assert defaults.feeds.supplier_register and defaults.reporting.grace_days == 61
 
 
+@pytest.mark.parametrize(("text", "named"), [
+    ('collected = ["spend"]\nfirst_year = { wellbeing = "2024-25" }', "first_year: wellbeing not in"),
+    ('last_year = { charter = "2024" }', "last_year of charter: '2024' is not a reporting year label"),
+    ('first_year = { spend = "2024-26" }', "first_year of spend"),
+    ('first_year = { charter = "2024-25" }\nlast_year = { charter = "2023-24" }', "first_year 2024-25 is after"),
+])
+def test_the_years_a_feed_was_collected_are_validated(tmp_path, text, named):
+    config = tmp_path / "impact.toml"
+    config.write_text(f"[feeds]\n{text}\n")
+    with pytest.raises(ConfigError, match=named):
+        load_settings(config_file=config)
+
+
+def test_a_feed_collected_from_a_later_year_or_no_longer_is_collected_in_its_years_only(tmp_path, monkeypatch):
+    config = tmp_path / "impact.toml"
+    config.write_text('[feeds]\ncollected = ["charter", "spend", "wellbeing"]\n'
+                      'first_year = { wellbeing = "2024-25" }\nlast_year = { charter = "2023-24" }\n')
+    settings = load_settings(config_file=config)
+    assert settings.feeds.collected_in("2022-23") == ["charter", "spend"]
+    assert settings.feeds.collected_in("2023-24") == ["charter", "spend"]
+    assert settings.feeds.collected_in("2024-25") == ["spend", "wellbeing"]
+    assert [settings.feeds.describe(f) for f in settings.feeds.collected] == [
+        "charter (until 2023-24)", "spend", "wellbeing (from 2024-25)"]
+    assert settings.collects("charter")  # files of the years it was collected still load
+    monkeypatch.setenv("IMPACT_TODAY", "2024-03-31")
+    assert settings.collects_now("charter") and not settings.collects_now("wellbeing")
+    monkeypatch.setenv("IMPACT_TODAY", "2024-04-01")
+    assert not settings.collects_now("charter") and settings.collects_now("wellbeing")
+
+
 def test_today_is_the_clock_unless_impact_today_says_otherwise(monkeypatch):
     import datetime as dt
 

@@ -122,7 +122,7 @@ resolved as (
         cast(null as {{ type_double() }}) as ci_low,
         cast(null as {{ type_double() }}) as ci_high,
         case
-            when {{ not_collected('programme') }} then {{ not_collected_reason('programme') }}
+            when {{ not_collected('programme', 'spine.reporting_year') }} then {{ not_collected_reason('programme', 'spine.reporting_year') }}
             when spine.metric_id = 'FE08' and spine.geography_level = 'district'
                 then 'programme costs are returned per provider, not per district'
             when spine.metric_id = 'FE08' and computed.metric_id is null

@@ -90,8 +90,8 @@ resolved as (
         case when spine.metric_id = 'IN01' then with_interval.gap - with_interval.half_width end as ci_low,
         case when spine.metric_id = 'IN01' then with_interval.gap + with_interval.half_width end as ci_high,
         case
-            when spine.metric_id = 'IN01' and {{ not_collected('wellbeing') }} then {{ not_collected_reason('wellbeing') }}
-            when spine.metric_id = 'IN02' and {{ not_collected('programme') }} then {{ not_collected_reason('programme') }}
+            when spine.metric_id = 'IN01' and {{ not_collected('wellbeing', 'spine.reporting_year') }} then {{ not_collected_reason('wellbeing', 'spine.reporting_year') }}
+            when spine.metric_id = 'IN02' and {{ not_collected('programme', 'spine.reporting_year') }} then {{ not_collected_reason('programme', 'spine.reporting_year') }}
             when spine.metric_id = 'IN01' and quintiles.reporting_year is null
                 then 'no population-survey responses answering life satisfaction from IMD quintile 1 or 5 LSOAs in the year in this geography'
             when spine.metric_id = 'IN01' and with_interval.gap is null

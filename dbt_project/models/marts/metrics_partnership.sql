@@ -107,7 +107,7 @@ resolved as (
         cast(null as {{ type_double() }}) as ci_low,
         cast(null as {{ type_double() }}) as ci_high,
         case
-            when {{ not_collected('charter') }} then {{ not_collected_reason('charter') }}
+            when {{ not_collected('charter', 'spine.reporting_year') }} then {{ not_collected_reason('charter', 'spine.reporting_year') }}
             when spine.metric_id in ('PO01', 'PO04') and feed_presence.signatories_loaded = 0
                 then 'no charter signatories loaded'
             when spine.metric_id = 'PO04' and (feed_presence.first_update_on is null

@@ -130,7 +130,7 @@ resolved as (
         cast(null as {{ type_double() }}) as ci_low,
         cast(null as {{ type_double() }}) as ci_high,
         case
-            when {{ not_collected('spend') }} then {{ not_collected_reason('spend') }}
+            when {{ not_collected('spend', 'spine.reporting_year') }} then {{ not_collected_reason('spend', 'spine.reporting_year') }}
             when spine.geography_level = 'district'
                 then 'procurement metrics are defined for the county''s anchors as a whole'
             when spine.metric_id in ('PP02', 'PP03', 'PP04', 'PP05', 'PP06', 'PP07', 'PP10')

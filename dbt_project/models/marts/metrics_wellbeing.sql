@@ -135,7 +135,7 @@ resolved as (
         computed.ci_low,
         computed.ci_high,
         case
-            when {{ not_collected('wellbeing') }} then {{ not_collected_reason('wellbeing') }}
+            when {{ not_collected('wellbeing', 'spine.reporting_year') }} then {{ not_collected_reason('wellbeing', 'spine.reporting_year') }}
             when computed.n is not null then null
             when spine.metric_id = 'WB04'
                 then 'no population-survey responses with all 7 SWEMWBS items in the year'
