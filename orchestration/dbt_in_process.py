@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -79,7 +80,11 @@ def build(context: AssetExecutionContext, *, translator, project, manifest_path:
         raise item
     if not item.success:
         detail = "; ".join(dict.fromkeys([*failed, *errors])) or str(item.exception or "")
+        detail = _COLOUR.sub("", detail)  # dbt colours its messages for a terminal; the steward reads a line
         raise Failure(description=f"dbt build failed: {' '.join(detail.split())[:1500]}")
+
+
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _close_warehouse() -> None:
