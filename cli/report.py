@@ -65,7 +65,7 @@ def report(settings: Settings, success: bool, failed_runs: list[str], messages: 
     return 0
 
 
-_NOTHING = re.compile(r"unexpected: \[0(?:, 0)*\]")  # every period the check counted had none
+_NOTHING = re.compile(r"\b(\d+) of \1 rows unexpected: \[0(?:, 0)*\]")  # every row the check counted had none
 
 
 def _print_gate_failures(settings: Settings, run_id: str, out) -> None:

@@ -43,9 +43,15 @@ def coverage_for(settings: Settings, year: str) -> CoverageThresholds:
     return CoverageThresholds(
         year_start_month=settings.reporting.year_start_month,
         feeds=tuple(feeds),
+        anchors_not_due=anchors_not_due(settings, year),
         as_of=today() if year_is_open(settings, year) else None,
         lag_days={feed: cadence.get(feed, 365) + grace for feed in feeds},
     )
+
+
+def anchors_not_due(settings: Settings, year: str) -> tuple[str, ...]:
+    """Anchors whose spend is not owed in the year: they joined later, or had left."""
+    return tuple(a.name for a in settings.anchors if not a.expected_in(year))
 
 
 def gate_settings(settings: Settings, year: str) -> dict:
@@ -54,7 +60,8 @@ def gate_settings(settings: Settings, year: str) -> dict:
     opened = year_is_open(settings, year)
     return {"yoy_warning_pct": settings.gate.yoy_warning_pct,
             "suppression_threshold": settings.disclosure.suppression_threshold,
-            "feeds": settings.feeds.collected_in(year), "open": opened, "as_of": today() if opened else None,
+            "feeds": settings.feeds.collected_in(year), "anchors_not_due": list(anchors_not_due(settings, year)),
+            "open": opened, "as_of": today() if opened else None,
             "cadence_days": settings.freshness.cadence_days, "grace_days": settings.freshness.grace_days,
             "year_start_month": settings.reporting.year_start_month}
 

@@ -79,6 +79,13 @@ class AnchorInstitution(_Section):
     name: str = Field(min_length=1)
     aliases: list[str] = []
     in_area: bool = True  # false: based outside the area, counted and named as such
+    # The reporting years its spend is expected in full: an anchor that joined later, or left (or
+    # merged into another), is not owed spend outside them. Its payments loaded still count.
+    first_year: str | None = None
+    last_year: str | None = None
+
+    def expected_in(self, year: str) -> bool:
+        return (self.first_year or year) <= year <= (self.last_year or year)
 
 
 class Reference(_Section):
@@ -286,12 +293,20 @@ class Settings(_Section):
         self.declared_anchors()  # ValueError when one spelling names two anchors
         from partnership.reporting_years import start_year
 
-        for key, years in (("first_year", self.feeds.first_year), ("last_year", self.feeds.last_year)):
-            for feed, year in years.items():
-                try:
-                    start_year(year, self.reporting.year_start_month)
-                except ValueError as exc:
-                    raise ValueError(f"[feeds] {key} of {feed}: {exc}") from None
+        labels = [(f"[feeds] {key} of {feed}", year)
+                  for key, years in (("first_year", self.feeds.first_year), ("last_year", self.feeds.last_year))
+                  for feed, year in years.items()]
+        for anchor in self.anchors:
+            labels += [(f"[[anchors]] {anchor.name!r} {key}", year) for key, year in
+                       (("first_year", anchor.first_year), ("last_year", anchor.last_year)) if year]
+            if anchor.first_year and anchor.last_year and anchor.first_year > anchor.last_year:
+                raise ValueError(f"[[anchors]] {anchor.name!r}: first_year {anchor.first_year} is after "
+                                 f"last_year {anchor.last_year}")
+        for where, year in labels:
+            try:
+                start_year(year, self.reporting.year_start_month)
+            except ValueError as exc:
+                raise ValueError(f"{where}: {exc}") from None
         return self
 
     @field_validator("paths")

@@ -47,6 +47,7 @@ class CoverageThresholds:
     wellbeing_responses: int = 1
     pledge_updates: int = 1
     feeds: tuple[str, ...] = ("charter", "programme", "spend", "wellbeing")  # impact.toml [feeds]
+    anchors_not_due: tuple[str, ...] = ()  # anchors that joined later or left ([[anchors]] first/last_year)
     as_of: date | None = None  # an open year, checked to this date; None: a closed year, in full
     lag_days: dict[str, int] = field(default_factory=lambda: {
         "spend": 38, "programme": 99, "wellbeing": 372, "charter": 99})
@@ -145,7 +146,7 @@ def coverage_frame(con: duckdb.DuckDBPyConnection, year: str,
     feeds, owed = thresholds.feeds, due(year, thresholds)
     rows: list[tuple] = []
     if "spend" in feeds:
-        rows += _payment_rows(con, year, bounds)
+        rows += [row for row in _payment_rows(con, year, bounds) if row[1] not in thresholds.anchors_not_due]
     if "programme" in feeds:
         for table, year_column, date_column, measure in (
                 ("marts.fct_participants", "enrolment_year", "enrolled_on", "participants enrolled"),

@@ -6,6 +6,10 @@ gate (no survey then), so the snapshot is never refreshed again: the run says wh
 so. With `first_year = { wellbeing = "2024-25" }` the earlier years are gated without the survey
 and their wellbeing metrics read "not collected … from 2024-25", while 2024-25 has its figures.
 
+An anchor left: Oxford University Hospitals publishes no spend for the partnership after 2023-24.
+The gate then finds it with no payment month in 2024-25 and fails, whether or not it is still
+declared; `last_year = "2023-24"` on the anchor says it is not owed after, and 2024-25 publishes.
+
 Stopped: the demo partnership stops the Charter after 2023-24. With `last_year = { charter =
 "2023-24" }` the years it was collected keep their Charter figures, later years are gated without
 it and read "not collected … until 2023-24", and its freshness stops expecting files.
@@ -24,11 +28,13 @@ from impact_cli import impact
 
 pytestmark = pytest.mark.e2e
 TODAY, KEY = "2025-08-15", "feeds-over-years-test-key-0123456789"
+OUH_ALIASES = 'aliases = ["OUH", "Oxford University Hospitals"]'
 BASE_CONFIG = (Path(__file__).resolve().parents[2] / "impact.toml").read_text(encoding="utf-8")
 
 
-def _config(path: Path, collected: list[str], extra: str = "") -> Path:
+def _config(path: Path, collected: list[str], extra: str = "", ouh: str = "") -> Path:
     text = re.sub(r"(?m)^collected = .*$", f"collected = {collected!r}".replace("'", '"') + extra, BASE_CONFIG)
+    text = text.replace(f"{OUH_ALIASES}\n", f"{OUH_ALIASES}\n{ouh}\n")
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -140,3 +146,34 @@ def test_status_stops_expecting_the_feed_it_no_longer_collects(stopped):
     assert "feeds collected: charter (until 2023-24), programme, spend, wellbeing" in out, out
     [row] = [line for line in _feeds_table(out) if line.strip().startswith("charter ")]
     assert "not expected now: collected until 2023-24 ([feeds] last_year)" in row and "LATE" not in row, row
+
+
+@pytest.fixture(scope="module")
+def anchor_left(demo_data_dir, tmp_path_factory):
+    root = tmp_path_factory.mktemp("anchor-left")
+    data_dir, config = root / "data", root / "impact.toml"
+    (data_dir / "landing").mkdir(parents=True)
+    shutil.copytree(demo_data_dir[0] / "landing" / "spend", data_dir / "landing" / "spend")
+    left = [p for p in (data_dir / "landing" / "spend").glob("ouh-supplier-payments-*")
+            if p.stem[-8:] in {f"{m}-2024" for m in ("apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")}
+            or p.stem[-8:] in {"jan-2025", "feb-2025", "mar-2025"}]
+    assert len(left) == 12
+    for path in left:
+        path.unlink()
+    seen = {"data_dir": data_dir}
+    seen["declared"] = _impact(data_dir, _config(config, ["spend"]), "run", "--year", "2024-25")
+    seen["left"] = _impact(data_dir, _config(config, ["spend"], ouh='last_year = "2023-24"'),
+                           "run", "--year", "2024-25")
+    return seen
+
+
+def test_an_anchor_that_left_fails_the_gate_until_its_last_year_is_given(anchor_left):
+    declared = anchor_left["declared"]
+    assert declared.returncode == 1, declared.stdout[-3000:]
+    assert ("2024-25 [ERROR] coverage: each anchor's spend covers at least 10 months of the year — "
+            "spend/Oxford University Hospitals NHS Foundation Trust: observed 1 of 3 rows unexpected: [0]"
+            ) in declared.stdout, declared.stdout
+    assert "spend has nothing" not in declared.stdout  # the other anchors' spend is there
+    left = anchor_left["left"]
+    assert left.returncode == 0, left.stdout[-3000:] + left.stderr[-3000:]
+    assert "gate      2024-25: passed" in left.stdout and "2024-25 r001 written" in left.stdout, left.stdout

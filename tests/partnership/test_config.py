@@ -129,6 +129,20 @@ def test_the_years_a_feed_was_collected_are_validated(tmp_path, text, named):
         load_settings(config_file=config)
 
 
+@pytest.mark.parametrize(("text", "named"), [
+    ('last_year = "2024"', "'Leavers' last_year: '2024' is not a reporting year label"),
+    ('first_year = "2024-25"\nlast_year = "2023-24"', "'Leavers': first_year 2024-25 is after"),
+])
+def test_the_years_an_anchor_is_owed_are_validated(tmp_path, text, named):
+    config = tmp_path / "impact.toml"
+    config.write_text(f'[[anchors]]\nname = "Leavers"\n{text}\n')
+    with pytest.raises(ConfigError, match=named):
+        load_settings(config_file=config)
+    config.write_text('[[anchors]]\nname = "Leavers"\nlast_year = "2023-24"\n')
+    [anchor] = load_settings(config_file=config).anchors
+    assert anchor.expected_in("2023-24") and not anchor.expected_in("2024-25")
+
+
 def test_a_feed_collected_from_a_later_year_or_no_longer_is_collected_in_its_years_only(tmp_path, monkeypatch):
     config = tmp_path / "impact.toml"
     config.write_text('[feeds]\ncollected = ["charter", "spend", "wellbeing"]\n'
