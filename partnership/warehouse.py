@@ -7,6 +7,7 @@ Evaluators never open this file: they read the published snapshot.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -24,9 +25,19 @@ class WarehouseBusy(RuntimeError):
     """Another writer held the warehouse for longer than we were willing to wait."""
 
 
+# (lock path, thread) pairs holding the lock now: a thread asking again would wait for itself.
+_HELD: set[tuple[str, int]] = set()
+
+
 @contextmanager
 def writer_lock(settings: Settings, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
+    holder = (str(settings.lock_path), threading.get_ident())
+    if holder in _HELD:
+        # A step Dagster stopped mid-stream (e.g. dbt's events out of the asset graph's order) keeps
+        # its lock until its generator is collected: waiting here would hang the run for `timeout`.
+        raise WarehouseBusy(f"this thread already holds the writers' lock {settings.lock_path} (a step that "
+                            "stopped part-way has not released it); not waiting for itself")
     lock = FileLock(str(settings.lock_path))
     try:
         lock.acquire(timeout=timeout)
@@ -35,9 +46,11 @@ def writer_lock(settings: Settings, timeout: float = LOCK_TIMEOUT_SECONDS) -> It
             f"another process is writing {settings.warehouse_path} (lock {settings.lock_path}); "
             f"waited {timeout:.0f}s. Try again when the running pipeline has finished."
         ) from exc
+    _HELD.add(holder)
     try:
         yield
     finally:
+        _HELD.discard(holder)
         lock.release()
 
 

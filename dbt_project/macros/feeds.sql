@@ -47,6 +47,9 @@
 {%- endmacro %}
 
 {% macro no_supplier_register() -%}
+    {#- The calling model depends on the register whatever the vars: dbt's graph, and Dagster's asset
+        graph parsed from it once with the default vars, must not change with a partnership. -#}
+    {%- do ref('stg_spend__suppliers') -%}
     {%- if var('supplier_register', true) -%}
     not exists (select 1 from {{ ref('stg_spend__suppliers') }})
     {%- else -%}

@@ -2,6 +2,9 @@
 -- impact.toml [area] code and name) and, when the area has more than one local authority, each of
 -- them (level 'district'). A single-authority area has no district rows: they would repeat the
 -- area's own figures.
+-- The ref below is conditional; the graph must not be (Dagster's asset graph is parsed once, with
+-- the default vars, and a run's build order must follow it): every area depends on the authorities.
+-- depends_on: {{ ref('int_area_local_authorities') }}
 select
     'county' as geography_level,
     cast({{ sql_string(var('county_code')) }} as {{ dbt.type_string() }}) as geography_code,
