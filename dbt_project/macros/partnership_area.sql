@@ -22,6 +22,15 @@
 {%- endmacro %}
 
 
+{#- The condition for a breakdown's district rows, beside its rows for the whole area: a district
+    is known and the area has several. A single-authority area has no district rows; when its code
+    is the authority's own (a unitary authority), district rows would carry the area's code too and
+    count everything twice. -#}
+{% macro is_district_row(column) -%}
+    {%- if area_has_sub_areas() -%}{{ column }} is not null{%- else -%}1 = 0{%- endif -%}
+{%- endmacro %}
+
+
 {#- The seed of the configured IMD edition (var imd_edition: '2019' -> seed lsoa_imd2019). -#}
 {% macro imd_seed() -%}
     {{ return(ref('lsoa_imd' ~ var('imd_edition'))) }}

@@ -60,3 +60,4 @@ left join districts
 left join without_district
     on county.metric_id = without_district.metric_id and county.reporting_year = without_district.reporting_year
 where county.value <> coalesce(districts.district_total, 0) + coalesce(without_district.records, 0)
+    and {{ 'true' if area_has_sub_areas() else 'false' }}  -- a single-authority area has no district rows

@@ -5,7 +5,8 @@ seed does not know fails the build instead of silently shrinking the area."""
 from __future__ import annotations
 
 import duckdb
-from conftest import run_dbt
+from conftest import build, run_dbt
+from dbt_fixture_rows import RAW_ROWS
 from dbt_raw_warehouse import create_raw_warehouse
 
 SELECT = ["--select", "+int_geographies", "+int_district_aliases", "--indirect-selection", "cautious"]
@@ -45,3 +46,21 @@ def test_an_unknown_authority_code_fails_the_build(tmp_path):
     _, result = _build(tmp_path, {"area_local_authorities": ["E07000178", "E07999999"]})
     assert result.returncode != 0
     assert "every_configured_local_authority_present" in result.stdout and "Got 1 result" in result.stdout
+
+
+def test_a_unitary_authority_whose_code_is_the_areas_counts_everything_once(tmp_path):
+    """A unitary authority is its own area: [area] code is the authority's code. Its figures must be
+    those of the same authority under another area code: district rows, which would carry the area's
+    code too, used to count every person twice (or fail dbt's unique tests)."""
+    oxford = ["E07000178"]
+    figures = {}
+    for name, code in (("own code", "E07000178"), ("other code", "E06000099")):
+        warehouse = build(tmp_path / name.replace(" ", "-"), RAW_ROWS,
+                          {"county_code": code, "county_name": "Oxford", "area_local_authorities": oxford})
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            assert con.sql("select distinct geography_code from marts.metrics").fetchall() == [(code,)]
+            figures[name] = con.sql(
+                "select metric_id, reporting_year, value, numerator, denominator, n, no_data_reason "
+                "from marts.metrics order by all").fetchall()
+    assert figures["own code"] == figures["other code"]
+    assert any(row[5] for row in figures["own code"])  # people were counted

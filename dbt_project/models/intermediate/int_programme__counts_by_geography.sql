@@ -60,7 +60,7 @@ events as (
 by_geography as (
     select '{{ var("county_code") }}' as geography_code, events.* from events
     union all
-    select district_code as geography_code, events.* from events where district_code is not null
+    select district_code as geography_code, events.* from events where {{ is_district_row('district_code') }}
 ),
 
 totals as (

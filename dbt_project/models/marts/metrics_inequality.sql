@@ -32,7 +32,7 @@ responses as (
 by_geography as (
     select reporting_year, '{{ var("county_code") }}' as geography_code, imd_quintile, score from responses
     union all
-    select reporting_year, district_code, imd_quintile, score from responses where district_code is not null
+    select reporting_year, district_code, imd_quintile, score from responses where {{ is_district_row('district_code') }}
 ),
 
 quintiles as (

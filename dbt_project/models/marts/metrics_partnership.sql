@@ -50,7 +50,7 @@ signatory_counts as (
     union all
     select reporting_year, district_code, count(*), sum(has_recent_update)
     from signed_by_year_end
-    where district_code is not null
+    where {{ is_district_row('district_code') }}
     group by reporting_year, district_code
 ),
 
@@ -67,7 +67,7 @@ pledge_counts as (
         sum(case when is_due_in_year then 1 else 0 end),
         sum(case when is_due_in_year and pledge_status = 'achieved' then 1 else 0 end)
     from pledge_status
-    where district_code is not null
+    where {{ is_district_row('district_code') }}
     group by reporting_year, district_code
 ),
 

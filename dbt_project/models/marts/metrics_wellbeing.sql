@@ -56,11 +56,11 @@ by_geography as (
     select metric_id, reporting_year, '{{ var("county_code") }}' as geography_code, score, cast(null as integer) as in_band
     from scores
     union all
-    select metric_id, reporting_year, district_code, score, null from scores where district_code is not null
+    select metric_id, reporting_year, district_code, score, null from scores where {{ is_district_row('district_code') }}
     union all
     select metric_id, reporting_year, '{{ var("county_code") }}', null, in_band from flags
     union all
-    select metric_id, reporting_year, district_code, null, in_band from flags where district_code is not null
+    select metric_id, reporting_year, district_code, null, in_band from flags where {{ is_district_row('district_code') }}
 ),
 
 summary as (
