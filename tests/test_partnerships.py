@@ -236,3 +236,55 @@ def test_greater_manchester_status(greater_manchester):
     assert "SYNTHETIC" not in done.stdout  # a demo data directory: the synthetic lookup is expected
     waiting = done.stdout.split("Landing folder")[1].split("Reporting years")[0]
     assert "(none)" in waiting  # the Trafford ZIP's member is not mistaken for another file
+
+
+# --- A unitary authority (its own area: the area's code is the authority's) -----------------------
+BRISTOL = "E06000023"
+UNITARY_CONFIG = f"""
+[partnership]
+name = "Bristol Inclusive Economy Partnership"
+short_name = "BIEP"
+
+[area]
+code = "{BRISTOL}"
+name = "Bristol"
+local_authorities = ["{BRISTOL}"]
+
+[[anchors]]
+name = "Bristol City Council"
+
+[[anchors]]
+name = "University of Bristol"
+
+[[anchors]]
+name = "North Bristol NHS Trust"
+"""
+
+
+@pytest.fixture(scope="module")
+def unitary(tmp_path_factory):
+    root = tmp_path_factory.mktemp("unitary")
+    config = root / "impact.toml"
+    config.write_text(UNITARY_CONFIG, encoding="utf-8")
+    data_dir = root / "data"
+    done = impact("demo", "--config", str(config), "--data-dir", str(data_dir), "--scale", str(GM_SCALE),
+                  "--year", YEAR, timeout=900)
+    return data_dir, done
+
+
+def test_a_unitary_authority_runs_end_to_end_as_its_own_area(unitary):
+    """Its one authority is the area: no district rows, each person counted once. The build used
+    to stop part-way (dbt's order left Dagster's asset graph) and then wait 10 minutes per feed."""
+    data_dir, done = unitary
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    assert f"{YEAR} r001 written" in done.stdout, done.stdout
+    con = _snapshot(data_dir)
+    assert con.sql("select distinct geography_level, geography_code from marts.metrics").fetchall() == [
+        ("county", BRISTOL)]
+    area = demo_area("Bristol", [BRISTOL], ["Bristol City Council", "University of Bristol", "North Bristol NHS Trust"])
+    value, n = fe02(data_dir / "landing", planted_defects(area), [BRISTOL])
+    row = county(con, "FE02")
+    assert row["n"] == n > 0 and row["value"] == pytest.approx(value, abs=1e-9)
+    gap, n = in01(data_dir / "landing", [BRISTOL])
+    row = county(con, "IN01")
+    assert row["n"] == n and row["value"] == pytest.approx(gap, abs=1e-9)
