@@ -93,13 +93,13 @@ def appendix(*, partnership: str, year: str, produced_at: datetime, run_id: str,
         ("Gate warnings", gate["warnings"] or ["none"]),
         ("Coverage of the year", sources.coverage or ["no dated facts in this snapshot"]),
         ("Source files", files),
-        ("Withheld figures", f"Counts of people from 1 to {threshold - 1} below county level, and "
+        ("Withheld figures", f"Counts of people from 1 to {threshold - 1} below the whole area, and "
                              f"percentages, means or money per person based on fewer than {threshold}, "
                              f"are shown as {marker}; so are the groups a figure rests on (a share's "
                              "numerator and the rest of its base, the people it leaves out, each "
                              "quintile of a gap, the pairs of a paired change). Further cells are "
                              f"shown as {marker} where a withheld figure could otherwise be worked out "
-                             "from the county total, from another metric or from a pack published "
+                             "from the whole area's total, from another metric or from a pack published "
                              "before. True zeros are shown; spend totals are not withheld. An "
                              "independent disclosure audit of every file passed before publication."),
         ("Uncertainty", "Survey means carry Student's t intervals, survey shares Wilson score "

@@ -231,7 +231,7 @@ def _caveats(rows: list[dict], synthetic: bool, marker: str) -> list[str]:
     if any("ILLUSTRATIVE" in n.upper() or "placeholder" in n.lower() for n in notes):
         out.append("Baselines and targets are illustrative placeholders, not agreed by the partnership: "
                    "the RAG ratings show how the framework works, not how the partnership is doing.")
-    out.append("RAG compares the county value with the straight line from baseline to target. Where a "
+    out.append("RAG compares the value for the whole area with the straight line from baseline to target. Where a "
                "survey figure has a 95% confidence interval, green and red are called only when the "
                "interval clears the baseline (and, for green, the line); otherwise it is 'no clear change'.")
     out.append(f"{marker} marks a figure withheld to protect confidentiality: fewer than the threshold of "

@@ -152,7 +152,7 @@ def test_html_has_headlines_indicators_gate_and_markers(report_pack):
     assert len(withheld) >= 5
     for metric_id, area in withheld:
         assert districts[metric_id][area] == "[c]", (metric_id, area)
-    assert districts["FE01"]["Cherwell"] == "0" and districts["FE01"]["County"] == "100"
+    assert districts["FE01"]["Cherwell"] == "0" and districts["FE01"]["Oxfordshire"] == "100"  # the area, by name
 
 
 def test_first_page_gives_key_messages_in_plain_english(report_pack):
