@@ -151,6 +151,7 @@ def test_the_configured_timeout_and_memory_limit_stop_a_query(demo_dir, tmp_path
                   "SELECT count(*) FROM range(1000000000000)", timeout=120)
     assert slow.returncode == 1 and slow.stderr.count("\n") == 1
     assert "stopped after 1 s" in slow.stderr and "timeout_seconds" in slow.stderr
+    config.write_text('[sql]\ntimeout_seconds = 60\nmemory_limit = "64MB"\n')  # the memory limit alone stops it
     big = impact("sql", "--data-dir", str(demo_dir), "--config", str(config),
                  "SELECT a, list(b) FROM (SELECT range % 50000000 AS a, range AS b FROM range(200000000)) "
                  "GROUP BY a ORDER BY a LIMIT 1", timeout=120)

@@ -22,7 +22,7 @@
     ('PP07', 'fct_payments', spend, '100.0 * sum(case when has_carbon_reduction_plan then amount_gbp else 0 end) / sum(amount_gbp)', none),
     ('PP08', 'fct_payments', spend, none, 'the ten suppliers with most net spend among these rows (supplier = matched_supplier_ref, else payee name; redacted payees not ranked)'),
     ('PP09', none, none, none, 'contracts are not published as a fact table; the notes of the metric row give the components'),
-    ('PP10', 'fct_payments', spend, none, 'distinct matched_supplier_ref of county-based suppliers whose net spend over these rows is positive'),
+    ('PP10', 'fct_payments', spend, none, 'distinct matched_supplier_ref of suppliers based in the area whose net spend over these rows is positive'),
     ('FE01', 'fct_participants', "enrolment_year = $reporting_year and " ~ district, 'count(*)', none),
     ('FE02', 'fct_participants', "enrolment_year = $reporting_year and " ~ district, '100.0 * count(*) filter (where imd_decile <= 2) / count(imd_decile)', none),
     ('FE03', 'fct_outcomes', job_starts, 'count(*)', none),
