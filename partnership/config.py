@@ -75,6 +75,17 @@ class Area(_Section):
         return self
 
 
+def _within(year: str, first: str | None, last: str | None) -> bool:
+    """Whether reporting year `year` lies from `first` to `last` (either open; labels of one
+    convention sort as years)."""
+    return (first or year) <= year <= (last or year)
+
+
+def _check_span(where: str, first: str | None, last: str | None) -> None:
+    if first and last and first > last:
+        raise ValueError(f"{where}: first_year {first} is after last_year {last}")
+
+
 class AnchorInstitution(_Section):
     name: str = Field(min_length=1)
     aliases: list[str] = []
@@ -84,8 +95,13 @@ class AnchorInstitution(_Section):
     first_year: str | None = None
     last_year: str | None = None
 
+    @model_validator(mode="after")
+    def _span(self) -> AnchorInstitution:
+        _check_span(f"[[anchors]] {self.name!r}", self.first_year, self.last_year)
+        return self
+
     def expected_in(self, year: str) -> bool:
-        return (self.first_year or year) <= year <= (self.last_year or year)
+        return _within(year, self.first_year, self.last_year)
 
 
 class Reference(_Section):
@@ -148,16 +164,13 @@ class Feeds(_Section):
             if stray := sorted(set(years) - set(self.collected)):
                 raise ValueError(f"[feeds] {key}: {', '.join(stray)} not in [feeds] collected "
                                  f"({', '.join(self.collected)}); a year is given for a collected feed only")
-        for feed in set(self.first_year) & set(self.last_year):
-            if self.first_year[feed] > self.last_year[feed]:
-                raise ValueError(f"[feeds] {feed}: first_year {self.first_year[feed]} is after "
-                                 f"last_year {self.last_year[feed]}")
+        for feed in self.collected:
+            _check_span(f"[feeds] {feed}", self.first_year.get(feed), self.last_year.get(feed))
         return self
 
     def collected_in(self, year: str) -> list[str]:
         """The feeds collected in reporting year `year` (labels of one convention sort as years)."""
-        return [feed for feed in self.collected
-                if self.first_year.get(feed, year) <= year <= self.last_year.get(feed, year)]
+        return [feed for feed in self.collected if _within(year, self.first_year.get(feed), self.last_year.get(feed))]
 
     def describe(self, feed: str) -> str:
         """`wellbeing (from 2024-25)`, `charter (2022-23 to 2023-24)`, or the bare name."""
@@ -299,9 +312,6 @@ class Settings(_Section):
         for anchor in self.anchors:
             labels += [(f"[[anchors]] {anchor.name!r} {key}", year) for key, year in
                        (("first_year", anchor.first_year), ("last_year", anchor.last_year)) if year]
-            if anchor.first_year and anchor.last_year and anchor.first_year > anchor.last_year:
-                raise ValueError(f"[[anchors]] {anchor.name!r}: first_year {anchor.first_year} is after "
-                                 f"last_year {anchor.last_year}")
         for where, year in labels:
             try:
                 start_year(year, self.reporting.year_start_month)

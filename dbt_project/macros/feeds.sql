@@ -9,15 +9,18 @@
     not_collected_reason(feed, year) -> SQL string: why such a metric has no data
     no_supplier_register()           -> SQL boolean: no register configured, or none loaded -#}
 
+{% macro feeds_collected() -%}
+    {{- return(var('feeds_collected', ['charter', 'programme', 'spend', 'wellbeing'])) -}}
+{%- endmacro %}
+
 {% macro feed_years_of(feed) -%}
     {%- set years = var('feed_years', {}).get(feed) or {} -%}
     {{- return((years.get('first'), years.get('last'))) -}}
 {%- endmacro %}
 
 {% macro not_collected(feed, year) -%}
-    {%- set collected = var('feeds_collected', ['charter', 'programme', 'spend', 'wellbeing']) -%}
     {%- set first, last = feed_years_of(feed) -%}
-    {%- if feed not in collected -%}
+    {%- if feed not in feeds_collected() -%}
     true
     {%- elif first or last -%}
     ({{ "(" ~ year ~ " < '" ~ first ~ "')" if first else 'false' }} or {{ "(" ~ year ~ " > '" ~ last ~ "')" if last else 'false' }})
@@ -30,7 +33,7 @@
     {%- set words = {'spend': 'procurement spend', 'programme': 'Social Contract Programme returns',
                      'wellbeing': 'wellbeing surveys', 'charter': 'Charter pledges'} -%}
     {%- set first, last = feed_years_of(feed) -%}
-    {%- if feed not in var('feeds_collected', ['charter', 'programme', 'spend', 'wellbeing']) -%}
+    {%- if feed not in feeds_collected() -%}
     'not collected: the partnership does not collect {{ words[feed] }}'
     {%- elif not (first or last) -%}
     cast(null as {{ dbt.type_string() }})
