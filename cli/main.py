@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cli.report import report as report_outcome
 from cli.report import run_and_report, session, unexpected
+from ingest.pseudonym_key import KeyMismatch
 from partnership.config import DEMO_MARKER, ConfigError, Settings, load_settings
 
 
@@ -263,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except YearUnknown as exc:
         print(f"impact: reporting year: {exc}", file=sys.stderr)
+        return 2
+    except KeyMismatch as exc:
+        print(f"impact: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # one line for people; the traceback with --verbose, and in the log
         return unexpected(args, exc)

@@ -19,11 +19,12 @@ from exports.revisions import latest_revision
 from ingest.arrivals import unsupported
 from ingest.contracts import load_contracts
 from ingest.loader import sha256_of
+from ingest.pseudonym_key import key_check
 from orchestration.freshness import feed_freshness, utc_now
 from orchestration.landing import FEED_TAG, FILE_TAG
-from orchestration.landing_scan import landing_files, not_collected
+from orchestration.landing_scan import landing_files, needs_key, not_collected
 from orchestration.pack_currency import OUT_OF_DATE
-from partnership.config import Settings
+from partnership.config import ConfigError, Settings
 from partnership.ledger import Ledger, read_ledger
 
 _LOADED = ["loaded", "replaced"]
@@ -194,6 +195,25 @@ def _started(instance, run) -> str:
     return f"{dt.datetime.fromtimestamp(stamp, dt.UTC):%Y-%m-%d %H:%M}" if stamp else "-"
 
 
+def key_line(settings: Settings, ledger: Ledger | None) -> str | None:
+    """Whether the pseudonymisation key set now is the warehouse's own, before a load finds out."""
+    feeds = [f for f in settings.feeds.collected if needs_key(f)]
+    if not feeds:
+        return None
+    recorded = ledger.pseudonym_key if ledger else None
+    try:
+        key = settings.pseudonymisation_key()
+    except ConfigError as exc:
+        return f"pseudonymisation key: NOT USABLE: {exc}"
+    if recorded is None:
+        return "pseudonymisation key: set; recorded by the first load of " + " or ".join(feeds)
+    when = f"first used {recorded.first_used_at:%Y-%m-%d %H:%M} UTC"
+    if recorded.check == key_check(key):
+        return f"pseudonymisation key: the warehouse's own ({when})"
+    return (f"pseudonymisation key: DIFFERS from the one the warehouse was built with ({when}): loads of "
+            f"{' and '.join(feeds)} files are refused until it is set back (docs/operations.md)")
+
+
 def status_report(settings: Settings) -> str:
     from publication.reference_data import synthetic_lookup_warning
 
@@ -207,6 +227,8 @@ def status_report(settings: Settings) -> str:
            "([feeds] in the configuration)"]
     if warning := synthetic_lookup_warning(settings):
         out.append(warning)
+    if line := key_line(settings, ledger):
+        out.append(line)
     if ledger is None:
         out.append("nothing loaded or published yet: drop files into landing/<feed>/, or run `impact demo`")
     else:

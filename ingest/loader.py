@@ -28,6 +28,7 @@ from ingest.conform import Conformed, WrongLayout, conform_batch, find_header
 from ingest.contracts import CONTRACTS_DIR, FEEDS, layout_for, load_contracts
 from ingest.pipeline import BackgroundWriter, every_core, load_settings, read_ahead
 from ingest.privacy import PostcodeLookup, protect
+from ingest.pseudonym_key import confirm_key
 from ingest.readers import read_tables
 from ingest.referential import recheck_outcomes
 from ingest.rules import Deadline, IngestRules
@@ -317,6 +318,8 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], *, feed: str |
     `replaces` and `received_at` are keyed by file name. With `anchors`, a spend file from an
     undeclared publisher is refused (ingest/anchors.py)."""
     ensure_raw_schema(con)
+    if key:
+        confirm_key(con, key)  # KeyMismatch before any file is read
     recover_interrupted(con)
     remove_leftovers(con)
     replaces, received_at = replaces or {}, received_at or {}

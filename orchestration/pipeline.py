@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.pseudonym_key import confirm_key
 from orchestration import console, run_state
 from orchestration.build_plan import BUILD_STAGE, CHANGED_TAG, PLAN_TAG, BuildWork, all_models, plan_work
 from orchestration.dbt_vars import dbt_vars
@@ -62,8 +63,9 @@ def run(settings: Settings, pack_year: str | None = None, *, rebuild: bool = Fal
     _recover(settings)
     work = plan_work(settings, rebuild=rebuild)
     _say_landing(settings, work)
-    if any(needs_key(f.feed) for f in work.waiting):
-        settings.pseudonymisation_key()  # one clear line now, rather than a failure per feed later
+    if any(needs_key(f.feed) for f in work.waiting):  # one clear line now, rather than a failure per feed later
+        with write_connection(settings) as con:
+            confirm_key(con, settings.pseudonymisation_key())  # set, and the warehouse's own (KeyMismatch)
     defs = None
     if not work.loaded and not work.waiting:  # dbt would fail on raw tables no file has created
         console.done("dbt", f"skipped: no file has been loaded yet (the landing folder is {settings.landing_dir})")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
+from ingest.pseudonym_key import RecordedKey, recorded_key
 from partnership.config import Settings
 from partnership.rows import has_table
 from partnership.warehouse import WarehouseBusy, writer_lock
@@ -31,6 +32,9 @@ class Ledger:
     # year -> (revision, "current" | "out of date"): the last comparison of a closed year's pack with
     # the snapshot (orchestration/pack_currency.py); only from the working warehouse
     pack_checks: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # (key check, first used): the pseudonymisation key the warehouse was built with
+    # (ingest/pseudonym_key.py); only from the working warehouse
+    pseudonym_key: RecordedKey | None = None
 
     def loaded_sha256s(self) -> set[str]:
         if self.load_audit.is_empty():
@@ -60,7 +64,7 @@ def _from_warehouse(settings: Settings, wait: float) -> Ledger | None:
                     pl.col("stage") == PACK_STAGE).select("key", "fingerprint", "status").iter_rows()
                 } if states.height else {}
                 return Ledger("working warehouse", _table(con, "raw.load_audit"), _table(con, "gate.results"),
-                              quarantine_reasons=reasons, pack_checks=checks)
+                              quarantine_reasons=reasons, pack_checks=checks, pseudonym_key=recorded_key(con))
             finally:
                 con.close()
     except (WarehouseBusy, duckdb.Error):

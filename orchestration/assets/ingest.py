@@ -22,6 +22,7 @@ from dagster import (
 from ingest import FileReport, load_files
 from ingest.arrivals import arrival_order
 from ingest.contracts import load_contracts
+from ingest.pseudonym_key import KeyMismatch
 from orchestration import console
 from orchestration.faults import pause_point
 from orchestration.landing import fail_if_refused, requested_files
@@ -88,7 +89,10 @@ def _feed_asset(feed: str, settings: Settings):
             waiting = new_files(settings, [feed])
             skipped = len(landing_files(settings, feed)) - len(waiting)
             paths = [f.path for f in waiting]
-        reports = ingest_reports(settings, feed, paths)
+        try:
+            reports = ingest_reports(settings, feed, paths)
+        except KeyMismatch as exc:
+            raise Failure(description=f"{feed}: {exc}") from exc
         rows_now = table_rows(settings, [f"raw.{entity.table}" for entity in entities.values()])
         for report in reports:
             log = context.log.warning if report.status == "refused" else context.log.info
