@@ -28,7 +28,7 @@ from ingest.conform import Conformed, WrongLayout, conform_batch, find_header
 from ingest.contracts import CONTRACTS_DIR, FEEDS, layout_for, load_contracts
 from ingest.pipeline import BackgroundWriter, every_core, load_settings, read_ahead
 from ingest.privacy import PostcodeLookup, protect
-from ingest.pseudonym_key import confirm_key
+from ingest.pseudonym_key import KeyMismatch, confirm_key
 from ingest.readers import read_tables
 from ingest.referential import recheck_outcomes
 from ingest.rules import Deadline, IngestRules
@@ -156,6 +156,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
                 raise Refused(f"{path.name}: a {lineage.feed} file, and the partnership does not collect "
                               f"{lineage.feed} ([feeds] collected in the configuration): nothing of it was loaded "
                               f"(add \"{lineage.feed}\" there to load it)")
+            if key and any(c.pseudonymise for _, m in found for c in m.entity.columns):
+                confirm_key(con, key)  # people's references: only under the warehouse's own key (KeyMismatch)
             received = (received_at or loaded_at).date()
             return _load(con, path, found, [*unmatched, *contents.notes], lineage, layout, key, lookup, rules,
                          limits, declared, received, anchors)
@@ -163,9 +165,9 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
         message = str(exc) + (f" ({'; '.join(skipped)})" if skipped else "")
     except MemoryError:
         message = f"{path.name}: reading it needed more memory than the machine has; refused"
-    except (duckdb.IOException, duckdb.FatalException, duckdb.InterruptException):
+    except (duckdb.IOException, duckdb.FatalException, duckdb.InterruptException, KeyMismatch):
         end_loading(con, load_id)
-        raise  # the warehouse, not the file: never recorded as the file's fault
+        raise  # the warehouse or the key, not the file: never recorded as the file's fault
     except BaseException as exc:  # noqa: BLE001 - any other failure is this file's refusal, never the batch's
         if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
             raise
@@ -318,8 +320,6 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], *, feed: str |
     `replaces` and `received_at` are keyed by file name. With `anchors`, a spend file from an
     undeclared publisher is refused (ingest/anchors.py)."""
     ensure_raw_schema(con)
-    if key:
-        confirm_key(con, key)  # KeyMismatch before any file is read
     recover_interrupted(con)
     remove_leftovers(con)
     replaces, received_at = replaces or {}, received_at or {}

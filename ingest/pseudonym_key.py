@@ -6,7 +6,7 @@ the years, are joined on it. Under another key (rotated, mistyped, or a new stew
 person in new files would be someone new: outcomes of earlier participants held as orphans, people
 counted twice, with nothing failing. So the warehouse records a check value of the key it was built
 with (an HMAC of a fixed text, never the key) on the first load that needs one, and a load under
-any other key is refused before a row is read.
+any other key is refused, once its header shows a file of people, before a row is stored.
 """
 
 from __future__ import annotations

@@ -54,13 +54,19 @@ def test_a_load_under_another_key_is_refused_and_changes_nothing(tmp_path):
 
 
 def test_a_load_without_people_needs_no_key_and_records_none(tmp_path):
-    """Spend files carry no people's references: a spend-only partnership loads with no key at all,
-    and its warehouse records none, so a key set later (a programme feed added) is the first."""
+    """Spend files carry no people's references: they load with no key at all, and record none, so a
+    key set later (a programme feed added) is the first."""
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     payments = _write(tmp_path, "occ-2024-04.csv",
                       "Body Name,Paid Date,Trans No,Amount,Supplier Name\n"
                       "Oxfordshire County Council,03/04/2024,T1,£600.00,Acme Care Ltd\n")
     [report] = load_files(con, [payments], key="", lookup=LOOKUP, rules=IngestRules(collected=("spend",)))
+    assert report.status == "loaded", report
+    # `impact ingest` passes the key for any file of a partnership that collects people's feeds: a
+    # spend file still records none (it used none).
+    june = _write(tmp_path, "occ-2024-06.csv", "Body Name,Paid Date,Trans No,Amount,Supplier Name\n"
+                  "Oxfordshire County Council,03/06/2024,T2,£700.00,Acme Care Ltd\n")
+    [report] = load_files(con, [june], key=KEY, lookup=LOOKUP)
     assert report.status == "loaded", report
     assert recorded_key(con) is None
     participants = _write(tmp_path, "aspire.csv", HEADER + "P-1,OX4 6AB,Aspire,03/05/2024,25-34,Female\n")

@@ -42,7 +42,7 @@ NAMES = {
     "reversed": ["z9-occ.csv", "z8-occ-correction.csv", "z7-occ-more.csv", "y9-charter.csv", "y8-charter.csv",
                  "x9-results.csv", "x8-enrolments.csv"],
 }
-VOLATILE = {"_load_id", "_loaded_at", "load_id", "loaded_at", "quarantined_at"}
+VOLATILE = {"_load_id", "_loaded_at", "load_id", "loaded_at", "quarantined_at", "first_used_at"}
 
 
 def settings_for(data_dir: Path, monkeypatch):
