@@ -22,7 +22,7 @@ from ingest.loader import sha256_of
 from ingest.pseudonym_key import key_check
 from orchestration.freshness import feed_freshness, utc_now
 from orchestration.landing import FEED_TAG, FILE_TAG
-from orchestration.landing_scan import landing_files, needs_key, not_collected
+from orchestration.landing_scan import gone_from, landing_files, needs_key, not_collected, withdraw_hint
 from orchestration.pack_currency import OUT_OF_DATE
 from partnership.config import ConfigError, Settings
 from partnership.ledger import Ledger, read_ledger
@@ -108,6 +108,26 @@ def landing_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
             elif latest["status"] == "refused":
                 rows.append({"file": f"{feed}/{path.name}", "state": f"REFUSED: {latest['message']}"})
     return rows
+
+
+def gone_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
+    """Files loaded from the landing folder that are no longer in it (orchestration/landing_scan.py)."""
+    audit = ledger.load_audit if ledger else pl.DataFrame()
+    if audit.is_empty():
+        return []
+    current = audit.filter(pl.col("status").is_in(_LOADED))
+    loads: dict[tuple[str, str, str], int] = {}
+    for row in current.iter_rows(named=True):
+        key = (row["feed"], _file_of(row), row["file_sha256"])
+        loads[key] = loads.get(key, 0) + int(row["rows_loaded"] or 0)
+    present = {}
+    for feed in {feed for feed, _, _ in loads if settings.collects(feed)}:
+        paths = landing_files(settings, feed)
+        # Only files whose name no load has are hashed: a loaded file moved to another name is not gone.
+        loaded_names = {name for f, name, _ in loads if f == feed}
+        present[feed] = ({p.name for p in paths}, {h for p in paths if p.name not in loaded_names if (h := _sha256(p))})
+    gone = gone_from([(f, n, sha, rows) for (f, n, sha), rows in loads.items() if f in present], settings, present)
+    return [{"file": f"{g.feed}/{g.name}", "rows in the warehouse": f"{g.rows:,}"} for g in gone]
 
 
 def _sha256(path: Path) -> str | None:
@@ -236,6 +256,8 @@ def status_report(settings: Settings) -> str:
         out += [f"loads and gate results as of: {ledger.source}{note}", "",
                 "Feeds", _table(feed_rows(settings, ledger))]
     out += ["", "Landing folder: files not (successfully) loaded", _table(landing_rows(settings, ledger))]
+    if gone := gone_rows(settings, ledger):
+        out += ["", f"Loaded files no longer in the landing folder: {withdraw_hint(len(gone))}", _table(gone)]
     out += ["", "Overlaps: loaded files that overlap another loaded file (both kept; declare a correction with "
             "`impact ingest NEW --replaces OLD`)", _table(overlap_rows(ledger))]
     out += ["", "Reporting years", _table(year_rows(settings, ledger))]

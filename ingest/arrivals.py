@@ -85,6 +85,11 @@ def _ledger(folder: Path) -> list[dict]:
     return out
 
 
+def arrived(folder: Path) -> set[str]:
+    """The contents (sha256) loads have taken from the folder, whether or not they are still in it."""
+    return {entry["sha256"] for entry in _ledger(folder)}
+
+
 def _regular(path: Path) -> os.stat_result | None:
     try:
         info = path.lstat()

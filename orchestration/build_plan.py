@@ -29,7 +29,7 @@ from orchestration.fingerprints import (
     table_fingerprint,
     tables_in,
 )
-from orchestration.landing_scan import collected_feeds, new_files_in, stray_files_in
+from orchestration.landing_scan import collected_feeds, gone_files_in, new_files_in, stray_files_in
 from partnership.config import Settings
 from partnership.warehouse import LOCK_TIMEOUT_SECONDS, write_connection, writer_lock
 
@@ -130,6 +130,8 @@ class BuildWork:
     # Files not loaded in the folders of feeds the partnership does not collect: never loaded, said
     # at every run (landing_scan.not_collected).
     stray: list[run_state.LandingFile] = field(default_factory=list)
+    # Files loaded from the landing folder that are no longer in it (landing_scan.GoneFile): said at every run.
+    gone: list = field(default_factory=list)
 
     @property
     def new_feeds(self) -> list[str]:
@@ -170,6 +172,7 @@ def plan_work(settings: Settings, *, rebuild: bool = False, lock_timeout: float 
     with writer_lock(settings, lock_timeout), write_connection(settings, lock_held=True) as con:
         waiting = new_files_in(con, settings, collected_feeds(settings))
         stray = stray_files_in(con, settings)
+        gone = gone_files_in(con, settings)
         new_feeds = sorted({f.feed for f in waiting})
         new_tables = {f"raw.{table}" for table in feed_tables(new_feeds)}
         if new_feeds:  # every load writes the load audit, and may quarantine rows
@@ -178,7 +181,7 @@ def plan_work(settings: Settings, *, rebuild: bool = False, lock_timeout: float 
         loaded = bool(tables_in(con, ("raw",)))
     if rebuild:
         plan.models, plan.reason, plan.changed_tables = set(all_models()), "a rebuild was asked for", []
-    return BuildWork(waiting, plan, loaded, stray)
+    return BuildWork(waiting, plan, loaded, stray, gone)
 
 
 @dataclass

@@ -4,17 +4,19 @@
 second or two), and the ingest assets load what it finds.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from ingest import DateWindow, IngestRules
-from ingest.arrivals import arrival_order, declared, entries
+from ingest.arrivals import arrival_order, arrived, declared, entries
 from ingest.contracts import load_contracts
 from ingest.loader import rules_version
 from ingest.readers import SUPPORTED_SUFFIXES
 from orchestration import run_state
 from partnership.config import Settings
+from partnership.rows import has_table
 from partnership.warehouse import write_connection
 
 # The files each feed's asset takes from its landing folder (the sensor uses the same rule): every
@@ -82,3 +84,59 @@ def stray_files_in(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[r
     run_state.remember(con, fresh)
     loaded = run_state.settled(con, None).loaded
     return [f for f in files if f.sha256 not in loaded]
+
+
+@dataclass(frozen=True)
+class GoneFile:
+    """A file loaded from the landing folder that is no longer in it: its rows are still in the
+    warehouse and the figures, but a warehouse rebuilt from the folder would not have them."""
+
+    feed: str
+    name: str
+    rows: int
+
+    def describe(self) -> str:
+        return f"{self.feed}/{self.name} ({self.rows:,} rows)"
+
+
+def withdraw_hint(count: int) -> str:
+    it, its = ("them", "their") if count != 1 else ("it", "its")
+    return (f"{its} rows stay in the figures; put {it} back, or withdraw {it} with an empty version "
+            "(docs/operations.md, \"Withdrawing a file\")")
+
+
+def current_loads(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int]]:
+    """(feed, file name as dropped, sha256, rows) of every file whose rows are in the warehouse now."""
+    if not has_table(con, "raw", "load_audit"):
+        return []
+    return con.execute(
+        "SELECT feed, coalesce(file_name, regexp_replace(source_file, '[!#].*$', '')) AS name, file_sha256, "
+        "sum(rows_loaded)::BIGINT FROM raw.load_audit WHERE status IN ('loaded', 'replaced') "
+        "GROUP BY ALL ORDER BY feed, name").fetchall()
+
+
+def gone_from(loads, settings: Settings, present: dict[str, tuple[set[str], set[str]]]) -> list[GoneFile]:
+    """Of `loads` (feed, name, sha256, rows), those that came through the landing folder (its arrivals
+    ledger has their content) and whose name and content are both absent from it now (`present`:
+    per feed, the names and contents in the folder). A file loaded from elsewhere
+    (`impact ingest /some/path`) was never in the folder and is not gone."""
+    gone, ledgers = [], {}
+    for feed, name, sha, rows in loads:
+        if feed not in ledgers:
+            ledgers[feed] = arrived(settings.landing_dir / feed)
+        names, shas = present.get(feed, (set(), set()))
+        if sha in ledgers[feed] and name not in names and sha not in shas:
+            gone.append(GoneFile(feed, name, int(rows or 0)))
+    return gone
+
+
+def gone_files_in(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[GoneFile]:
+    """`gone_from` for the collected feeds, with the folder's contents from the landing index."""
+    feeds = collected_feeds(settings)
+    files, fresh = run_state.classify(con, {feed: landing_files(settings, feed) for feed in feeds})
+    run_state.remember(con, fresh)
+    present: dict[str, tuple[set[str], set[str]]] = {feed: (set(), set()) for feed in feeds}
+    for f in files:
+        present[f.feed][0].add(f.path.name)
+        present[f.feed][1].add(f.sha256)
+    return gone_from([row for row in current_loads(con) if row[0] in present], settings, present)

@@ -93,12 +93,17 @@ def _recover(settings: Settings) -> None:
 
 
 def _say_landing(settings: Settings, work: BuildWork) -> None:
-    from orchestration.landing_scan import collected_feeds, landing_files
+    from orchestration.landing_scan import collected_feeds, landing_files, withdraw_hint
 
     for feed in sorted({f.feed for f in work.stray}):
         n = sum(f.feed == feed for f in work.stray)
         console.done("landing", f"{n} file{'s' * (n != 1)} in {feed}/ not loaded: the partnership does not "
                                 f"collect {feed} (add \"{feed}\" to [feeds] collected to load)")
+    if work.gone:
+        n, shown = len(work.gone), ", ".join(g.describe() for g in work.gone[:3])
+        more = f" and {n - 3:,} more" if n > 3 else ""
+        console.done("landing", f"{n} loaded file{'s are' if n != 1 else ' is'} no longer in the landing folder: "
+                                f"{shown}{more}; {withdraw_hint(n)}")
     waiting = work.waiting
     known = sum(len(landing_files(settings, feed)) for feed in collected_feeds(settings)) - len(waiting)
     if not waiting:
