@@ -4,8 +4,8 @@ Every file ends as exactly one of: loaded (possibly replacing an earlier version
 same bytes were loaded before: nothing happens), or refused (unreadable, of the wrong feed, or not
 usable as a whole: nothing of it loads, and the reason is one line that never quotes a cell). A
 refusal is recorded, so the same bytes are not read again (unless retried or declared a
-replacement), and a file whose load never finished (the process died) is refused on the next
-load. Versions and overlaps: ingest/versions.py. See docs/ingest-policy.md.
+replacement). A file whose load never finished (the process died) is read once more by the next
+load, and refused if that load dies too. Versions and overlaps: ingest/versions.py. See docs/ingest-policy.md.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from ingest.warehouse import (
     end_loading,
     ensure_raw_schema,
     finish_table,
+    forget_deaths,
     insert_staged,
     mark_loading,
     record_refusal,
@@ -228,6 +229,7 @@ def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, ke
         con.execute("BEGIN TRANSACTION")
         try:
             end_loading(con, lineage.load_id)
+            forget_deaths(con, lineage.sha256)  # an earlier attempt that died is not a refusal of the file
             versions.remove(con, lineage.feed, earlier)
             for table, header in found:
                 conformed, written = Conformed(header, table.source, date_bounds=bounds), Written()

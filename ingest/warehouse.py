@@ -292,15 +292,35 @@ def end_loading(con, load_id: str) -> None:
     con.execute("DELETE FROM raw.load_audit WHERE load_id = ? AND status = 'loading'", [load_id])
 
 
+DIED_ONCE = "died once"  # rules_version of a load whose process died: read once more, by the next load
+
+
 def recover_interrupted(con) -> int:
-    """Loads left 'loading' by a process that died: refused, so the file is not read again."""
-    return con.execute(
-        """UPDATE raw.load_audit SET status = 'refused', rows_read = 0, rows_loaded = 0, rows_quarantined = 0,
-               rows_skipped_footer = 0, rules_version = '*',
-               message = source_file || ': the load of this file never finished (the process stopped while '
-                         || 'reading it: out of memory, killed or crashed); it is not read again. Check the file, '
-                         || 'then drop a corrected copy or run `impact ingest FILE --retry`'
-           WHERE status = 'loading'""").fetchone()[0]
+    """Loads left 'loading' by a process that died. Most deaths are not the file's doing (the run
+    was killed, the machine restarted, Ctrl-C): the first is recorded and the next load reads the
+    file once more. A file whose load dies a second time (the kernel's OOM killer, say) is refused
+    and not read again, so the same file never takes down more than two runs."""
+    rows = con.execute("SELECT load_id, file_sha256 FROM raw.load_audit WHERE status = 'loading'").fetchall()
+    for load_id, sha in rows:
+        again = con.execute("SELECT count(*) FROM raw.load_audit WHERE file_sha256 = ? AND status = 'refused' "
+                            "AND rules_version = ?", [sha, DIED_ONCE]).fetchone()[0]
+        message = (": the load of this file never finished (the process stopped while reading it: killed, "
+                   "restarted or out of memory)")
+        message += ("; it is read once more by the next load" if not again else
+                    " twice; it is not read again. Check the file, then drop a corrected copy or run "
+                    "`impact ingest FILE --retry`")
+        con.execute("""UPDATE raw.load_audit SET status = 'refused', rows_read = 0, rows_loaded = 0,
+                           rows_quarantined = 0, rows_skipped_footer = 0, rules_version = ?,
+                           message = source_file || ?
+                       WHERE load_id = ? AND status = 'loading'""", ["*" if again else DIED_ONCE, message, load_id])
+    return len(rows)
+
+
+def forget_deaths(con, sha256: str) -> None:
+    """Inside a load of the same bytes that completes: the attempts that died before it go, so the
+    load audit (and the pack's data log) reads as if the first had not been interrupted."""
+    con.execute("DELETE FROM raw.load_audit WHERE file_sha256 = ? AND status = 'refused' AND rules_version = ?",
+                [sha256, DIED_ONCE])
 
 
 def record_refusal(con, feed: str | None, file_name: str, sha256: str | None, load_id: str,

@@ -107,29 +107,56 @@ def test_non_regular_entries_are_refused_unread(tmp_path):
     assert con.execute("SELECT count(*) FROM raw.spend__payments").fetchone()[0] == 0
 
 
-def test_a_load_that_died_is_refused_next_time_and_never_read_again(tmp_path):
-    """The process loading a file is killed mid-read (as the kernel's OOM killer would): the next
-    run records that file as refused and goes on with the others; the same bytes are not read again."""
-    big = tmp_path / "big.csv"
-    big.write_text(JUNE, encoding="utf-8")
-    database = tmp_path / "w.duckdb"
-    # The child's reader announces it has started, then stands for a long read until it is killed.
+def _killed_while_reading(database: Path, path: Path) -> None:
+    """A child process loads `path` into `database` and is killed mid-read (as a restart, a kill of the
+    run or the kernel's OOM killer would): its reader announces it has started, then stands."""
     stall = ("import ingest.loader, sys, time\n"
              "def reading(*args):\n    print('reading', flush=True)\n    time.sleep(600)\n"
              "ingest.loader.read_tables = reading\n")
-    child = subprocess.Popen([sys.executable, "-c", stall + CHILD, str(database), str(big), str(ADDRESS_SPACE),
+    child = subprocess.Popen([sys.executable, "-c", stall + CHILD, str(database), str(path), str(ADDRESS_SPACE),
                               "600"], cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "reading"
     child.send_signal(signal.SIGKILL)
     child.wait()
+
+
+def _audit(con, name: str) -> list[tuple]:
+    return con.execute("SELECT status, message FROM raw.load_audit WHERE source_file = ? ORDER BY loaded_at",
+                       [name]).fetchall()
+
+
+def test_a_load_that_died_is_read_once_more_and_reads_as_uninterrupted(tmp_path):
+    """Most deaths are not the file's doing: the next load reads it again, and once it loads, the
+    load audit (the pack's data log) holds no trace of the attempt that died."""
+    big, database = tmp_path / "big.csv", tmp_path / "w.duckdb"
+    big.write_text(JUNE, encoding="utf-8")
+    _killed_while_reading(database, big)
+    con = duckdb.connect(str(database))
     good = tmp_path / "occ-2024-04.csv"
     good.write_text(JUNE.replace("T4", "T5"), encoding="utf-8")
+    assert load_files(con, [good], feed="spend", key=KEY, lookup=LOOKUP)[0].status == "loaded"
+    [(status, message)] = _audit(con, "big.csv")
+    assert status == "refused" and message.endswith("never finished (the process stopped while reading it: "
+                                                    "killed, restarted or out of memory); it is read once more "
+                                                    "by the next load")
+    [again] = load_files(con, [big], feed="spend", key=KEY, lookup=LOOKUP)
+    assert (again.status, again.rows_loaded) == ("loaded", 4), again.message
+    assert [s for s, _ in _audit(con, "big.csv")] == ["loaded"]
+
+
+def test_a_load_that_died_twice_is_refused_and_never_read_again(tmp_path):
+    """A file that takes its load down twice (the OOM killer, every time) takes down no third run."""
+    big, database = tmp_path / "big.csv", tmp_path / "w.duckdb"
+    big.write_text(JUNE, encoding="utf-8")
+    _killed_while_reading(database, big)
+    _killed_while_reading(database, big)  # its load recovers the first death, then dies reading again
     con = duckdb.connect(str(database))
-    [loaded] = load_files(con, [good], feed="spend", key=KEY, lookup=LOOKUP)
-    assert loaded.status == "loaded"
-    [(status, message)] = con.execute("SELECT status, message FROM raw.load_audit WHERE source_file = 'big.csv'"
-                                      ).fetchall()
-    assert status == "refused" and "never finished" in message
+    good = tmp_path / "occ-2024-04.csv"
+    good.write_text(JUNE.replace("T4", "T5"), encoding="utf-8")
+    assert load_files(con, [good], feed="spend", key=KEY, lookup=LOOKUP)[0].status == "loaded"
+    assert [m.rsplit(")", 1)[1] for _, m in _audit(con, "big.csv")] == [
+        "; it is read once more by the next load",
+        " twice; it is not read again. Check the file, then drop a corrected copy or run `impact ingest FILE --retry`"]
     rows_before = con.execute("SELECT count(*) FROM raw.load_audit").fetchone()[0]
     [again] = load_files(con, [big], feed="spend", key=KEY, lookup=LOOKUP)
     assert again.status == "refused" and "not read again" in again.message and "never finished" in again.message
