@@ -18,8 +18,10 @@ from decimal import Decimal
 import duckdb
 
 from ingest.contracts import load_contracts
+from ingest.warehouse import CURRENT
 
-_FILE_NAME = "coalesce(file_name, regexp_replace(source_file, '[!#].*$', ''))"
+# A load audit row's file as dropped: a sheet ("book.xlsx#Costs") or ZIP member ("x.zip!june.csv") is part of it.
+FILE_NAME = "coalesce(file_name, regexp_replace(source_file, '[!#].*$', ''))"
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,9 @@ def earlier_versions(con: duckdb.DuckDBPyConnection, feed: str, file_name: str, 
     """Current loads of the feed this file replaces: its own name, and the names declared."""
     names = (file_name, *declared)
     rows = con.execute(
-        f"""SELECT file_sha256, {_FILE_NAME} AS name, sum(rows_loaded), sum(net_amount_gbp)
+        f"""SELECT file_sha256, {FILE_NAME} AS name, sum(rows_loaded), sum(net_amount_gbp)
             FROM raw.load_audit WHERE feed = ? AND status IN ('loaded', 'replaced') AND file_sha256 <> ?
-              AND list_contains(?, {_FILE_NAME})
+              AND list_contains(?, {FILE_NAME})
             GROUP BY ALL ORDER BY name""", [feed, sha256, list(names)]).fetchall()
     nets = [net for *_, net in rows if net is not None]
     found = {name for _, name, _, _ in rows}
@@ -50,6 +52,13 @@ def earlier_versions(con: duckdb.DuckDBPyConnection, feed: str, file_name: str, 
         rows=int(sum(n or 0 for _, _, n, _ in rows)), net=sum(nets, Decimal(0)) if nets else None,
         declared=bool(declared), missing=tuple(n for n in declared if n not in found),
     )
+
+
+def current_loads(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int]]:
+    """(feed, file name as dropped, sha256, rows) of every file whose rows are in the warehouse now."""
+    return con.execute(
+        f"""SELECT feed, {FILE_NAME} AS name, file_sha256, sum(rows_loaded)::BIGINT FROM raw.load_audit
+            WHERE list_contains(?, status) GROUP BY ALL ORDER BY feed, name""", [list(CURRENT)]).fetchall()
 
 
 def remove(con: duckdb.DuckDBPyConnection, feed: str, earlier: Earlier) -> None:

@@ -14,6 +14,7 @@ from ingest.arrivals import arrival_order, arrived, declared, entries
 from ingest.contracts import load_contracts
 from ingest.loader import rules_version
 from ingest.readers import SUPPORTED_SUFFIXES
+from ingest.versions import current_loads
 from orchestration import run_state
 from partnership.config import Settings
 from partnership.rows import has_table
@@ -105,16 +106,6 @@ def withdraw_hint(count: int) -> str:
             "(docs/operations.md, \"Withdrawing a file\")")
 
 
-def current_loads(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int]]:
-    """(feed, file name as dropped, sha256, rows) of every file whose rows are in the warehouse now."""
-    if not has_table(con, "raw", "load_audit"):
-        return []
-    return con.execute(
-        "SELECT feed, coalesce(file_name, regexp_replace(source_file, '[!#].*$', '')) AS name, file_sha256, "
-        "sum(rows_loaded)::BIGINT FROM raw.load_audit WHERE status IN ('loaded', 'replaced') "
-        "GROUP BY ALL ORDER BY feed, name").fetchall()
-
-
 def gone_from(loads, settings: Settings, present: dict[str, tuple[set[str], set[str]]]) -> list[GoneFile]:
     """Of `loads` (feed, name, sha256, rows), those that came through the landing folder (its arrivals
     ledger has their content) and whose name and content are both absent from it now (`present`:
@@ -139,4 +130,5 @@ def gone_files_in(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Go
     for f in files:
         present[f.feed][0].add(f.path.name)
         present[f.feed][1].add(f.sha256)
-    return gone_from([row for row in current_loads(con) if row[0] in present], settings, present)
+    loads = current_loads(con) if has_table(con, "raw", "load_audit") else []
+    return gone_from([row for row in loads if row[0] in present], settings, present)
