@@ -46,13 +46,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from publication.reference_data import synthetic_lookup_warning
+    from publication.reference_data import synthetic_lookup_warning, toc_framework_warning
 
     started = time.monotonic()
     settings = _settings(args)
     with session(settings, "run", args) as out:
         out.line(f"impact run: data directory {settings.data_dir}")
-        if warning := synthetic_lookup_warning(settings):
+        for warning in filter(None, (synthetic_lookup_warning(settings), toc_framework_warning(settings))):
             out.line(f"  {warning}")
         return run_and_report(settings, args.year, started, out, rebuild=args.rebuild)
 

@@ -235,7 +235,7 @@ def key_line(settings: Settings, ledger: Ledger | None) -> str | None:
 
 
 def status_report(settings: Settings) -> str:
-    from publication.reference_data import synthetic_lookup_warning
+    from publication.reference_data import synthetic_lookup_warning, toc_framework_line, toc_framework_warning
 
     ledger = read_ledger(settings)
     register = "" if not settings.collects("spend") else (
@@ -245,7 +245,8 @@ def status_report(settings: Settings) -> str:
            f"{len(settings.area.local_authorities)} local authorities); {len(settings.anchors)} anchors declared",
            f"feeds collected: {', '.join(map(settings.feeds.describe, settings.feeds.collected))}{register} "
            "([feeds] in the configuration)"]
-    if warning := synthetic_lookup_warning(settings):
+    out.append(toc_framework_line(settings))
+    for warning in filter(None, (synthetic_lookup_warning(settings), toc_framework_warning(settings))):
         out.append(warning)
     if line := key_line(settings, ledger):
         out.append(line)

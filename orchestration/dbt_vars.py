@@ -26,6 +26,8 @@ def dbt_vars(settings: Settings) -> dict[str, Any]:
         "wellby_duration_years": settings.metrics.wellby_duration_years,
         "rag_amber_tolerance": settings.toc.rag.amber_tolerance,
         "toc_small_base_n": settings.toc.small_base_n,
+        # [toc] framework: the partnership's own indicators; empty, the shipped framework (seed)
+        "toc_framework": settings.toc_indicators,
         "suppression_threshold": settings.disclosure.suppression_threshold,
         # [feeds]: a metric whose feed is not collected, or that needs the missing supplier
         # register, is a no-data row that says so (never 0%).

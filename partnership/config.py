@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from partnership.config_warehouse import Warehouse
 
@@ -200,6 +200,9 @@ class Rag(_Section):
 class Toc(_Section):
     small_base_n: int = Field(10, ge=1)  # data-quality flag: a people-based actual on fewer people
     rag: Rag = Rag()
+    # The partnership's own framework (a CSV with the shipped one's columns; relative paths are
+    # relative to the project root); empty: the shipped one, Oxfordshire's (partnership/toc_framework.py)
+    framework: str = ""
 
 
 class DagsterSettings(_Section):
@@ -292,6 +295,7 @@ class Settings(_Section):
     ingest: IngestSettings = IngestSettings()
     warehouse: Warehouse = Warehouse()  # partnership/config_warehouse.py
     _config_file: Path | None = PrivateAttr(None)
+    _toc_indicators: list[dict] | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _area_and_anchors_known(self) -> Settings:
@@ -317,6 +321,10 @@ class Settings(_Section):
                 start_year(year, self.reporting.year_start_month)
             except ValueError as exc:
                 raise ValueError(f"{where}: {exc}") from None
+        if self.toc.framework:  # checked now: a bad file is refused with the configuration, naming row and column
+            from partnership.toc_framework import read_framework
+
+            self._toc_indicators = read_framework(self.toc_framework_path, self.reporting.year_start_month)
         return self
 
     @field_validator("paths")
@@ -404,6 +412,21 @@ class Settings(_Section):
         return self.data_dir / "reference" / "postcode_lookup_synthetic.csv"
 
     @property
+    def toc_framework_path(self) -> Path:
+        """The partnership's Theory of Change framework file, else the shipped one (Oxfordshire's)."""
+        from partnership.toc_framework import SHIPPED
+
+        if not self.toc.framework:
+            return SHIPPED
+        path = Path(self.toc.framework).expanduser()
+        return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+    @property
+    def toc_indicators(self) -> list[dict]:
+        """The configured framework's indicators, checked; empty when the shipped one is in use."""
+        return list(self._toc_indicators or [])
+
+    @property
     def is_demo_data_dir(self) -> bool:
         return (self.data_dir / DEMO_MARKER).exists()
 
@@ -444,6 +467,13 @@ class Settings(_Section):
         return key
 
 
+def _fault(error) -> str:
+    """`[reporting] year_start_month: Input should be ...` from one of pydantic's errors."""
+    loc = [str(part) for part in error.get("loc", ())]
+    where = f"[{loc[0]}] {'.'.join(loc[1:])}".strip() + ": " if loc else ""
+    return where + str(error.get("msg", "")).removeprefix("Value error, ")
+
+
 def load_settings(data_dir: str | Path | None = None, config_file: str | Path | None = None) -> Settings:
     """Read the configuration file, then apply IMPACT_DATA_DIR, then an explicit --data-dir."""
     path = Path(config_file or os.environ.get("IMPACT_CONFIG") or DEFAULT_CONFIG_FILE)
@@ -458,7 +488,9 @@ def load_settings(data_dir: str | Path | None = None, config_file: str | Path | 
         raw.setdefault("paths", {})["data_dir"] = str(Path(override).expanduser().resolve())
     try:
         settings = Settings.model_validate(raw)
-    except Exception as exc:  # pydantic's message names the offending key
+    except ValidationError as exc:  # one line per fault, naming its key, without pydantic's input dump
+        raise ConfigError(f"{path}: " + "; ".join(map(_fault, exc.errors()))) from exc
+    except Exception as exc:
         raise ConfigError(f"{path}: {exc}") from exc
     settings._config_file = path.resolve()
     return settings

@@ -19,6 +19,8 @@ from ingest import PostcodeLookup
 from ingest.loader import sha256_of
 from ingest.reference.editions import SEEDS_DIR
 from partnership.config import Settings
+from partnership.toc_framework import SHIPPED as SHIPPED_TOC
+from partnership.toc_framework import SHIPPED_FOR as SHIPPED_TOC_AREA
 
 SYNTHETIC_COLUMN = "synthetic"
 
@@ -83,8 +85,30 @@ def reference_datasets(settings: Settings) -> list[dict]:
     for path in sorted(SEEDS_DIR.glob("*.csv")):
         if path.stem.startswith("lsoa_imd"):
             continue  # the edition in use is above; other editions feed no figure
+        name = f"dbt_project/seeds/reference/{path.name}"
+        edition = ""
+        if path == SHIPPED_TOC and settings.toc.framework:  # the partnership's own framework instead
+            path, name, edition = settings.toc_framework_path, settings.toc_framework_path.name, "[toc] framework"
         count, sources = _csv_rows_and_sources(path)
-        rows.append({"dataset": path.stem, "edition": "", "source": sources,
-                     "file": f"dbt_project/seeds/reference/{path.name}", "sha256": sha256_of(path),
-                     "rows": count, "synthetic": False})
+        rows.append({"dataset": path.stem if not edition else "toc_framework", "edition": edition, "source": sources,
+                     "file": name, "sha256": sha256_of(path), "rows": count, "synthetic": False})
     return rows
+
+
+def toc_framework_warning(settings: Settings) -> str | None:
+    """The warning for a partnership outside Oxfordshire on the shipped (Oxfordshire) framework."""
+    if settings.toc.framework or settings.area.code == SHIPPED_TOC_AREA:
+        return None
+    return (f"WARNING: the Theory of Change in use is the one shipped with the product, written for Oxfordshire: "
+            f"its indicators cite Oxfordshire's documents and its baselines and targets are placeholders, and "
+            f"{settings.area.name}'s figures are set against them in the pack. Set [toc] framework in the "
+            "configuration to the partnership's own (docs/metrics.md, \"Theory of Change\").")
+
+
+def toc_framework_line(settings: Settings) -> str:
+    """Which Theory of Change framework is in use, for `impact status`."""
+    if settings.toc.framework:
+        n = len(settings.toc_indicators)
+        return f"theory of change: the partnership's own, {n} indicator{'s' * (n != 1)} ({settings.toc_framework_path})"
+    return ("theory of change: the shipped framework (Oxfordshire's, ILLUSTRATIVE baselines and targets; "
+            "[toc] framework)")

@@ -176,6 +176,15 @@ def test_greater_manchester_runs_end_to_end_and_publishes_a_closed_year(greater_
     assert "Reference data" in book.sheetnames
     html = next(pack.glob("*.html")).read_text(encoding="utf-8")
     assert "Headline metrics for Greater Manchester as a whole" in html and "Oxfordshire" not in html
+    # its own Theory of Change ([toc] framework), not the shipped Oxfordshire one: nothing in the pack
+    # cites Oxfordshire's documents (the shipped framework put 23 such rows in toc_indicators.csv)
+    toc = (pack / "toc_indicators.csv").read_text(encoding="utf-8")
+    assert toc.count("\nGM") == 15 and "TOC01" not in toc
+    for text in [*(f.read_text(encoding="utf-8") for f in pack.glob("*.csv")), html,
+                 (pack / "datapackage.json").read_text(encoding="utf-8")]:
+        assert "Oxford" not in text
+    cells = [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v]
+    assert cells and not [c for c in cells if "Oxford" in c]
 
 
 def test_greater_manchester_geography_comes_from_its_configuration(greater_manchester):

@@ -47,9 +47,29 @@ def engine_settings(root: Path, engine: str, server=None) -> Settings:
                  f'dbname = "{server.dbname}"\npassword_env = "IMPACT_TEST_POSTGRES_PASSWORD"\nsslmode = "disable"\n')
     if engine == "spark":
         text += '\n[warehouse.spark]\ndriver_memory = "1g"\nshuffle_partitions = 2\n'
+    text += f'\n[toc]\nframework = "{own_framework(root)}"\n'
     config = root / f"impact-{engine}.toml"
     config.write_text(text, encoding="utf-8")
     return load_settings(data_dir=root / engine / "data", config_file=config)
+
+
+def own_framework(root: Path) -> Path:
+    """A partnership's own Theory of Change ([toc] framework): the shipped indicators with a quote in
+    a source and a target left empty, so that the var each engine builds it from is text as written."""
+    import csv
+
+    from partnership.toc_framework import SHIPPED
+
+    with SHIPPED.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["source"] = "The partnership's 'Good Work' plan, p. 4; O'Brien \\ Smith (2024)"
+    rows[1]["target_value"] = ""
+    path = root / "own_toc_framework.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
 
 
 def copy_raw_tables(source: Path, target: Path) -> None:

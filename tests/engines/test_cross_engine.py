@@ -92,6 +92,22 @@ def test_annual_tables_are_equal_cell_by_cell_across_engines(engine_builds, tabl
         assert differences(table, reference, other) == [], f"{table}: duckdb vs {engine}"
 
 
+def test_a_partnerships_own_framework_reaches_every_engine_as_written(engine_builds):
+    """[toc] framework (conftest.own_framework) reaches dbt as a var of rows: on every engine the mart
+    holds its text as written, quotes and backslash included, and an empty target reads grey."""
+    for engine, build in engine_builds.items():
+        con = duckdb.connect(str(build.settings.warehouse_path), read_only=True)
+        try:
+            got = dict(con.execute("SELECT indicator_id, source FROM marts.toc_indicators WHERE reporting_year = "
+                                   "'2024-25' AND indicator_id IN ('TOC01', 'TOC02')").fetchall())
+            empty = con.execute("SELECT DISTINCT target_value, rag_status FROM marts.toc_indicators "
+                                "WHERE indicator_id = 'TOC02'").fetchall()
+        finally:
+            con.close()
+        assert got["TOC01"] == "The partnership's 'Good Work' plan, p. 4; O'Brien \\ Smith (2024)", engine
+        assert got["TOC02"].startswith("CLES") and empty == [(None, "grey")], engine
+
+
 def test_annual_tables_come_back_with_the_same_column_types(engine_builds):
     """The gate and the exports read the working file; its tables must not depend on the engine."""
     def types(build):

@@ -1,4 +1,4 @@
--- Theory of Change indicators (spec §5): one row per indicator of seed toc_framework x reporting
+-- Theory of Change indicators (spec §5): one row per indicator of the framework in use x reporting
 -- year, with the county value of the linked metric as the actual, and its 95% interval where the
 -- metric has one (survey means and shares, paired change, the quintile gap).
 -- RAG: grey            - no actual, no baseline/target, or a year before the baseline year;
@@ -13,10 +13,12 @@
 --              the worse side of the baseline).
 -- A target equal to the baseline (hold the line) is green when not worse than the baseline, else red.
 -- Thresholds are configuration: var rag_amber_tolerance (impact.toml [toc.rag]) and var
--- toc_small_base_n (data-quality flag). `source` cites the seed document and recommendation the
--- indicator comes from (seed toc_framework).
+-- toc_small_base_n (data-quality flag). `source` cites the document the indicator comes from.
+-- The framework is the partnership's own (impact.toml [toc] framework) or the shipped one (seed
+-- toc_framework, Oxfordshire's): macro toc_framework_rows.
+-- depends_on: {{ ref('toc_framework') }}
 with framework as (
-    select * from {{ ref('toc_framework') }}
+    {{ toc_framework_rows() }}
 ),
 
 years as (
