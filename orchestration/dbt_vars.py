@@ -20,7 +20,8 @@ def dbt_vars(settings: Settings) -> dict[str, Any]:
         "county_name": settings.area.name,
         "area_local_authorities": list(settings.area.local_authorities),
         "imd_edition": settings.reference.imd_edition,
-        "anchors": [{"name": a.name, "in_area": a.in_area} for a in settings.anchors],
+        # aliases: rows stored under an anchor's former name (now an alias) follow it (staging)
+        "anchors": [{"name": a.name, "in_area": a.in_area, "aliases": list(a.aliases)} for a in settings.anchors],
         "wellbeing_population_surveys": list(settings.metrics.wellbeing_population_surveys),
         "rlw_rate_in_force_from": settings.metrics.rlw_rate_in_force_from,
         "wellby_duration_years": settings.metrics.wellby_duration_years,

@@ -1,9 +1,35 @@
 {#- The partnership's area and anchors, from vars that the orchestration builds from impact.toml
     (orchestration/dbt.py dbt_vars). Portable SQL only: string and boolean literals, union all. -#}
 
-{#- A SQL string literal for a configured value (names may hold apostrophes). -#}
+{#- A SQL string literal for a configured value (names may hold apostrophes): doubled quotes, or on
+    Spark, whose literals take backslash escapes, escaped quotes and backslashes. -#}
 {% macro sql_string(value) -%}
-    '{{ value | string | replace("'", "''") }}'
+    {%- set text = value | string -%}
+    {%- if target.type == 'spark' -%}{%- set text = text.replace('\\', '\\\\') -%}{%- endif -%}
+    {{ dbt.string_literal(dbt.escape_single_quotes(text)) }}
+{%- endmacro %}
+
+
+{#- `column` with every spelling of a declared anchor (its name and aliases, case and surrounding
+    spaces aside) read as the anchor's name: rows stored under a name since made an alias (an anchor
+    renamed in the configuration) follow the anchor. -#}
+{% macro declared_anchor_name(column) -%}
+    {%- set spellings = {} -%}
+    {%- for anchor in var('anchors', []) -%}
+        {%- for spelling in [anchor['name']] + (anchor.get('aliases') or []) -%}
+            {%- do spellings.update({spelling | lower | trim: anchor['name']}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if spellings | length == 0 -%}
+    {{ column }}
+    {%- else -%}
+    case lower(trim({{ column }}))
+        {%- for spelling, name in spellings.items() %}
+        when {{ sql_string(spelling) }} then {{ sql_string(name) }}
+        {%- endfor %}
+        else {{ column }}
+    end
+    {%- endif -%}
 {%- endmacro %}
 
 

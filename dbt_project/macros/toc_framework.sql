@@ -28,9 +28,7 @@
     {%- if value is none -%}
         cast(null as {{ dbt.type_string() }})
     {%- else -%}
-        {%- set text = value | string -%}
-        {%- if target.type == 'spark' -%}{%- set text = text.replace('\\', '\\\\') -%}{%- endif -%}  {#- Spark reads \ as an escape -#}
-        cast({{ dbt.string_literal(dbt.escape_single_quotes(text)) }} as {{ dbt.type_string() }})
+        cast({{ sql_string(value) }} as {{ dbt.type_string() }})
     {%- endif -%}
 {%- endmacro %}
 

@@ -5,6 +5,7 @@ is a throwaway cluster (throwaway_postgres.py); Spark a local session inside dbt
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ def engine_settings(root: Path, engine: str, server=None) -> Settings:
                  f'dbname = "{server.dbname}"\npassword_env = "IMPACT_TEST_POSTGRES_PASSWORD"\nsslmode = "disable"\n')
     if engine == "spark":
         text += '\n[warehouse.spark]\ndriver_memory = "1g"\nshuffle_partitions = 2\n'
-    text += f'\n[toc]\nframework = "{own_framework(root)}"\n'
+    text, found = re.subn(r'(?m)^framework = "".*$', f'framework = "{own_framework(root)}"', text)  # in [toc]
+    assert found == 1, "the shipped impact.toml sets [toc] framework once"
     config = root / f"impact-{engine}.toml"
     config.write_text(text, encoding="utf-8")
     return load_settings(data_dir=root / engine / "data", config_file=config)

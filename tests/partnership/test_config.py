@@ -64,7 +64,8 @@ def test_second_partnership_reaches_every_dbt_var_through_one_function(tmp_path)
     variables = dbt_vars(settings)
     assert (variables["county_code"], variables["county_name"]) == ("E47000001", "Greater Manchester")
     assert variables["area_local_authorities"] == [f"E080000{n:02d}" for n in range(1, 11)]
-    assert {"name": "Trafford Council", "in_area": True} in variables["anchors"]
+    assert {"name": "Trafford Council", "in_area": True,
+            "aliases": ["Trafford Metropolitan Borough Council", "Trafford MBC"]} in variables["anchors"]
     assert variables["imd_edition"] == "2019" and variables["wellby_duration_years"] == 1
     assert settings.config_file == GREATER_MANCHESTER
     # every var dbt_project.yml documents is one the function sets, apart from the two that are not

@@ -2,7 +2,7 @@
 -- Staging: rename and cast only (no joins, no filters).
 select
     cast(contract_ref as {{ dbt.type_string() }}) as contract_ref,
-    cast(anchor as {{ dbt.type_string() }}) as anchor,
+    cast({{ declared_anchor_name('anchor') }} as {{ dbt.type_string() }}) as anchor,  -- a renamed anchor's old name follows it
     cast(supplier_ref as {{ dbt.type_string() }}) as supplier_ref,
     cast(awarded_on as date) as awarded_on,
     cast(value_gbp as decimal(18, 2)) as value_gbp,

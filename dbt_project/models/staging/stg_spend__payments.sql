@@ -3,7 +3,7 @@
 select
     -- surrogate key: the line's file and row (repeated lines are genuine, so no content key)
     {{ dbt.hash(dbt.concat(['_file_sha256', "'|'", 'cast(_row_number as ' ~ dbt.type_string() ~ ')'])) }} as payment_id,
-    cast(anchor as {{ dbt.type_string() }}) as anchor,
+    cast({{ declared_anchor_name('anchor') }} as {{ dbt.type_string() }}) as anchor,  -- a renamed anchor's old name follows it
     cast(payment_date as date) as payment_date,
     cast(transaction_ref as {{ dbt.type_string() }}) as transaction_ref,
     cast(supplier_name as {{ dbt.type_string() }}) as supplier_name,
