@@ -234,6 +234,21 @@ def key_line(settings: Settings, ledger: Ledger | None) -> str | None:
             f"{' and '.join(feeds)} files are refused until it is set back (docs/operations.md)")
 
 
+def undeclared_anchors_line(settings: Settings, ledger: Ledger) -> str | None:
+    """Payments stored under a name that is no longer a declared anchor's name or alias (an anchor
+    renamed without keeping its former name as an alias): they no longer follow any anchor. Matched
+    as staging matches them (macro declared_anchor_name: case and surrounding spaces aside)."""
+    spellings = {s.lower().strip() for a in settings.anchors for s in (a.name, *a.aliases)}
+    stray = {name: n for name, n in ledger.stored_anchors.items()
+             if name is not None and name.lower().strip() not in spellings}
+    if not stray or not settings.anchors:
+        return None
+    shown = ", ".join(f'"{name}" ({n:,} payment lines)' for name, n in sorted(stray.items()))
+    return (f"WARNING: payments are stored under {shown}, now neither a declared anchor's name nor an alias: "
+            "add the former name to the aliases of the anchor it is now, and run `impact run` "
+            '(docs/partnerships.md, "Renaming an anchor")')
+
+
 def status_report(settings: Settings) -> str:
     from publication.reference_data import synthetic_lookup_warning, toc_framework_line, toc_framework_warning
 
@@ -249,6 +264,8 @@ def status_report(settings: Settings) -> str:
     for warning in filter(None, (synthetic_lookup_warning(settings), toc_framework_warning(settings))):
         out.append(warning)
     if line := key_line(settings, ledger):
+        out.append(line)
+    if ledger is not None and (line := undeclared_anchors_line(settings, ledger)):
         out.append(line)
     if ledger is None:
         out.append("nothing loaded or published yet: drop files into landing/<feed>/, or run `impact demo`")

@@ -35,6 +35,9 @@ class Ledger:
     # (key check, first used): the pseudonymisation key the warehouse was built with
     # (ingest/pseudonym_key.py); only from the working warehouse
     pseudonym_key: RecordedKey | None = None
+    # anchor name as stored -> payment lines: what staging must read as a declared anchor (its name or
+    # an alias); only from the working warehouse
+    stored_anchors: dict[str, int] = field(default_factory=dict)
 
     def loaded_sha256s(self) -> set[str]:
         if self.load_audit.is_empty():
@@ -63,8 +66,11 @@ def _from_warehouse(settings: Settings, wait: float) -> Ledger | None:
                 checks = {key: (revision, status) for key, revision, status in states.filter(
                     pl.col("stage") == PACK_STAGE).select("key", "fingerprint", "status").iter_rows()
                 } if states.height else {}
+                anchors = dict(con.execute("SELECT anchor, count(*) FROM raw.spend__payments GROUP BY ALL")
+                               .fetchall()) if has_table(con, "raw", "spend__payments") else {}
                 return Ledger("working warehouse", _table(con, "raw.load_audit"), _table(con, "gate.results"),
-                              quarantine_reasons=reasons, pack_checks=checks, pseudonym_key=recorded_key(con))
+                              quarantine_reasons=reasons, pack_checks=checks, pseudonym_key=recorded_key(con),
+                              stored_anchors=anchors)
             finally:
                 con.close()
     except (WarehouseBusy, duckdb.Error):

@@ -110,3 +110,22 @@ def _started_event(run):
 def test_status_of_an_empty_data_directory(settings, capsys):
     assert main(["status", "--data-dir", str(settings.data_dir)]) == 0
     assert "nothing loaded or published yet" in capsys.readouterr().out
+
+
+def test_status_names_payments_whose_anchor_was_renamed_without_an_alias(steward, capsys, tmp_path):
+    """good_payments.csv is stored under "Oxford City Council". Renamed in the configuration with the
+    former name kept as an alias, the payments follow (staging); renamed without it, status says so."""
+    from partnership.config import DEFAULT_CONFIG_FILE
+
+    shipped = DEFAULT_CONFIG_FILE.read_text(encoding="utf-8")
+    assert 'name = "Oxford City Council"\naliases = ["Oxford City"]' in shipped
+    for aliases, warned in (('["Oxford City", "oxford city council "]', False), ('["Oxford City"]', True)):
+        config = tmp_path / "renamed.toml"
+        config.write_text(shipped.replace('name = "Oxford City Council"\naliases = ["Oxford City"]',
+                                          f'name = "Oxford City Council (OCC)"\naliases = {aliases}'), encoding="utf-8")
+        assert main(["status", "--data-dir", str(steward.data_dir), "--config", str(config)]) == 0
+        out = capsys.readouterr().out
+        line = 'WARNING: payments are stored under "Oxford City Council" (2 payment lines), now neither'
+        assert (line in out) is warned, out[:2000]
+    assert main(["status", "--data-dir", str(steward.data_dir)]) == 0
+    assert "payments are stored under" not in capsys.readouterr().out
