@@ -5,7 +5,8 @@ with the columns of the shipped framework (dbt seed `toc_framework`). Without it
 framework is used: Oxfordshire's, built from the OIEP and CLES documents, its baselines and targets
 ILLUSTRATIVE. A configured file is checked here when the configuration is read, each error naming
 the file, row and column, and reaches dbt as the var `toc_framework` (orchestration/dbt_vars.py),
-which the `toc_indicators` mart reads instead of the seed (macro `toc_framework_rows`).
+whose rows replace the seed's in `reference.toc_framework` when it is built (macro
+`toc_framework_replace`): the seed's tests, the `toc_indicators` mart and the snapshot then hold them.
 """
 
 from __future__ import annotations

@@ -185,6 +185,8 @@ def test_greater_manchester_runs_end_to_end_and_publishes_a_closed_year(greater_
         assert "Oxford" not in text
     cells = [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v]
     assert cells and not [c for c in cells if "Oxford" in c]
+    framework = _snapshot(data_dir).sql("select indicator_id from reference.toc_framework").fetchall()
+    assert sorted(r[0] for r in framework) == [f"GM{n:02d}" for n in range(1, 16)]  # evaluators see the same
 
 
 def test_greater_manchester_geography_comes_from_its_configuration(greater_manchester):

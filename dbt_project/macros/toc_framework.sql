@@ -1,13 +1,21 @@
--- The Theory of Change framework in use (spec §5): the partnership's own indicators when impact.toml
--- [toc] framework names a file (var toc_framework: its rows, checked by partnership/toc_framework.py),
--- else seed toc_framework, the framework shipped with the product. Same columns and types either way.
--- A model calling this keeps `-- depends_on: {{ ref('toc_framework') }}`: the graph is the same for
--- every partnership.
-{% macro toc_framework_rows() -%}
-{%- set rows = var('toc_framework', []) -%}
-{%- if rows | length == 0 -%}
-    select * from {{ ref('toc_framework') }}
-{%- else -%}
+-- The Theory of Change framework in use (spec §5): seed toc_framework is the framework shipped with
+-- the product (Oxfordshire's); when impact.toml [toc] framework names the partnership's own file,
+-- its rows (var toc_framework, checked by partnership/toc_framework.py) replace the seed's in the
+-- same table, by this post-hook of the seed (dbt_project.yml). The seed's data tests, the
+-- toc_indicators mart and the published reference.toc_framework then all hold the framework in use.
+{% macro toc_framework_replace() -%}
+    {%- set rows = var('toc_framework', []) -%}
+    {%- if rows | length > 0 -%}
+        {%- if target.type == 'spark' -%}
+    insert overwrite table {{ this }} {{ toc_framework_rows(rows) }}
+        {%- else -%}
+    delete from {{ this }};
+    insert into {{ this }} {{ toc_framework_rows(rows) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro toc_framework_rows(rows) -%}
 {%- for row in rows %}
     select
         {%- for column in ['indicator_id', 'working_group', 'toc_level', 'indicator_name', 'metric_id', 'baseline_year'] %}
@@ -21,7 +29,6 @@
         {{ _toc_text(row['values_note']) }} as values_note
     {% if not loop.last %}union all{% endif %}
 {%- endfor %}
-{%- endif %}
 {%- endmacro %}
 
 {% macro _toc_text(value) -%}

@@ -1,6 +1,7 @@
-"""The Theory of Change mart reads the partnership's own framework (dbt var toc_framework, from
-[toc] framework) instead of the shipped seed: its indicators, text as written (quotes and all), an
-empty target read as grey, and the RAG computed on the same county values."""
+"""The partnership's own framework (dbt var toc_framework, from [toc] framework) replaces the shipped
+rows of seed toc_framework when it is built: the seed table, its tests and the Theory of Change mart
+hold its indicators, text as written (quotes and all), an empty target read as grey, and the RAG
+computed on the same county values."""
 
 from __future__ import annotations
 
@@ -24,9 +25,13 @@ FRAMEWORK = [
 def test_the_mart_follows_the_configured_framework(built_warehouse, tmp_path):
     warehouse = tmp_path / "impact.duckdb"
     shutil.copyfile(built_warehouse, warehouse)
-    result = run_dbt(tmp_path, warehouse, "build", "--select", "toc_indicators", variables={"toc_framework": FRAMEWORK})
+    result = run_dbt(tmp_path, warehouse, "build", "--select", "toc_framework", "toc_indicators",
+                     variables={"toc_framework": FRAMEWORK})
     assert result.returncode == 0, result.stdout[-4000:]
+    assert "relationships_toc_framework_metric_id" in result.stdout  # the seed's tests ran on these rows
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        seeded = con.sql("select indicator_id, source, target_value from reference.toc_framework order by 1")
+        assert seeded.fetchall() == [("OWN1", FRAMEWORK[0]["source"], 100.0), ("OWN2", "Board paper", None)]
         rows = con.sql("select indicator_id, indicator_name, source, values_note, target_value, rag_status, actual "
                        "from marts.toc_indicators where reporting_year = '2024-25' order by indicator_id").fetchall()
         wb01 = con.sql("select value from marts.metrics where metric_id = 'WB01' and reporting_year = '2024-25' "

@@ -14,11 +14,10 @@
 -- A target equal to the baseline (hold the line) is green when not worse than the baseline, else red.
 -- Thresholds are configuration: var rag_amber_tolerance (impact.toml [toc.rag]) and var
 -- toc_small_base_n (data-quality flag). `source` cites the document the indicator comes from.
--- The framework is the partnership's own (impact.toml [toc] framework) or the shipped one (seed
--- toc_framework, Oxfordshire's): macro toc_framework_rows.
--- depends_on: {{ ref('toc_framework') }}
+-- Seed toc_framework holds the framework in use: the shipped one (Oxfordshire's), or the
+-- partnership's own (impact.toml [toc] framework) written over it (macro toc_framework_replace).
 with framework as (
-    {{ toc_framework_rows() }}
+    select * from {{ ref('toc_framework') }}
 ),
 
 years as (
