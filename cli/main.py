@@ -25,6 +25,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_demo(args: argparse.Namespace) -> int:
     from demo import DemoAreaError, demo_area
     from orchestration.pipeline import LATEST_CLOSED
+    from publication.reference_data import toc_framework_warning
 
     started = time.monotonic()
     settings = _settings(args)
@@ -39,6 +40,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from demo import generate_demo_data
 
         out.line(f"impact demo: data directory {settings.data_dir}")
+        if warning := toc_framework_warning(settings):  # another area's demo on Oxfordshire's framework
+            out.line(f"  {warning}")
         out.progress("demo data", f"generating for {area.name}")
         summary = generate_demo_data(settings.landing_dir, seed=args.seed, scale=args.scale, area=area)
         out.done("demo data", f"{len(summary.files)} synthetic files for {area.name} in {settings.landing_dir}")

@@ -122,3 +122,19 @@ def test_another_area_on_the_shipped_framework_is_warned(tmp_path):
     own = _write(tmp_path, [GOOD])
     path.write_text(path.read_text() + f'[toc]\nframework = "{own}"\n')
     assert toc_framework_warning(load_settings(config_file=path)) is None
+
+
+def test_status_says_which_framework_is_in_use(tmp_path, capsys):
+    from cli.main import main
+
+    path = tmp_path / "gm.toml"
+    path.write_text('[area]\ncode = "E47000001"\nname = "Greater Manchester"\nlocal_authorities = ["E08000009"]\n'
+                    f'[paths]\ndata_dir = "{tmp_path / "gm"}"\n')
+    assert main(["status", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "theory of change: the shipped framework (Oxfordshire's" in out
+    assert "WARNING: the Theory of Change in use is the one shipped" in out
+    path.write_text(path.read_text() + f'[toc]\nframework = "{_write(tmp_path, [GOOD])}"\n')
+    assert main(["status", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "theory of change: the partnership's own, 1 indicator (" in out and "WARNING: the Theory" not in out
