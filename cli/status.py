@@ -244,9 +244,10 @@ def undeclared_anchors_line(settings: Settings, ledger: Ledger) -> str | None:
     if not stray or not settings.anchors:
         return None
     shown = ", ".join(f'"{name}" ({n:,} payment lines)' for name, n in sorted(stray.items()))
-    return (f"WARNING: payments are stored under {shown}, now neither a declared anchor's name nor an alias: "
-            "add the former name to the aliases of the anchor it is now, and run `impact run` "
-            '(docs/partnerships.md, "Renaming an anchor")')
+    return (f"WARNING: payments are stored under {shown}, now neither a declared anchor's name nor an alias, "
+            "and still counted: if the anchor was renamed, add the former name to its aliases "
+            '(docs/partnerships.md, "Renaming an anchor"); if it left, declare it again with last_year; '
+            'if its files should not count, withdraw them (docs/operations.md, "Withdrawing a file")')
 
 
 def status_report(settings: Settings) -> str:
