@@ -64,3 +64,20 @@ def test_a_unitary_authority_whose_code_is_the_areas_counts_everything_once(tmp_
                 "from marts.metrics order by all").fetchall()
     assert figures["own code"] == figures["other code"]
     assert any(row[5] for row in figures["own code"])  # people were counted
+
+
+def test_an_area_name_with_an_apostrophe_is_written_as_given(built_warehouse, tmp_path):
+    """[area] name is free text: King's Lynn and West Norfolk, a single authority, used to end the
+    breakdowns' string literal at its apostrophe and fail the build."""
+    import shutil
+
+    warehouse = tmp_path / "impact.duckdb"
+    shutil.copyfile(built_warehouse, warehouse)
+    name = "King's Lynn and West Norfolk"
+    result = run_dbt(tmp_path, warehouse, "run", "--select", "int_geographies", "int_area_local_authorities",
+                     "metric_breakdowns", variables={"county_code": "E07000146", "county_name": name,
+                                                     "area_local_authorities": ["E07000146"]})
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.sql("select distinct geography_name from marts.metric_breakdowns").fetchall() == [(name,)]
+        assert con.sql("select geography_name from intermediate.int_geographies").fetchall() == [(name,)]

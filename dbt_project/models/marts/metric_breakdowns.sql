@@ -124,7 +124,7 @@ select
     category_name,
     sort_order,
     '{{ var("county_code") }}' as geography_code,
-    '{{ var("county_name") }}' as geography_name,
+    {{ sql_string(var("county_name")) }} as geography_name,  -- a free-text name (King's Lynn): a quoted literal
     cast(case when no_data_reason is null then value end as {{ type_double() }}) as value,
     cast(case when no_data_reason is null then n end as {{ dbt.type_bigint() }}) as n,
     'count' as unit,
