@@ -253,7 +253,7 @@ def undeclared_anchors_line(settings: Settings, ledger: Ledger) -> str | None:
 def status_report(settings: Settings) -> str:
     from publication.reference_data import synthetic_lookup_warning, toc_framework_line, toc_framework_warning
 
-    ledger = read_ledger(settings)
+    ledger = read_ledger(settings, anchors=True)
     register = "" if not settings.collects("spend") else (
         ", with a supplier register" if settings.feeds.supplier_register else ", without a supplier register")
     out = [f"data directory: {settings.data_dir}",

@@ -36,7 +36,7 @@ class Ledger:
     # (ingest/pseudonym_key.py); only from the working warehouse
     pseudonym_key: RecordedKey | None = None
     # anchor name as stored -> payment lines: what staging must read as a declared anchor (its name or
-    # an alias); only from the working warehouse
+    # an alias); only from the working warehouse, when asked for (read_ledger's `anchors`)
     stored_anchors: dict[str, int] = field(default_factory=dict)
 
     def loaded_sha256s(self) -> set[str]:
@@ -51,7 +51,7 @@ def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     return con.sql(f"SELECT * FROM {name}").pl() if has_table(con, schema, table) else pl.DataFrame()
 
 
-def _from_warehouse(settings: Settings, wait: float) -> Ledger | None:
+def _from_warehouse(settings: Settings, wait: float, anchors: bool) -> Ledger | None:
     if not settings.warehouse_path.exists():
         return None
     try:
@@ -66,11 +66,11 @@ def _from_warehouse(settings: Settings, wait: float) -> Ledger | None:
                 checks = {key: (revision, status) for key, revision, status in states.filter(
                     pl.col("stage") == PACK_STAGE).select("key", "fingerprint", "status").iter_rows()
                 } if states.height else {}
-                anchors = dict(con.execute("SELECT anchor, count(*) FROM raw.spend__payments GROUP BY ALL")
-                               .fetchall()) if has_table(con, "raw", "spend__payments") else {}
+                stored = dict(con.execute("SELECT anchor, count(*) FROM raw.spend__payments GROUP BY ALL")
+                              .fetchall()) if anchors and has_table(con, "raw", "spend__payments") else {}
                 return Ledger("working warehouse", _table(con, "raw.load_audit"), _table(con, "gate.results"),
                               quarantine_reasons=reasons, pack_checks=checks, pseudonym_key=recorded_key(con),
-                              stored_anchors=anchors)
+                              stored_anchors=stored)
             finally:
                 con.close()
     except (WarehouseBusy, duckdb.Error):
@@ -93,6 +93,7 @@ def _from_snapshot(settings: Settings) -> Ledger | None:
         con.close()
 
 
-def read_ledger(settings: Settings, wait: float = 0) -> Ledger | None:
-    """The freshest readable ledger: the working warehouse if no one is writing, else the snapshot."""
-    return _from_warehouse(settings, wait) or _from_snapshot(settings)
+def read_ledger(settings: Settings, wait: float = 0, *, anchors: bool = False) -> Ledger | None:
+    """The freshest readable ledger: the working warehouse if no one is writing, else the snapshot.
+    `anchors`: also the names payments are stored under (a scan of every payment: status only)."""
+    return _from_warehouse(settings, wait, anchors) or _from_snapshot(settings)

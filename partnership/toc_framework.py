@@ -15,7 +15,8 @@ import csv
 import math
 from pathlib import Path
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "reference"
+from ingest.reference.editions import SEEDS_DIR
+
 SHIPPED = SEEDS_DIR / "toc_framework.csv"
 SHIPPED_FOR = "E10000025"  # the area the shipped framework was written for: Oxfordshire
 

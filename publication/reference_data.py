@@ -85,12 +85,11 @@ def reference_datasets(settings: Settings) -> list[dict]:
     for path in sorted(SEEDS_DIR.glob("*.csv")):
         if path.stem.startswith("lsoa_imd"):
             continue  # the edition in use is above; other editions feed no figure
-        name = f"dbt_project/seeds/reference/{path.name}"
-        edition = ""
+        dataset, name, edition = path.stem, f"dbt_project/seeds/reference/{path.name}", ""
         if path == SHIPPED_TOC and settings.toc.framework:  # the partnership's own framework instead
             path, name, edition = settings.toc_framework_path, settings.toc_framework_path.name, "[toc] framework"
         count, sources = _csv_rows_and_sources(path)
-        rows.append({"dataset": path.stem if not edition else "toc_framework", "edition": edition, "source": sources,
+        rows.append({"dataset": dataset, "edition": edition, "source": sources,
                      "file": name, "sha256": sha256_of(path), "rows": count, "synthetic": False})
     return rows
 

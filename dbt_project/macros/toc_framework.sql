@@ -16,17 +16,14 @@
 {%- endmacro %}
 
 {% macro toc_framework_rows(rows) -%}
+{%- set columns = ['indicator_id', 'working_group', 'toc_level', 'indicator_name', 'metric_id', 'baseline_year',
+                   'baseline_value', 'target_year', 'target_value', 'direction', 'source', 'values_note'] -%}
 {%- for row in rows %}
     select
-        {%- for column in ['indicator_id', 'working_group', 'toc_level', 'indicator_name', 'metric_id', 'baseline_year'] %}
-        {{ _toc_text(row[column]) }} as {{ column }},
+        {%- for column in columns %}
+        {{ _toc_number(row[column]) if column in ('baseline_value', 'target_value') else _toc_text(row[column]) }}
+            as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
-        {{ _toc_number(row['baseline_value']) }} as baseline_value,
-        {{ _toc_text(row['target_year']) }} as target_year,
-        {{ _toc_number(row['target_value']) }} as target_value,
-        {{ _toc_text(row['direction']) }} as direction,
-        {{ _toc_text(row['source']) }} as source,
-        {{ _toc_text(row['values_note']) }} as values_note
     {% if not loop.last %}union all{% endif %}
 {%- endfor %}
 {%- endmacro %}
