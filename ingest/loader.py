@@ -133,11 +133,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
         return FileReport(path.name, feed, "refused", message=problem)
     sha = sha256_of(path)
     if already_loaded(con, sha):
-        return FileReport(path.name, feed, "duplicate",
-                          message="the same file (identical content) was loaded before; nothing changed")
+        return FileReport(path.name, feed, "duplicate", message=versions.duplicate_message(con, sha))
     declared = tuple(dict.fromkeys(Path(n).name for n in replaces))
-    version = rules_version(rules, anchors)
-    if (earlier := refused_before(con, sha, version)) and not (retry or declared):
+    version = with_declaration(rules_version(rules, anchors), declared)
+    if (earlier := refused_before(con, sha, version)) and not retry:
         return FileReport(path.name, feed, "refused", message=f"{earlier} [refused before: not read again until the "
                           "file, the contracts or the ingest's configuration change; `impact ingest FILE --retry` "
                           "reads it now]")
@@ -189,6 +188,14 @@ def rules_version(rules: IngestRules, anchors: DeclaredAnchors | None) -> str:
     return digest.hexdigest()[:16]
 
 
+def with_declaration(version: str, declared: Sequence[str]) -> str:
+    """The version a declared file is judged under: its declaration is part of what judged it, so
+    the same declaration refused again is not read again, and a new or changed one is."""
+    if not declared:
+        return version
+    return hashlib.sha256("\n".join([version, *declared]).encode()).hexdigest()[:16]
+
+
 def _refused_by_name(con, name: str, message: str) -> bool:
     row = con.execute("SELECT count(*) FROM raw.load_audit WHERE status = 'refused' AND file_sha256 IS NULL "
                       "AND source_file = ? AND message = ?", [name, message]).fetchone()
@@ -223,6 +230,8 @@ def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, ke
     earlier = versions.earlier_versions(con, lineage.feed, path.name, lineage.sha256, declared)
     lineage.replaced_files = earlier.names
     if earlier.missing:
+        if reason := versions.declaration_refusal(con, lineage.feed, path.name, earlier.missing):
+            raise Refused(reason)
         notes = [*notes, f"declared to replace {', '.join(earlier.missing)}, which is not loaded"]
     bounds = rules.window(lineage.feed).bounds(received)
     with load_settings(con) as threads:

@@ -8,10 +8,14 @@
   rows of keyed entities whose keys are already stored are quarantined (the first arrival stands).
 - A replacement that would remove most of what it replaces (no rows left, or rows or net amount
   falling by more than `max_shrink_share`) is refused with the numbers unless it was declared.
+- A declaration that names a file the feed does not hold is refused when the name is unknown (a
+  typo would load the correction beside what it corrects), of another feed, or already replaced
+  (naming its current replacement); a name that was offered and refused is only noted.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -52,6 +56,62 @@ def earlier_versions(con: duckdb.DuckDBPyConnection, feed: str, file_name: str, 
         rows=int(sum(n or 0 for _, _, n, _ in rows)), net=sum(nets, Decimal(0)) if nets else None,
         declared=bool(declared), missing=tuple(n for n in declared if n not in found),
     )
+
+
+def declaration_refusal(con: duckdb.DuckDBPyConnection, feed: str, file_name: str,
+                        missing: tuple[str, ...]) -> str | None:
+    """Why a declaration naming files the feed does not hold now is refused, or None when each such
+    name was offered and refused (or withdrawn): replacing it then replaces nothing, and is noted."""
+    reasons = []
+    for name in missing:
+        rows = con.execute(f"""SELECT feed, status, {FILE_NAME} AS name, replaced_files FROM raw.load_audit
+                               WHERE {FILE_NAME} = ?""", [name]).fetchall()
+        ours = [status for row_feed, status, *_ in rows if row_feed == feed]
+        if "superseded" in ours and not set(ours) & set(CURRENT):
+            now = _current_replacement(con, feed, name)
+            reasons.append(f"{name} was already replaced by {now}: declare `--replaces {now}`" if now
+                           else f"{name} was already replaced")
+        elif not ours and (others := sorted({f for f, status, *_ in rows if status in CURRENT})):
+            reasons.append(f"{name} is a {' and '.join(others)} file, and a {feed} file replaces only {feed} files")
+        elif not rows:
+            loaded = [n for f, n, _, _ in current_loads(con) if f == feed]
+            close = difflib.get_close_matches(name, loaded, n=3, cutoff=0.6)
+            hint = f" (loaded {feed} files with a similar name: {', '.join(close)})" if close else ""
+            reasons.append(f"no file named {name} was ever loaded{hint}")
+    if not reasons:
+        return None
+    return (f"{file_name}: declared to replace {', '.join(missing)}, but {'; '.join(reasons)}. Nothing of it "
+            f"was loaded, so nothing is counted twice: check the names after --replaces (or in "
+            f"{file_name}.replaces in the landing folder)")
+
+
+def duplicate_message(con: duckdb.DuckDBPyConnection, sha256: str) -> str:
+    """What a steward offering loaded bytes again needs to know: nothing changes, and, when those
+    bytes were replaced since, that their rows are not the ones in the warehouse."""
+    rows = con.execute(f"""SELECT DISTINCT feed, {FILE_NAME} AS name, status FROM raw.load_audit
+                           WHERE file_sha256 = ? AND status IN ('loaded', 'replaced', 'superseded')
+                           ORDER BY name""", [sha256]).fetchall()
+    message = "the same file (identical content) was loaded before; nothing changed"
+    if rows and not any(status in CURRENT for *_, status in rows):
+        feed, name, _ = rows[0]
+        now = _current_replacement(con, feed, name)
+        message += (f": it was loaded as {name} and has since been replaced" + (f" by {now}" if now else "")
+                    + ", so its rows are not in the warehouse now")
+    return message
+
+
+def _current_replacement(con: duckdb.DuckDBPyConnection, feed: str, name: str) -> str | None:
+    """The loaded file that replaced `name`, through any later corrections of the correction."""
+    for _ in range(100):  # a chain of corrections, never a cycle (each replaces what was loaded before it)
+        row = con.execute(f"""SELECT {FILE_NAME} AS name, status FROM raw.load_audit
+                              WHERE feed = ? AND list_contains(string_split(replaced_files, ', '), ?)
+                              ORDER BY loaded_at DESC LIMIT 1""", [feed, name]).fetchone()
+        if row is None:
+            return None
+        name, status = row
+        if status in CURRENT:
+            return name
+    return None
 
 
 def current_loads(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int]]:

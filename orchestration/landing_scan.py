@@ -12,7 +12,7 @@ import duckdb
 from ingest import DateWindow, IngestRules
 from ingest.arrivals import arrival_order, arrived, declared, entries
 from ingest.contracts import load_contracts
-from ingest.loader import rules_version
+from ingest.loader import rules_version, with_declaration
 from ingest.readers import SUPPORTED_SUFFIXES
 from ingest.versions import current_loads
 from orchestration import run_state
@@ -60,8 +60,8 @@ def needs_key(feed: str) -> bool:
 
 def new_files(settings: Settings, feeds: list[str]) -> list[run_state.LandingFile]:
     """The landing files of `feeds` whose content is not loaded yet, nor refused under the current
-    rules (a refused file with a declaration beside it is offered again: the declaration may be
-    what it lacked)."""
+    rules and its current declaration (a refused file with a new or changed declaration beside it
+    is offered again: the declaration may be what it lacked)."""
     with write_connection(settings) as con:
         return new_files_in(con, settings, feeds)
 
@@ -70,7 +70,7 @@ def new_files_in(con: duckdb.DuckDBPyConnection, settings: Settings, feeds: list
     """`new_files` on a connection the caller holds (with the writers' lock)."""
     version = rules_version(ingest_rules(settings), settings.declared_anchors())
     files, fresh = run_state.classify(con, {feed: landing_files(settings, feed) for feed in feeds},
-                                      rules_version=version, declared=lambda path: bool(declared(path)))
+                                      judged_under=lambda path: with_declaration(version, declared(path)))
     run_state.remember(con, fresh)
     return [f for f in files if not f.settled]
 
@@ -83,7 +83,7 @@ def stray_files_in(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[r
         return []
     files, fresh = run_state.classify(con, {feed: landing_files(settings, feed) for feed in feeds})
     run_state.remember(con, fresh)
-    loaded = run_state.settled(con, None).loaded
+    loaded = run_state.settled(con).loaded
     return [f for f in files if f.sha256 not in loaded]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,27 +57,34 @@ class LandingFile:
 
 @dataclass(frozen=True)
 class Settled:
-    """What the load audit says needs no new load: contents loaded, contents refused under the
-    current rules (or by a load that died: '*'), and non-file entries refused by name."""
+    """What the load audit says needs no new load: contents loaded, contents refused (with the
+    versions of the rules that judged them: '*' for a load that died), and non-file entries
+    refused by name."""
 
     loaded: set[str]
-    refused: set[str]
+    refused: dict[str, set[str]]
     refused_names: set[str]
 
+    def refused_under(self, sha: str, version: str | None) -> bool:
+        """Refused under this version of the rules (any version when None), or by a load that died."""
+        versions = self.refused.get(sha, set())
+        return bool(versions) and (version is None or bool(versions & {version, "*"}))
 
-def settled(con: duckdb.DuckDBPyConnection, rules_version: str | None) -> Settled:
+
+def settled(con: duckdb.DuckDBPyConnection) -> Settled:
     if not has_table(con, "raw", "load_audit"):
-        return Settled(set(), set(), set())
+        return Settled(set(), {}, set())
     columns = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = "
                                          "current_database() AND schema_name = 'raw' AND table_name = 'load_audit'"
                                          ).fetchall()}
     loaded = {sha for (sha,) in con.execute(
         "SELECT DISTINCT file_sha256 FROM raw.load_audit WHERE status IN (SELECT unnest(?))", [list(LOADED)]
     ).fetchall()}
-    same_rules = "rules_version IN (?, '*')" if "rules_version" in columns and rules_version else "true"
-    refused = {sha for (sha,) in con.execute(
-        f"SELECT DISTINCT file_sha256 FROM raw.load_audit WHERE status = 'refused' AND {same_rules}",
-        [rules_version] if "?" in same_rules else []).fetchall() if sha}
+    version = "coalesce(rules_version, '')" if "rules_version" in columns else "'*'"
+    refused: dict[str, set[str]] = {}
+    for sha, judged in con.execute(f"SELECT DISTINCT file_sha256, {version} FROM raw.load_audit "
+                                   "WHERE status = 'refused' AND file_sha256 IS NOT NULL").fetchall():
+        refused.setdefault(sha, set()).add(judged)
     names = {name for (name,) in con.execute(
         "SELECT DISTINCT source_file FROM raw.load_audit WHERE status = 'refused' AND file_sha256 IS NULL"
     ).fetchall()}
@@ -90,12 +98,14 @@ def indexed(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[int, 
         "SELECT feed, name, size, mtime_ns, sha256 FROM ops.landing_index").fetchall()}
 
 
-def classify(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], *, rules_version: str | None = None,
-             declared=lambda path: False) -> tuple[list[LandingFile], list[tuple]]:
+def classify(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], *,
+             judged_under: Callable[[Path], str | None] = lambda path: None) -> tuple[list[LandingFile], list[tuple]]:
     """Each landing entry with its sha256 (from the index when size and mtime are unchanged, else
     read now) and whether it is settled; and the index rows to store for files read now. Links and
-    other non-files are never followed: settled once the ingest has refused them by name."""
-    index, known = indexed(con), settled(con, rules_version)
+    other non-files are never followed: settled once the ingest has refused them by name.
+    `judged_under(path)`: the version of the rules the file would be judged under now (its
+    declaration included); a refusal under another version is offered again. None: any refusal."""
+    index, known = indexed(con), settled(con)
     out, fresh = [], []
     for feed, paths in files.items():
         for path in paths:
@@ -112,7 +122,7 @@ def classify(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], *, ru
             else:
                 sha = sha256_of(path)
                 fresh.append((feed, path.name, info.st_size, info.st_mtime_ns, sha, _now()))
-            done = sha in known.loaded or (sha in known.refused and not declared(path))
+            done = sha in known.loaded or known.refused_under(sha, judged_under(path))
             out.append(LandingFile(feed, path, sha, done))
     return out, fresh
 

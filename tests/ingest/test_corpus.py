@@ -414,8 +414,9 @@ STEWARD_CASES = [
          r"replaces occ-2024-04\.csv", rows=4, replaces=["occ-2024-04.csv"], checks=[
              ("SELECT sum(amount_gbp)::VARCHAR FROM raw.spend__payments WHERE anchor = 'Oxford City Council'",
               [("9159.00",)])]),
-    case("declared_replacement_of_a_file_never_loaded", "27", "occ-2024-04-corrected.csv", "spend", "loaded",
-         r"declared to replace never-loaded\.csv, which is not loaded", rows=4, replaces=["never-loaded.csv"]),
+    case("declared_replacement_of_a_file_never_loaded", "27", [V1, "occ-2024-04-corrected.csv"], "spend", "refused",
+         r"no file named never-loaded\.csv was ever loaded\. Nothing of it was loaded", replaces=["never-loaded.csv"],
+         checks=V1_STAYS),
     case("panel_response_reusing_a_programme_response_id", "29",
          ["response_ids_programme.csv", "response_ids_panel.csv"], "wellbeing", "loaded", r"OVERLAP", rows=1,
          quarantine=[(2, "response_id", r"already loaded from response_ids_programme\.csv row 2")],

@@ -168,6 +168,37 @@ def test_a_header_only_new_version_is_refused_until_confirmed(tmp_path, monkeypa
     assert "june.csv: replaced" in capsys.readouterr().out
 
 
+def test_a_mistyped_declaration_is_refused_once_and_read_again_when_corrected(tmp_path, monkeypatch, capsys):
+    from orchestration.landing_scan import new_files
+
+    settings = settings_for(tmp_path, monkeypatch)
+    folder = settings.landing_dir / "spend"
+    folder.mkdir(parents=True)
+    (folder / "june.csv").write_text(JUNE, encoding="utf-8")
+    (folder / "june-fixed.csv").write_text(JUNE_FIXED, encoding="utf-8")
+    argv = ["--data-dir", str(settings.data_dir)]
+    assert main(["ingest", str(folder / "june.csv"), *argv]) == 0
+    assert main(["ingest", str(folder / "june-fixed.csv"), "--replaces", "jnue.csv", *argv]) == 1
+    out = capsys.readouterr().out
+    assert "june-fixed.csv: refused" in out and "no file named jnue.csv was ever loaded" in out
+    assert "similar name: june.csv" in out
+    before = tables(settings)
+    assert len(before["spend__payments"]) == 2  # June counted once, as first loaded
+    # The declaration stays beside the file: `impact run` does not read it again while it is unchanged ...
+    assert [f.path.name for f in new_files(settings, ["spend"])] == []
+    assert "no file named jnue.csv" in status_report(settings)
+    # ... and reads it once it names the file it corrects.
+    write_sidecar(folder / "june-fixed.csv", ["june.csv"])
+    assert [f.path.name for f in new_files(settings, ["spend"])] == ["june-fixed.csv"]
+    [report] = ingest_reports(settings, "spend", [folder / "june-fixed.csv"])
+    assert (report.status, report.replaced_files) == ("replaced", ["june.csv"])
+    corrected = tables(settings)
+    assert sorted(corrected["spend__payments"]) != sorted(before["spend__payments"])
+    rebuild(settings)  # the same rows from the folder (the refusal is history, not replayed)
+    assert {t: rows for t, rows in tables(settings).items() if t != "load_audit"} == {
+        t: rows for t, rows in corrected.items() if t != "load_audit"}
+
+
 @pytest.fixture(autouse=True)
 def _no_demo_marker(monkeypatch):
     monkeypatch.delenv("IMPACT_DATA_DIR", raising=False)

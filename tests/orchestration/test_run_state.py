@@ -8,6 +8,7 @@ import shutil
 
 import duckdb
 
+from ingest.loader import with_declaration
 from orchestration import run_state
 from orchestration.fingerprints import table_fingerprint
 
@@ -79,10 +80,18 @@ def test_a_refusal_stands_only_under_the_rules_that_made_it(tmp_path):
     con, path, sha = _warehouse_and_a_file(tmp_path)
     con.execute("INSERT INTO raw.load_audit (load_id, feed, source_file, file_sha256, status, rules_version) "
                 "VALUES ('l1', 'spend', 'payments.csv', ?, 'refused', 'rules-a')", [sha])
-    [same], _ = run_state.classify(con, {"spend": [path]}, rules_version="rules-a")
-    [changed], _ = run_state.classify(con, {"spend": [path]}, rules_version="rules-b")
-    [declared], _ = run_state.classify(con, {"spend": [path]}, rules_version="rules-a", declared=lambda p: True)
-    assert (same.settled, changed.settled, declared.settled) == (True, False, False)
+    [same], _ = run_state.classify(con, {"spend": [path]}, judged_under=lambda p: "rules-a")
+    [changed], _ = run_state.classify(con, {"spend": [path]}, judged_under=lambda p: "rules-b")
+    declared = with_declaration("rules-a", ["old.csv"])  # a declaration beside it: judged anew
+    [new_declaration], _ = run_state.classify(con, {"spend": [path]}, judged_under=lambda p: declared)
+    assert (same.settled, changed.settled, new_declaration.settled) == (True, False, False)
+    # Refused under that declaration, it is not offered again until the declaration changes.
+    con.execute("INSERT INTO raw.load_audit (load_id, feed, source_file, file_sha256, status, rules_version) "
+                "VALUES ('l2', 'spend', 'payments.csv', ?, 'refused', ?)", [sha, declared])
+    [again], _ = run_state.classify(con, {"spend": [path]}, judged_under=lambda p: declared)
+    [other], _ = run_state.classify(con, {"spend": [path]},
+                                    judged_under=lambda p: with_declaration("rules-a", ["older.csv"]))
+    assert (again.settled, other.settled) == (True, False)
     link = tmp_path / "link.csv"
     link.symlink_to(path)
     [entry], fresh = run_state.classify(con, {"spend": [link]})
