@@ -103,7 +103,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print("--replaces declares what ONE file replaces: give one file", file=sys.stderr)
         return 2
     replaces = {paths[0].name: args.replaces} if args.replaces else None
-    if replaces and paths[0].resolve().parent.parent == settings.landing_dir.resolve():
+    in_landing = {p: p.resolve().parent.parent == settings.landing_dir.resolve() for p in paths}
+    if replaces and in_landing[paths[0]]:
         # In the landing folder the declaration is kept beside the file, so a rebuild repeats it.
         print(f"declared in {write_sidecar(paths[0], args.replaces)}")
     if warning := synthetic_lookup_warning(settings):
@@ -116,7 +117,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         reports = load_files(con, paths, feed=args.feed, key=settings.pseudonymisation_key() if personal else "",
                              lookup=lookup, rules=ingest_rules(settings), replaces=replaces, retry=args.retry,
                              anchors=settings.declared_anchors())
-    for report in reports:
+    for path, report in zip(paths, reports, strict=True):
+        if report.status in ("loaded", "replaced") and not in_landing[path]:
+            report.message = "; ".join(filter(None, [report.message, _kept_in_landing(settings, path, report, args)]))
         if args.json:
             print(json.dumps(dataclasses.asdict(report), default=str))
         else:
@@ -132,6 +135,23 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 line += f" (publisher's total £{report.publisher_total_gbp:,.2f}: {'agrees' if agrees else 'DIFFERS'})"
             print(line + (f" — {report.message}" if report.message else ""))
     return 1 if any(r.status == "refused" for r in reports) else 0
+
+
+def _kept_in_landing(settings, path: Path, report, args: argparse.Namespace) -> str:
+    """A file loaded from outside the landing folder is copied into it: the folder stays the record
+    of every load, and a warehouse rebuilt from it has the file's rows."""
+    from ingest.arrivals import keep_copy
+    from ingest.loader import sha256_of
+
+    # What it replaced, declared or under its own name, is declared beside the copy: a rebuild
+    # replaces the same files even when the copy had to take another name.
+    replaced = list(dict.fromkeys([*(args.replaces or []), *report.replaced_files]))
+    try:
+        copy = keep_copy(settings.landing_dir / report.feed, path, sha256_of(path), replaced)
+    except OSError as exc:
+        return (f"NOT copied into the landing folder ({exc.strerror or exc}): a warehouse rebuilt from the "
+                f"folder would not have its rows; copy it into {settings.landing_dir / report.feed}")
+    return f"kept in the landing folder as {copy}"
 
 
 def cmd_sql(args: argparse.Namespace) -> int:

@@ -11,6 +11,8 @@ declares it replaces.
 - Declared replacements: a sidecar `NAME.replaces` (one file name a line) says NAME replaces those
   files; NAME is then loaded after them. `impact ingest NAME --replaces OLD` writes it for a file in
   the landing folder, so a rebuild repeats the declaration.
+- A file loaded with `impact ingest` from outside the folder is copied into it (`keep_copy`), with
+  its declaration and its place in the arrival order: the folder stays the record of every load.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +72,25 @@ def write_sidecar(path: Path, replaces: list[str]) -> Path:
     sidecar = path.with_name(path.name + SIDECAR)
     sidecar.write_text("".join(f"{Path(n).name}\n" for n in replaces), encoding="utf-8")
     return sidecar
+
+
+def keep_copy(folder: Path, path: Path, sha256: str, replaces: list[str] | None = None) -> Path:
+    """Copy a file loaded from outside the landing folder into it (its feed's folder), so a warehouse
+    rebuilt from the folder has its rows: under its own name, or `NAME-<sha>.ext` when the folder
+    holds other content under that name; with its declaration beside it and its arrival recorded.
+    The copy appears whole (written under a hidden name, then renamed). Returns the copy."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / path.name
+    if _regular(copy) and sha256_of(copy) != sha256:
+        copy = folder / f"{path.stem}-{sha256[:8]}{path.suffix}"
+    if not (_regular(copy) and sha256_of(copy) == sha256):
+        partial = folder / f".{copy.name}.partial"
+        shutil.copy2(path, partial)
+        os.replace(partial, copy)
+    if replaces:
+        write_sidecar(copy, replaces)
+    arrival_order(folder, [copy], record=True)
+    return copy
 
 
 def _ledger(folder: Path) -> list[dict]:

@@ -133,7 +133,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
         return FileReport(path.name, feed, "refused", message=problem)
     sha = sha256_of(path)
     if already_loaded(con, sha):
-        return FileReport(path.name, feed, "duplicate", message=versions.duplicate_message(con, sha))
+        loaded_into, message = versions.duplicate(con, sha)
+        return FileReport(path.name, loaded_into or feed, "duplicate", message=message)
     declared = tuple(dict.fromkeys(Path(n).name for n in replaces))
     version = with_declaration(rules_version(rules, anchors), declared)
     if (earlier := refused_before(con, sha, version)) and not retry:

@@ -85,9 +85,10 @@ def declaration_refusal(con: duckdb.DuckDBPyConnection, feed: str, file_name: st
             f"{file_name}.replaces in the landing folder)")
 
 
-def duplicate_message(con: duckdb.DuckDBPyConnection, sha256: str) -> str:
-    """What a steward offering loaded bytes again needs to know: nothing changes, and, when those
-    bytes were replaced since, that their rows are not the ones in the warehouse."""
+def duplicate(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[str | None, str]:
+    """The feed loaded bytes offered again were loaded into, and what the steward needs to know:
+    nothing changes, and, when those bytes were replaced since, that their rows are not the ones in
+    the warehouse."""
     rows = con.execute(f"""SELECT DISTINCT feed, {FILE_NAME} AS name, status FROM raw.load_audit
                            WHERE file_sha256 = ? AND status IN ('loaded', 'replaced', 'superseded')
                            ORDER BY name""", [sha256]).fetchall()
@@ -97,7 +98,7 @@ def duplicate_message(con: duckdb.DuckDBPyConnection, sha256: str) -> str:
         now = _current_replacement(con, feed, name)
         message += (f": it was loaded as {name} and has since been replaced" + (f" by {now}" if now else "")
                     + ", so its rows are not in the warehouse now")
-    return message
+    return (rows[0][0] if rows else None), message
 
 
 def _current_replacement(con: duckdb.DuckDBPyConnection, feed: str, name: str) -> str | None:

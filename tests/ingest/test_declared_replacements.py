@@ -112,4 +112,8 @@ def test_the_bytes_of_a_replaced_version_offered_again_say_they_are_not_in_the_w
             "not in the warehouse now") in again.message
     current = _load(con, tmp_path, "occ-2024-04-v2-copy.csv", CORRECTED)
     assert current.message == "the same file (identical content) was loaded before; nothing changed"
+    # Offered as another feed's file, it is still reported as the spend file it was loaded as.
+    path = tmp_path / "occ-2024-04-v2-copy.csv"
+    [as_survey] = load_files(con, [path], feed="wellbeing", key=KEY, lookup=LOOKUP)
+    assert (as_survey.status, as_survey.feed) == ("duplicate", "spend")
     assert _payments(con) == [("occ-2024-04-v2.csv", 2, "1884.56")]

@@ -199,6 +199,44 @@ def test_a_mistyped_declaration_is_refused_once_and_read_again_when_corrected(tm
         t: rows for t, rows in corrected.items() if t != "load_audit"}
 
 
+def test_files_ingested_from_outside_are_kept_in_the_landing_folder(tmp_path, monkeypatch, capsys):
+    """`impact ingest ~/Downloads/x.csv`: the folder stays the record of every load, so a warehouse
+    rebuilt from it has the same rows: a new file, a declared correction, and a new version whose
+    name the folder already holds (kept under another name, declared to replace the first)."""
+    from orchestration.landing_scan import new_files
+
+    settings = settings_for(tmp_path, monkeypatch)
+    outside = tmp_path / "downloads"
+    outside.mkdir()
+    argv = ["--data-dir", str(settings.data_dir)]
+    (outside / "june.csv").write_text(JUNE, encoding="utf-8")
+    assert main(["ingest", str(outside / "june.csv"), *argv]) == 0
+    folder = settings.landing_dir / "spend"
+    assert "kept in the landing folder as " + str(folder / "june.csv") in capsys.readouterr().out
+    assert (folder / "june.csv").read_text(encoding="utf-8") == JUNE
+    (outside / "june-fixed.csv").write_text(JUNE_FIXED, encoding="utf-8")
+    assert main(["ingest", str(outside / "june-fixed.csv"), "--replaces", "june.csv", *argv]) == 0
+    assert (folder / "june-fixed.csv.replaces").read_text() == "june.csv\n"
+    # A new version of a loaded file, whose name the folder holds with the first version's content.
+    may, may_fixed = pay(("03/05/2024", "M1", "£10.00", "Acme Ltd")), pay(("03/05/2024", "M1", "£12.00", "Acme Ltd"))
+    (outside / "may.csv").write_text(may, encoding="utf-8")
+    assert main(["ingest", str(outside / "may.csv"), *argv]) == 0
+    (outside / "may.csv").write_text(may_fixed, encoding="utf-8")
+    assert main(["ingest", str(outside / "may.csv"), *argv]) == 0
+    out = capsys.readouterr().out
+    assert "may.csv: replaced" in out
+    [kept] = folder.glob("may-*.csv")
+    assert f"kept in the landing folder as {kept}" in out and kept.read_text(encoding="utf-8") == may_fixed
+    assert (folder / "may.csv").read_text(encoding="utf-8") == may  # the first version is not overwritten
+    assert kept.with_name(kept.name + ".replaces").read_text() == "may.csv\n"
+    loaded = tables(settings)["spend__payments"]
+    assert new_files(settings, ["spend"]) == []  # every copy is known as loaded: impact run reads none again
+    assert main(["ingest", str(outside / "may.csv"), *argv]) == 0  # the same bytes again: a duplicate
+    assert "duplicate" in capsys.readouterr().out and len(list(folder.glob("*.csv"))) == 4
+    rebuild(settings)
+    assert tables(settings, rename={kept.name: "may.csv"})["spend__payments"] == loaded
+
+
 @pytest.fixture(autouse=True)
 def _no_demo_marker(monkeypatch):
     monkeypatch.delenv("IMPACT_DATA_DIR", raising=False)
