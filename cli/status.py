@@ -161,24 +161,36 @@ def year_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
             verdict = "FAILED" if errors else ("passed with warnings" if warnings else "passed")
             verdicts[year] = (f"{verdict} ({errors} errors, {warnings} warnings) "
                               f"{run['validated_at'].dt.max():%Y-%m-%d %H:%M}")
-    packs = _latest_packs(settings.exports_dir, ledger.pack_checks if ledger else {})
+    packs = _latest_packs(settings, ledger.pack_checks if ledger else {})
     return [{"year": year, "state": _year_state(settings, year), "last gate": verdicts.get(year, "-"),
              "published pack": packs.get(year, "-")}
             for year in sorted(set(verdicts) | set(packs), reverse=True)]
 
 
-def _latest_packs(exports: Path, checks: dict[str, tuple[str, str]]) -> dict[str, str]:
+def _latest_packs(settings: Settings, checks: dict[str, tuple[str, str]]) -> dict[str, str]:
     """The latest revision per year; OUT OF DATE where the last run that re-gated the year found
-    that the snapshot no longer says what that revision says (orchestration/pack_currency.py)."""
-    packs = {}
+    that the snapshot no longer says what that revision says (orchestration/pack_currency.py). A
+    year with a pack that is open again (its grace period lengthened, or its start month changed)
+    says so: its pack stands, and a new one waits until the year closes."""
+    from orchestration.year_gate import year_closes_on, year_is_open
+
+    exports, packs = settings.exports_dir, {}
     for year_dir in sorted(p for p in exports.glob("*") if p.is_dir()) if exports.exists() else []:
         if latest := latest_revision(year_dir):
             folder, manifest = latest
-            packs[year_dir.name] = (f"{folder.name} ({manifest.get('produced_at', '?')[:16]}, "
-                                    f"gate {manifest.get('gate', {}).get('status', '?')})")
-            if checks.get(year_dir.name) == (folder.name, OUT_OF_DATE):
-                packs[year_dir.name] += ("; OUT OF DATE: a pack written now would differ: "
-                                         f"`impact publish --year {year_dir.name}`")
+            year = year_dir.name
+            packs[year] = (f"{folder.name} ({manifest.get('produced_at', '?')[:16]}, "
+                           f"gate {manifest.get('gate', {}).get('status', '?')})")
+            try:
+                reopened = year_is_open(settings, year)
+            except ValueError:  # a label of another convention
+                reopened = False
+            if reopened:
+                packs[year] += (f"; the year is OPEN again under the current [reporting] settings (until "
+                                f"{year_closes_on(settings, year)}): this pack stands as published, and a new "
+                                "one can be written once the year closes")
+            elif checks.get(year) == (folder.name, OUT_OF_DATE):
+                packs[year] += f"; OUT OF DATE: a pack written now would differ: `impact publish --year {year}`"
     return packs
 
 

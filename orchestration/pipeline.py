@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from exports.revisions import latest_revision
 from ingest.pseudonym_key import confirm_key
 from orchestration import console, run_state
 from orchestration.build_plan import BUILD_STAGE, CHANGED_TAG, PLAN_TAG, BuildWork, all_models, plan_work
@@ -319,6 +320,11 @@ def _packs_behind(settings: Settings, summary: Summary, years: list[str]) -> lis
 
 def _say_pack(settings: Settings, summary: Summary, pack_year: str | None, years: list[str],
               behind: list[tuple[str, str]]) -> None:
+    for year in summary.open_years:
+        if published := latest_revision(settings.exports_dir / year):
+            console.done("pack", f"{year} {published[0].name} was published, and the year is OPEN again under "
+                                 f"the current [reporting] settings (until {year_closes_on(settings, year)}): the "
+                                 "pack stands; the snapshot shows the year as provisional")
     for year, revision in behind:
         console.done("pack", f"{year} {revision} OUT OF DATE: a pack written now would differ (late or "
                              "corrected files, settings, an upgrade): "

@@ -29,6 +29,7 @@ from publication_record import check_consistent
 
 from demo.generate import generate_spend_month
 from orchestration.faults import PAUSE_ENV
+from partnership.config import DEFAULT_CONFIG_FILE
 
 pytestmark = pytest.mark.e2e
 CLOSED, EARLIER, TODAY = "2024-25", "2023-24", "2025-08-15"
@@ -52,8 +53,8 @@ def _pack_line(done: subprocess.CompletedProcess) -> list[str]:
     return [line for line in done.stdout.splitlines() if line.strip().startswith("pack ")]
 
 
-def _status_pack(data_dir: Path) -> str:
-    out = _run(data_dir, "status").stdout
+def _status_pack(data_dir: Path, *args: str) -> str:
+    out = _run(data_dir, "status", *args).stdout
     [row] = [line for line in out.split("Reporting years", 1)[1].splitlines() if line.strip().startswith(CLOSED)]
     return row
 
@@ -113,6 +114,13 @@ def year(demo_data_dir, tmp_path_factory):
     seen["killed"] = _killed_at_the_comparison(data_dir, work / "killed.log")
     seen["earlier_run"] = _run(data_dir, "run")
     seen["earlier_status"] = _status_pack(data_dir)
+    # The partnership lengthens its grace period for late returns: 2024-25 (closed on 1 June) is
+    # open again until 29 August, with its pack already with the steering group.
+    config = work / "impact.toml"
+    config.write_text(DEFAULT_CONFIG_FILE.read_text(encoding="utf-8").replace(
+        "grace_days = 61 ", "grace_days = 150 ", 1), encoding="utf-8")
+    seen["reopened_run"] = _run(data_dir, "run", "--config", str(config))
+    seen["reopened_status"] = _status_pack(data_dir, "--config", str(config))
     seen["data_dir"] = data_dir
     return seen
 
@@ -165,3 +173,23 @@ def test_a_late_return_for_an_earlier_year_puts_the_later_pack_out_of_date_even_
     assert any(f"{CLOSED} r002 OUT OF DATE" in line for line in lines), lines
     assert not any(EARLIER in line for line in lines), lines
     assert "r002" in year["earlier_status"] and "OUT OF DATE" in year["earlier_status"]
+
+
+def test_a_year_opened_again_by_a_longer_grace_keeps_its_pack_and_does_not_ask_for_a_new_one(year):
+    """A published year that the configuration opens again is provisional in the snapshot; its pack
+    stands, and neither the run nor status suggests publishing a year that cannot be published."""
+    run = year["reopened_run"].stdout
+    assert f"{CLOSED} (open until 2025-08-29: provisional, checked to date)" in run, run
+    assert f"{CLOSED} r002 was published, and the year is OPEN again" in run, run
+    assert f"impact publish --year {CLOSED}" not in run, run
+    status = year["reopened_status"]
+    assert "open, provisional until 2025-08-29" in status and "r002" in status, status
+    assert "the year is OPEN again" in status and "OUT OF DATE" not in status, status
+    con = duckdb.connect(str(year["data_dir"] / "published" / "impact.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT is_provisional FROM marts.dim_reporting_years WHERE reporting_year = ?",
+                           [CLOSED]).fetchone() == (True,)
+    finally:
+        con.close()
+    assert sorted(p.name for p in (year["data_dir"] / "exports" / CLOSED).iterdir() if p.is_dir()) == [
+        "r001", "r002"]
