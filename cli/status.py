@@ -162,9 +162,29 @@ def year_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
             verdicts[year] = (f"{verdict} ({errors} errors, {warnings} warnings) "
                               f"{run['validated_at'].dt.max():%Y-%m-%d %H:%M}")
     packs = _latest_packs(settings, ledger.pack_checks if ledger else {})
+    # A year with figures that no run gated (a trend year, one never published): carried as loaded.
+    for year in ledger.data_years if ledger else []:
+        verdicts.setdefault(year, _never_gated(settings, year))
     return [{"year": year, "state": _year_state(settings, year), "last gate": verdicts.get(year, "-"),
              "published pack": packs.get(year, "-")}
             for year in sorted(set(verdicts) | set(packs), reverse=True)]
+
+
+def _never_gated(settings: Settings, year: str) -> str:
+    from orchestration.year_gate import year_is_open
+    from partnership.reporting_years import start_year
+
+    start_month = settings.reporting.year_start_month
+    try:
+        if start_year(year, start_month) < start_year(settings.reporting.first_year, start_month):
+            return (f"not gated: a trend year before [reporting] first_year {settings.reporting.first_year}, "
+                    "carried as loaded")
+        if year_is_open(settings, year):
+            return "not gated yet"
+    except ValueError:  # a label of another convention
+        return "not gated"
+    return (f"never gated: its figures are carried as loaded (`impact publish --year {year}` would gate it and "
+            "write its pack)")
 
 
 def _latest_packs(settings: Settings, checks: dict[str, tuple[str, str]]) -> dict[str, str]:

@@ -157,6 +157,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
                 raise Refused(f"{path.name}: a {lineage.feed} file, and the partnership does not collect "
                               f"{lineage.feed} ([feeds] collected in the configuration): nothing of it was loaded "
                               f"(add \"{lineage.feed}\" there to load it)")
+            found, unmatched = _without_register(path, found, unmatched, rules)
             if key and any(c.pseudonymise for _, m in found for c in m.entity.columns):
                 confirm_key(con, key)  # people's references: only under the warehouse's own key (KeyMismatch)
             received = (received_at or loaded_at).date()
@@ -221,6 +222,25 @@ def _headers(path: Path, tables, feed: str | None, layout):
     if len(feeds) > 1:
         raise WrongLayout(f"{path.name}: sheets of different feeds ({', '.join(sorted(feeds))}) in one file")
     return found, unmatched
+
+
+REGISTER = ("spend", "suppliers")  # the supplier register: (feed, entity)
+
+
+def _without_register(path: Path, found, unmatched: list[str], rules: IngestRules):
+    """A partnership that provides no supplier register ([feeds] supplier_register = false) loads
+    none: a register file is refused, a register sheet beside payments is skipped and noted."""
+    if rules.supplier_register:
+        return found, unmatched
+    register = [(t, h) for t, h in found if (h.entity.feed, h.entity.name) == REGISTER]
+    if not register:
+        return found, unmatched
+    why = ("the partnership does not provide a supplier register ([feeds] supplier_register = false in the "
+           "configuration; set it to true to use one)")
+    if len(register) == len(found):
+        raise Refused(f"{path.name}: a supplier register, and {why}: nothing of it was loaded")
+    skipped = [f"skipped {t.source}: a supplier register, and {why}" for t, _ in register]
+    return [f for f in found if f not in register], [*unmatched, *skipped]
 
 
 def _load(con, path: Path, found, notes: list[str], lineage: Lineage, layout, key: str, lookup, rules: IngestRules,

@@ -39,6 +39,9 @@ class IngestRules:
     # The feeds the partnership collects: a file of another feed is refused before any row is read
     # into the warehouse (its columns may name people). None: every feed.
     collected: tuple[str, ...] | None = None
+    # Whether the partnership provides a supplier register ([feeds] supplier_register): without one,
+    # a register file is refused (its metrics read "no supplier register", and it must not be used).
+    supplier_register: bool = True
 
     def window(self, feed: str) -> DateWindow:
         return self.date_windows.get(feed, DateWindow())

@@ -50,7 +50,7 @@ def ingest_rules(settings: Settings) -> IngestRules:
         max_shrink_share=section.max_shrink_share, zip_max_ratio=section.zip_max_ratio,
         zip_max_bytes=section.zip_max_mb << 20, max_seconds_per_file=section.max_seconds_per_file,
         date_windows={feed: DateWindow(w.floor_year, w.future_days) for feed, w in section.date_windows.items()},
-        collected=tuple(settings.feeds.collected))
+        collected=tuple(settings.feeds.collected), supplier_register=settings.feeds.supplier_register)
 
 
 def needs_key(feed: str) -> bool:

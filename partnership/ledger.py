@@ -38,6 +38,8 @@ class Ledger:
     # anchor name as stored -> payment lines: what staging must read as a declared anchor (its name or
     # an alias); only from the working warehouse, when asked for (read_ledger's `anchors`)
     stored_anchors: dict[str, int] = field(default_factory=dict)
+    # reporting years with at least one metric value (marts.metrics), gated or not
+    data_years: list[str] = field(default_factory=list)
 
     def loaded_sha256s(self) -> set[str]:
         if self.load_audit.is_empty():
@@ -49,6 +51,13 @@ class Ledger:
 def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     schema, table = name.split(".")
     return con.sql(f"SELECT * FROM {name}").pl() if has_table(con, schema, table) else pl.DataFrame()
+
+
+def _data_years(con: duckdb.DuckDBPyConnection) -> list[str]:
+    if not has_table(con, "marts", "metrics"):
+        return []
+    return [y for (y,) in con.execute("SELECT DISTINCT reporting_year FROM marts.metrics WHERE value IS NOT NULL "
+                                      "ORDER BY 1").fetchall()]
 
 
 def _from_warehouse(settings: Settings, wait: float, anchors: bool) -> Ledger | None:
@@ -70,7 +79,7 @@ def _from_warehouse(settings: Settings, wait: float, anchors: bool) -> Ledger | 
                               .fetchall()) if anchors and has_table(con, "raw", "spend__payments") else {}
                 return Ledger("working warehouse", _table(con, "raw.load_audit"), _table(con, "gate.results"),
                               quarantine_reasons=reasons, pack_checks=checks, pseudonym_key=recorded_key(con),
-                              stored_anchors=stored)
+                              stored_anchors=stored, data_years=_data_years(con))
             finally:
                 con.close()
     except (WarehouseBusy, duckdb.Error):
@@ -88,7 +97,8 @@ def _from_snapshot(settings: Settings) -> Ledger | None:
         publication = _table(con, "lineage.publication")
         published_at = publication["published_at"][0] if publication.height else None
         label = f"publication of {published_at:%Y-%m-%d %H:%M}" if published_at else "the published snapshot"
-        return Ledger(label, _table(con, "lineage.load_audit"), _table(con, "gate.results"), published_at)
+        return Ledger(label, _table(con, "lineage.load_audit"), _table(con, "gate.results"), published_at,
+                      data_years=_data_years(con))
     finally:
         con.close()
 

@@ -145,3 +145,20 @@ def test_a_file_of_a_feed_not_collected_is_refused_before_any_row_is_stored(tmp_
 
     [report] = load_files(con, [path], key=KEY, lookup=LOOKUP, rules=IngestRules(collected=("spend", "programme")))
     assert (report.status, report.rows_loaded) == ("loaded", 2), report
+
+
+def test_a_supplier_register_is_refused_where_the_partnership_provides_none(tmp_path):
+    con = _connect(tmp_path)
+    register = _write(tmp_path, "supplier-register.csv",
+                      "Supplier ID,Supplier Name,Post Code,SME\nS1,Acme Care Ltd,OX4 6AB,Y\n")
+    [refused] = load_files(con, [register], key=KEY, lookup=LOOKUP, rules=IngestRules(supplier_register=False))
+    assert refused.status == "refused"
+    assert "a supplier register, and the partnership does not provide a supplier register" in refused.message
+    assert "supplier_register = false" in refused.message
+    assert con.execute("SELECT count(*) FROM raw.spend__suppliers").fetchone() == (0,)
+    # Payments load as ever; once the partnership provides a register, the same file loads.
+    [payments] = load_files(con, [_write(tmp_path, "occ-2024-04.csv", PAYMENTS)], key=KEY, lookup=LOOKUP,
+                            rules=IngestRules(supplier_register=False))
+    assert payments.status == "loaded"
+    [loaded] = load_files(con, [register], key=KEY, lookup=LOOKUP, rules=IngestRules(supplier_register=True))
+    assert (loaded.status, loaded.rows_loaded) == ("loaded", 1)

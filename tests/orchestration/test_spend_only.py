@@ -30,6 +30,9 @@ supplier_register = false
 [[anchors]]
 name = "Oxford City Council"
 """
+REGISTER_FILE = "supplier-register.csv"
+REGISTER = ("Supplier ID,Supplier Name,Company No,Post Code,SME,Supplier Type,Living Wage Employer,"
+            "Carbon Reduction Plan\nS1,Acme Ltd,,OX4 6AB,Y,private,Y,N\n")
 
 
 def impact(*args: str) -> subprocess.CompletedProcess:
@@ -48,6 +51,8 @@ def spend_only(tmp_path_factory):
     landing.mkdir(parents=True)
     for path in sorted((real_data / "spend" / "oxford_city_council").glob("*.csv")):
         shutil.copyfile(path, landing / path.name)
+    # A supplier register dropped anyway: the partnership says it provides none, so it is not used.
+    (landing / REGISTER_FILE).write_text(REGISTER, encoding="utf-8")
     for feed, name in STRAY.items():  # files of feeds the partnership does not collect
         (landing.parent / feed).mkdir()
         shutil.copyfile(CORPUS / name, landing.parent / feed / name)
@@ -67,6 +72,7 @@ def test_a_spend_only_partnership_publishes_a_spend_only_pack(spend_only):
     assert county["PP08"]["value"]  # concentration needs no register
     for metric in REGISTER_METRICS:
         assert (county[metric]["value"], county[metric]["no_data_reason"]) == ("", "no supplier register"), metric
+        assert "supplier register matched" not in county[metric]["notes"], county[metric]  # none was used
     for metric, row in county.items():
         if metric[:2] in ("FE", "WB", "IN", "PO"):
             assert row["value"] == "" and row["no_data_reason"].startswith("not collected: "), (metric, row)
@@ -128,3 +134,20 @@ def test_files_of_feeds_not_collected_are_never_loaded_and_each_run_says_so(spen
     landing = status.stdout.split("\nLanding folder", 1)[1].split("\n\n", 1)[0]
     for feed, name in STRAY.items():
         assert f"{feed}/{name}" in landing and f"not loaded: the partnership does not collect {feed}" in landing
+
+
+def test_a_supplier_register_the_partnership_does_not_provide_is_refused_and_not_used(spend_only):
+    data_dir, args, done = spend_only
+    assert "2 REFUSED" in done.stdout  # the register, and a real file whose dates are unusable
+    status = impact("status", *args).stdout
+    landing = status.split("\nLanding folder", 1)[1].split("\n\n", 1)[0]
+    [line] = [line for line in landing.splitlines() if f"spend/{REGISTER_FILE}" in line]
+    assert (f"REFUSED: {REGISTER_FILE}: a supplier register, and the partnership does not provide a supplier "
+            "register ([feeds] supplier_register = false") in line, line
+    import duckdb
+
+    con = duckdb.connect(str(data_dir / "published" / "impact.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM marts.dim_suppliers").fetchone() == (0,)
+    finally:
+        con.close()

@@ -129,3 +129,22 @@ def test_status_names_payments_whose_anchor_was_renamed_without_an_alias(steward
         assert (line in out) is warned, out[:2000]
     assert main(["status", "--data-dir", str(steward.data_dir)]) == 0
     assert "payments are stored under" not in capsys.readouterr().out
+
+
+def test_status_lists_years_with_figures_that_were_never_gated(steward, capsys):
+    """Years a run never gated (a trend year before [reporting] first_year, a closed year never
+    published) are in the snapshot as loaded: status lists them and says so, not only gated years."""
+    import duckdb
+
+    with duckdb.connect(str(steward.warehouse_path)) as con:
+        con.execute("CREATE SCHEMA marts")
+        con.execute("CREATE TABLE marts.metrics (metric_id VARCHAR, reporting_year VARCHAR, value DOUBLE)")
+        con.execute("INSERT INTO marts.metrics VALUES ('PP01', '2021-22', 1.0), ('PP01', '2022-23', 2.0), "
+                    "('PP01', '2023-24', 3.0), ('PP02', '2020-21', NULL)")
+    assert main(["status", "--data-dir", str(steward.data_dir)]) == 0
+    years = {row[0]: row for row in _section(capsys.readouterr().out, "Reporting years")[1:]}
+    assert years["2022-23"][1:] == ["closed", "never gated: its figures are carried as loaded (`impact publish "
+                                    "--year 2022-23` would gate it and write its pack)", "-"]
+    assert years["2021-22"][2] == "not gated: a trend year before [reporting] first_year 2022-23, carried as loaded"
+    assert years["2023-24"][2].startswith("passed with warnings")  # a gated year keeps its verdict
+    assert "2020-21" not in years  # no figure at all: nothing to list

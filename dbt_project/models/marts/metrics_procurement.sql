@@ -163,6 +163,8 @@ resolved as (
                 then 'top 10 suppliers by net analysed spend; withheld (redacted) payees are not ranked'
             when spine.metric_id = 'PP10'
                 then 'distinct register suppliers based in the area with positive net analysed spend'
+            when spine.metric_id in ('PP02', 'PP03', 'PP04', 'PP05', 'PP06', 'PP07') and {{ no_supplier_register() }}
+                then null  -- no register in use: nothing was matched against one
             when spine.metric_id = 'PP03' and shares.analysed_gbp > 0
                 then 'supplier register matched '
                     || {{ format_decimal('100 * ' ~ divide('shares.matched_gbp', 'shares.analysed_gbp'), 1) }}
