@@ -162,3 +162,24 @@ def test_a_supplier_register_is_refused_where_the_partnership_provides_none(tmp_
     assert payments.status == "loaded"
     [loaded] = load_files(con, [register], key=KEY, lookup=LOOKUP, rules=IngestRules(supplier_register=True))
     assert (loaded.status, loaded.rows_loaded) == ("loaded", 1)
+
+
+def test_a_register_sheet_beside_payments_is_skipped_where_the_partnership_provides_none(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from steward_corpus import xlsx
+
+    book = tmp_path / "occ-2024-04.xlsx"
+    header = PAYMENTS.splitlines()[0].split(",")
+    payment = "Oxfordshire County Council,Highways,Materials,16/04/2024,T4,99.99,Revenue,S3,Small Co".split(",")
+    xlsx({"Payments": [header, payment],
+          "Suppliers": [["Supplier ID", "Supplier Name", "Post Code", "SME"], ["S3", "Small Co", "OX4 6AB", "Y"]]},
+         book)
+    con = _connect(tmp_path)
+    [report] = load_files(con, [book], key=KEY, lookup=LOOKUP, rules=IngestRules(supplier_register=False))
+    assert (report.status, report.rows_loaded) == ("loaded", 1), report.message
+    assert "skipped occ-2024-04.xlsx#Suppliers: a supplier register" in report.message
+    assert con.execute("SELECT count(*) FROM raw.spend__suppliers").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM raw.spend__payments").fetchone() == (1,)
