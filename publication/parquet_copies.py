@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from partnership.sql_text import literal
 from publication.lineage import published_tables
 
 LINK_NAME = "parquet"
@@ -36,7 +37,7 @@ def write_parquet_set(con: duckdb.DuckDBPyConnection, published: Path, run_id: s
     folder.mkdir(parents=True)
     tables = published_tables(con)
     for name in tables:
-        con.execute(f"COPY (SELECT * FROM {name}) TO '{folder / (name + '.parquet')}' (FORMAT parquet)")
+        con.execute(f"COPY (SELECT * FROM {name}) TO {literal(folder / (name + '.parquet'))} (FORMAT parquet)")
     (folder / "views.sql").write_text(views_sql(folder, tables, run_id), encoding="utf-8")
     return folder
 
@@ -49,8 +50,8 @@ def views_sql(folder: Path, tables: list[str], run_id: str) -> str:
     for schema in sorted({name.split(".")[0] for name in tables}):
         lines.append(f"CREATE SCHEMA IF NOT EXISTS {schema};")
     for name in tables:
-        path = str((folder / f"{name}.parquet").absolute()).replace("'", "''")
-        lines.append(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{path}');")
+        path = literal((folder / f"{name}.parquet").absolute())
+        lines.append(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet({path});")
     return "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from partnership.sql_text import literal
 from publication.lineage import add_file_list, add_reference_provenance, record_publication
 from publication.parquet_copies import swap_in, write_parquet_set
 
@@ -38,7 +39,7 @@ def build_snapshot(warehouse: Path, published: Path, run_id: str, *, reference: 
     staging.unlink(missing_ok=True)
     con = duckdb.connect(str(staging))
     try:
-        con.execute(f"ATTACH '{warehouse}' AS work (READ_ONLY)")
+        con.execute(f"ATTACH {literal(warehouse)} AS work (READ_ONLY)")
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'work'"
         ).fetchall()

@@ -13,6 +13,7 @@ import duckdb
 
 from orchestration.engines.working_file import raw_tables, replace_built_tables
 from partnership.config import ConfigError, Settings
+from partnership.sql_text import literal
 
 # DuckDB type of a raw column -> PostgreSQL type (ingest writes only these: docs/architecture.md)
 _TO_POSTGRES = {"VARCHAR": "text", "INTEGER": "integer", "BIGINT": "bigint", "SMALLINT": "smallint",
@@ -72,7 +73,7 @@ def load_raw(settings: Settings) -> dict[str, int]:
                     cur.execute(f'DROP TABLE IF EXISTS raw."{table}" CASCADE')
                     cur.execute(f'CREATE TABLE raw."{table}" ({", ".join(f"{_q(n)} {t}" for n, t in wanted)})')
                 csv = Path(scratch) / f"{table}.csv"
-                source.execute(f"COPY (SELECT * FROM raw.\"{table}\") TO '{csv}' (FORMAT csv, HEADER)")
+                source.execute(f"COPY (SELECT * FROM raw.\"{table}\") TO {literal(csv)} (FORMAT csv, HEADER)")
                 with csv.open("rb") as handle:
                     cur.copy_expert(f'COPY raw."{table}" FROM STDIN WITH (FORMAT csv, HEADER true)', handle)
                 counts[f"raw.{table}"] = cur.rowcount
@@ -128,8 +129,8 @@ def read_back(settings: Settings, schemas: tuple[str, ...] | None = None) -> dic
                     cur.copy_expert(f'COPY "{schema}"."{table}" TO STDOUT WITH (FORMAT csv, HEADER true)', handle)
                 types = ", ".join(f"'{name}': '{kind}'" for name, kind in columns)
                 selects[(schema, table)] = (
-                    f"SELECT * FROM read_csv('{csv}', header = true, auto_detect = false, columns = {{{types}}}, "
-                    "quote = '\"', escape = '\"', allow_quoted_nulls = false)")
+                    f"SELECT * FROM read_csv({literal(csv)}, header = true, auto_detect = false, "
+                    f"columns = {{{types}}}, quote = '\"', escape = '\"', allow_quoted_nulls = false)")
             return replace_built_tables(settings.warehouse_path, selects, schemas)
     finally:
         server.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 from orchestration.engines.working_file import raw_tables, replace_built_tables
 from partnership.config import Settings
 from partnership.rows import one_value
+from partnership.sql_text import literal
 
 
 def raw_location(settings: Settings) -> Path:
@@ -54,7 +55,8 @@ def load_raw(settings: Settings) -> dict[str, int]:
             folder = root / table
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            con.execute(f"COPY (SELECT * FROM raw.\"{table}\") TO '{folder / 'part-0.parquet'}' (FORMAT parquet)")
+            part = literal(folder / "part-0.parquet")
+            con.execute(f"COPY (SELECT * FROM raw.\"{table}\") TO {part} (FORMAT parquet)")
             counts[f"raw.{table}"] = one_value(con, f'SELECT count(*) FROM raw."{table}"')
     finally:
         con.close()
@@ -71,7 +73,7 @@ def read_back(settings: Settings) -> dict[str, int]:
         for folder in sorted((root / schema).glob("*")) if (root / schema).exists() else []:
             if not any(folder.glob("*.parquet")):
                 raise FileNotFoundError(f"Spark wrote no Parquet file for {schema}.{folder.name} in {folder}")
-            selects[(schema, folder.name)] = f"SELECT * FROM read_parquet('{folder}/*.parquet')"
+            selects[(schema, folder.name)] = f"SELECT * FROM read_parquet({literal(folder / '*.parquet')})"
     if not selects:
         raise FileNotFoundError(f"the Spark build wrote no tables back into {root} (macros/engine_hooks.sql)")
     return replace_built_tables(settings.warehouse_path, selects, BUILT_SCHEMAS)
