@@ -36,9 +36,9 @@ class Ledger:
     # (ingest/pseudonym_key.py); only from the working warehouse
     pseudonym_key: RecordedKey | None = None
     # anchor name as stored -> payment lines: what staging must read as a declared anchor (its name or
-    # an alias); only from the working warehouse, when asked for (read_ledger's `anchors`)
+    # an alias); only from the working warehouse, when asked for (read_ledger's `for_status`)
     stored_anchors: dict[str, int] = field(default_factory=dict)
-    # reporting years with at least one metric value (marts.metrics), gated or not
+    # reporting years with at least one metric value (marts.metrics), gated or not; when asked for
     data_years: list[str] = field(default_factory=list)
 
     def loaded_sha256s(self) -> set[str]:
@@ -60,7 +60,7 @@ def _data_years(con: duckdb.DuckDBPyConnection) -> list[str]:
                                       "ORDER BY 1").fetchall()]
 
 
-def _from_warehouse(settings: Settings, wait: float, anchors: bool) -> Ledger | None:
+def _from_warehouse(settings: Settings, wait: float, for_status: bool) -> Ledger | None:
     if not settings.warehouse_path.exists():
         return None
     try:
@@ -76,17 +76,17 @@ def _from_warehouse(settings: Settings, wait: float, anchors: bool) -> Ledger | 
                     pl.col("stage") == PACK_STAGE).select("key", "fingerprint", "status").iter_rows()
                 } if states.height else {}
                 stored = dict(con.execute("SELECT anchor, count(*) FROM raw.spend__payments GROUP BY ALL")
-                              .fetchall()) if anchors and has_table(con, "raw", "spend__payments") else {}
+                              .fetchall()) if for_status and has_table(con, "raw", "spend__payments") else {}
                 return Ledger("working warehouse", _table(con, "raw.load_audit"), _table(con, "gate.results"),
                               quarantine_reasons=reasons, pack_checks=checks, pseudonym_key=recorded_key(con),
-                              stored_anchors=stored, data_years=_data_years(con))
+                              stored_anchors=stored, data_years=_data_years(con) if for_status else [])
             finally:
                 con.close()
     except (WarehouseBusy, duckdb.Error):
         return None
 
 
-def _from_snapshot(settings: Settings) -> Ledger | None:
+def _from_snapshot(settings: Settings, for_status: bool) -> Ledger | None:
     if not settings.published_path.exists():
         return None
     try:
@@ -98,12 +98,13 @@ def _from_snapshot(settings: Settings) -> Ledger | None:
         published_at = publication["published_at"][0] if publication.height else None
         label = f"publication of {published_at:%Y-%m-%d %H:%M}" if published_at else "the published snapshot"
         return Ledger(label, _table(con, "lineage.load_audit"), _table(con, "gate.results"), published_at,
-                      data_years=_data_years(con))
+                      data_years=_data_years(con) if for_status else [])
     finally:
         con.close()
 
 
-def read_ledger(settings: Settings, wait: float = 0, *, anchors: bool = False) -> Ledger | None:
+def read_ledger(settings: Settings, wait: float = 0, *, for_status: bool = False) -> Ledger | None:
     """The freshest readable ledger: the working warehouse if no one is writing, else the snapshot.
-    `anchors`: also the names payments are stored under (a scan of every payment: status only)."""
-    return _from_warehouse(settings, wait, anchors) or _from_snapshot(settings)
+    `for_status`: also what only `impact status` shows, kept off the sensor's and freshness checks'
+    path: the names payments are stored under (a scan of every payment) and the years with figures."""
+    return _from_warehouse(settings, wait, for_status) or _from_snapshot(settings, for_status)
