@@ -139,14 +139,21 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def _year_state(settings: Settings, year: str) -> str:
+def _open_until(settings: Settings, year: str) -> dt.date | None:
+    """The day an open year closes; None for a closed year. ValueError for a label of another
+    convention (e.g. after a change of start month)."""
     from orchestration.year_gate import year_closes_on, year_is_open
 
+    closes = year_closes_on(settings, year)
+    return closes if year_is_open(settings, year) else None
+
+
+def _year_state(settings: Settings, year: str) -> str:
     try:
-        closes = year_closes_on(settings, year)
-    except ValueError:  # a label of another convention (e.g. after a change of start month)
+        closes = _open_until(settings, year)
+    except ValueError:  # a label of another convention
         return "-"
-    return f"open, provisional until {closes}" if year_is_open(settings, year) else "closed"
+    return f"open, provisional until {closes}" if closes else "closed"
 
 
 def year_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
@@ -171,15 +178,13 @@ def year_rows(settings: Settings, ledger: Ledger | None) -> list[dict]:
 
 
 def _never_gated(settings: Settings, year: str) -> str:
-    from orchestration.year_gate import year_is_open
     from partnership.reporting_years import start_year
 
-    start_month = settings.reporting.year_start_month
+    start_month, first = settings.reporting.year_start_month, settings.reporting.first_year
     try:
-        if start_year(year, start_month) < start_year(settings.reporting.first_year, start_month):
-            return (f"not gated: a trend year before [reporting] first_year {settings.reporting.first_year}, "
-                    "carried as loaded")
-        if year_is_open(settings, year):
+        if start_year(year, start_month) < start_year(first, start_month):
+            return f"not gated: a trend year before [reporting] first_year {first}, carried as loaded"
+        if _open_until(settings, year):
             return "not gated yet"
     except ValueError:  # a label of another convention
         return "not gated"
@@ -192,8 +197,6 @@ def _latest_packs(settings: Settings, checks: dict[str, tuple[str, str]]) -> dic
     that the snapshot no longer says what that revision says (orchestration/pack_currency.py). A
     year with a pack that is open again (its grace period lengthened, or its start month changed)
     says so: its pack stands, and a new one waits until the year closes."""
-    from orchestration.year_gate import year_closes_on, year_is_open
-
     exports, packs = settings.exports_dir, {}
     for year_dir in sorted(p for p in exports.glob("*") if p.is_dir()) if exports.exists() else []:
         if latest := latest_revision(year_dir):
@@ -202,13 +205,13 @@ def _latest_packs(settings: Settings, checks: dict[str, tuple[str, str]]) -> dic
             packs[year] = (f"{folder.name} ({manifest.get('produced_at', '?')[:16]}, "
                            f"gate {manifest.get('gate', {}).get('status', '?')})")
             try:
-                reopened = year_is_open(settings, year)
+                reopened = _open_until(settings, year)
             except ValueError:  # a label of another convention
-                reopened = False
+                reopened = None
             if reopened:
                 packs[year] += (f"; the year is OPEN again under the current [reporting] settings (until "
-                                f"{year_closes_on(settings, year)}): this pack stands as published, and a new "
-                                "one can be written once the year closes")
+                                f"{reopened}): this pack stands as published, and a new one can be written once "
+                                "the year closes")
             elif checks.get(year) == (folder.name, OUT_OF_DATE):
                 packs[year] += f"; OUT OF DATE: a pack written now would differ: `impact publish --year {year}`"
     return packs
@@ -285,7 +288,7 @@ def undeclared_anchors_line(settings: Settings, ledger: Ledger) -> str | None:
 def status_report(settings: Settings) -> str:
     from publication.reference_data import synthetic_lookup_warning, toc_framework_line, toc_framework_warning
 
-    ledger = read_ledger(settings, anchors=True)
+    ledger = read_ledger(settings, for_status=True)
     register = "" if not settings.collects("spend") else (
         ", with a supplier register" if settings.feeds.supplier_register else ", without a supplier register")
     out = [f"data directory: {settings.data_dir}",
