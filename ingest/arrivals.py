@@ -79,11 +79,15 @@ def keep_copy(folder: Path, path: Path, sha256: str, replaces: list[str] | None 
     rebuilt from the folder has its rows: under its own name, or `NAME-<sha>.ext` when the folder
     holds other content under that name; with its declaration beside it and its arrival recorded.
     The copy appears whole (written under a hidden name, then renamed). Returns the copy."""
+    def held(entry: Path) -> str | None:
+        return sha256_of(entry) if _regular(entry) else None
+
     folder.mkdir(parents=True, exist_ok=True)
     copy = folder / path.name
-    if _regular(copy) and sha256_of(copy) != sha256:
+    if (there := held(copy)) not in (None, sha256):
         copy = folder / f"{path.stem}-{sha256[:8]}{path.suffix}"
-    if not (_regular(copy) and sha256_of(copy) == sha256):
+        there = held(copy)
+    if there != sha256:
         partial = folder / f".{copy.name}.partial"
         shutil.copy2(path, partial)
         os.replace(partial, copy)
