@@ -136,7 +136,8 @@ def test_every_supported_extension_in_any_case_and_links_refused(tmp_path, monke
     assert "Overlaps" in report and "june.Csv" in report  # more.TXT / extra.XLSX overlap June
 
 
-def test_impact_ingest_replaces_writes_the_sidecar_a_rebuild_needs(tmp_path, monkeypatch, capsys):
+def june_loaded_beside_its_correction(tmp_path, monkeypatch):
+    """June and its correction in the landing folder, June loaded with `impact ingest`."""
     settings = settings_for(tmp_path, monkeypatch)
     folder = settings.landing_dir / "spend"
     folder.mkdir(parents=True)
@@ -144,6 +145,11 @@ def test_impact_ingest_replaces_writes_the_sidecar_a_rebuild_needs(tmp_path, mon
     (folder / "june-fixed.csv").write_text(JUNE_FIXED, encoding="utf-8")
     argv = ["--data-dir", str(settings.data_dir)]
     assert main(["ingest", str(folder / "june.csv"), *argv]) == 0
+    return settings, folder, argv
+
+
+def test_impact_ingest_replaces_writes_the_sidecar_a_rebuild_needs(tmp_path, monkeypatch, capsys):
+    settings, folder, argv = june_loaded_beside_its_correction(tmp_path, monkeypatch)
     assert main(["ingest", str(folder / "june-fixed.csv"), "--replaces", "june.csv", *argv]) == 0
     out = capsys.readouterr().out
     assert "june-fixed.csv: replaced" in out and "replaces june.csv" in out
@@ -171,13 +177,7 @@ def test_a_header_only_new_version_is_refused_until_confirmed(tmp_path, monkeypa
 def test_a_mistyped_declaration_is_refused_once_and_read_again_when_corrected(tmp_path, monkeypatch, capsys):
     from orchestration.landing_scan import new_files
 
-    settings = settings_for(tmp_path, monkeypatch)
-    folder = settings.landing_dir / "spend"
-    folder.mkdir(parents=True)
-    (folder / "june.csv").write_text(JUNE, encoding="utf-8")
-    (folder / "june-fixed.csv").write_text(JUNE_FIXED, encoding="utf-8")
-    argv = ["--data-dir", str(settings.data_dir)]
-    assert main(["ingest", str(folder / "june.csv"), *argv]) == 0
+    settings, folder, argv = june_loaded_beside_its_correction(tmp_path, monkeypatch)
     assert main(["ingest", str(folder / "june-fixed.csv"), "--replaces", "jnue.csv", *argv]) == 1
     out = capsys.readouterr().out
     assert "june-fixed.csv: refused" in out and "no file named jnue.csv was ever loaded" in out
