@@ -39,7 +39,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with session(settings, "demo", args) as out:
         from demo import generate_demo_data
 
-        out.line(f"impact demo: data directory {settings.data_dir}")
         if warning := toc_framework_warning(settings):  # another area's demo on Oxfordshire's framework
             out.line(f"  {warning}")
         out.progress("demo data", f"generating for {area.name}")
@@ -54,7 +53,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     settings = _settings(args)
     with session(settings, "run", args) as out:
-        out.line(f"impact run: data directory {settings.data_dir}")
         for warning in filter(None, (synthetic_lookup_warning(settings), toc_framework_warning(settings))):
             out.line(f"  {warning}")
         return run_and_report(settings, args.year, started, out, rebuild=args.rebuild)
@@ -73,7 +71,6 @@ def cmd_publish(args: argparse.Namespace) -> int:
                           "after its end): `impact run` keeps it in the snapshot as provisional; publish its pack "
                           "once it closes. Nothing written")
     with session(settings, "publish", args) as out:
-        out.line(f"impact publish: data directory {settings.data_dir}")
         outcome = run_pipeline(settings, args.year, job_name="publish_job")
         out.done("gate", f"{outcome.reporting_year}: {outcome.gate_status or 'not evaluated'}")
         if outcome.success and outcome.pack_folder:
@@ -90,6 +87,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest import load_files
     from ingest.arrivals import write_sidecar
     from orchestration.landing_scan import ingest_rules, needs_key
+    from partnership.command_lock import one_command_at_a_time
     from partnership.warehouse import write_connection
     from publication.reference_data import postcode_lookup, synthetic_lookup_warning
 
@@ -113,13 +111,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     # The key only where people's references may be read: a named feed that has them, or (the feed
     # known once a file is read) a partnership that collects one that has.
     personal = any(needs_key(feed) for feed in ([args.feed] if args.feed else settings.feeds.collected))
-    with write_connection(settings) as con:
-        reports = load_files(con, paths, feed=args.feed, key=settings.pseudonymisation_key() if personal else "",
-                             lookup=lookup, rules=ingest_rules(settings), replaces=replaces, retry=args.retry,
-                             anchors=settings.declared_anchors())
-    for path, report in zip(paths, reports, strict=True):
-        if report.status in ("loaded", "replaced") and not in_landing[path]:
-            report.message = "; ".join(filter(None, [report.message, _kept_in_landing(settings, path, report, args)]))
+    with one_command_at_a_time(settings, "ingest", lambda line: print(line.strip(), file=sys.stderr)):
+        with write_connection(settings) as con:
+            reports = load_files(con, paths, feed=args.feed, key=settings.pseudonymisation_key() if personal else "",
+                                 lookup=lookup, rules=ingest_rules(settings), replaces=replaces, retry=args.retry,
+                                 anchors=settings.declared_anchors())
+        for path, report in zip(paths, reports, strict=True):
+            if report.status in ("loaded", "replaced") and not in_landing[path]:
+                report.message = "; ".join(filter(None, [report.message,
+                                                         _kept_in_landing(settings, path, report, args)]))
+    for report in reports:
         if args.json:
             print(json.dumps(dataclasses.asdict(report), default=str))
         else:

@@ -7,6 +7,8 @@ import argparse
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from partnership.config import ConfigError, Settings, load_settings
@@ -16,8 +18,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(data_dir=args.data_dir, config_file=args.config)
 
 
-def session(settings: Settings, command: str, args: argparse.Namespace):
+@contextmanager
+def session(settings: Settings, command: str, args: argparse.Namespace) -> Iterator:
+    """The console and log file of a command that changes the warehouse, holding the data directory's
+    command lock throughout (a second command waits, then looks at what is new: command_lock.py)."""
     from orchestration import console
+    from partnership.command_lock import one_command_at_a_time
 
     log_path = None
     if not getattr(args, "verbose", False):
@@ -26,7 +32,10 @@ def session(settings: Settings, command: str, args: argparse.Namespace):
         except OSError:
             log_path = None  # no room for a log: everything stays on the terminal
     args.log_path = log_path
-    return console.session(log_path, verbose=getattr(args, "verbose", False))
+    with console.session(log_path, verbose=getattr(args, "verbose", False)) as out:
+        out.line(f"impact {command}: data directory {settings.data_dir}")
+        with one_command_at_a_time(settings, command, out.line):
+            yield out
 
 
 def run_and_report(settings: Settings, year: str | None, started: float, out, rebuild: bool = False) -> int:

@@ -386,6 +386,11 @@ class Settings(_Section):
         return self.data_dir / "warehouse" / "impact.duckdb.lock"
 
     @property
+    def command_lock_path(self) -> Path:
+        """Held by the steward command changing this data directory (partnership/command_lock.py)."""
+        return self.data_dir / "warehouse" / "impact-command.lock"
+
+    @property
     def config_file(self) -> Path | None:
         return self._config_file
 
