@@ -286,6 +286,7 @@ def undeclared_anchors_line(settings: Settings, ledger: Ledger) -> str | None:
 
 
 def status_report(settings: Settings) -> str:
+    from partnership.command_lock import command_running
     from publication.reference_data import synthetic_lookup_warning, toc_framework_line, toc_framework_warning
 
     ledger = read_ledger(settings, for_status=True)
@@ -297,6 +298,8 @@ def status_report(settings: Settings) -> str:
            f"feeds collected: {', '.join(map(settings.feeds.describe, settings.feeds.collected))}{register} "
            "([feeds] in the configuration)"]
     out.append(toc_framework_line(settings))
+    if running := command_running(settings):
+        out.append(f"running now: {running}; what follows may change when it ends")
     for warning in filter(None, (synthetic_lookup_warning(settings), toc_framework_warning(settings))):
         out.append(warning)
     if line := key_line(settings, ledger):

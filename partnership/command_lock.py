@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -56,6 +57,26 @@ def one_command_at_a_time(settings: Settings, command: str, say: Callable[[str],
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def command_running(settings: Settings) -> str | None:
+    """The command holding the data directory now, as its lock file names it, without taking the lock
+    (which would make a command starting now wait): None if none is, or if the one named has died
+    (a `kill -9` leaves the name; the kernel has already freed the lock)."""
+    try:
+        text = settings.command_lock_path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None
+    match = re.search(r"\(pid (\d+),", text)
+    if not match:
+        return None
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:  # alive, another user's
+        pass
+    return text
 
 
 def _try_lock(fd: int) -> bool:

@@ -21,7 +21,7 @@ import pytest
 from impact_cli import steward_env
 
 from demo.generate import generate_spend_month
-from partnership.command_lock import one_command_at_a_time
+from partnership.command_lock import command_running, one_command_at_a_time
 from partnership.config import load_settings
 from partnership.warehouse import WarehouseBusy
 
@@ -30,7 +30,7 @@ KEY = "test-key-0123456789abcdef"
 APRIL = ("Body Name,Organisational Unit,Expenditure Category,Paid Date,Trans No,Amount,Type,Supplier ID,"
          "Supplier Name\nOxfordshire County Council,Adult Care,Care homes,03/04/2024,T1,\"£1,234.56\",Revenue,"
          "S1,Acme Care Ltd\n")
-HOLDER = ("import sys, time; from partnership.command_lock import one_command_at_a_time; "
+HOLDER = ("import sys, time; from partnership.command_lock import command_running, one_command_at_a_time; "
           "from partnership.config import load_settings; "
           "s = load_settings(data_dir=sys.argv[1]); "
           "cm = one_command_at_a_time(s, 'run', print); cm.__enter__(); print('held', flush=True); time.sleep(600)")
@@ -61,7 +61,9 @@ def test_an_ingest_waits_for_the_command_holding_the_data_directory_and_loads_on
     holder = _holder(data_dir)
     try:
         ingest = _impact("ingest", str(april), "--feed", "spend", "--data-dir", str(data_dir), today=None)
-        time.sleep(3)
+        status = subprocess.run([sys.executable, "-m", "cli.main", "status", "--data-dir", str(data_dir)],
+                                capture_output=True, text=True, env=steward_env(key=KEY), timeout=300)
+        assert f"running now: impact run (pid {holder.pid}, started " in status.stdout, status.stdout + status.stderr
         assert ingest.poll() is None, ingest.communicate()  # still waiting, nothing loaded
         assert not (data_dir / "warehouse" / "impact.duckdb").exists()
     finally:
@@ -81,12 +83,14 @@ def test_a_holder_that_never_finishes_is_given_up_on_by_name_and_nothing_is_done
     holder = _holder(settings.data_dir)
     said: list[str] = []
     try:
+        assert command_running(settings).startswith(f"impact run (pid {holder.pid}, started ")
         with pytest.raises(WarehouseBusy) as raised, one_command_at_a_time(settings, "ingest", said.append,
                                                                            wait_seconds=1):
             pytest.fail("the block ran while another command held the lock")
     finally:
         os.killpg(holder.pid, signal.SIGKILL)
         holder.wait(30)
+    assert command_running(settings) is None  # its name is still in the file, but it has died
     assert f"impact run (pid {holder.pid}, started " in str(raised.value)
     assert "nothing done: run this ingest again when it has finished" in str(raised.value)
     assert len(said) == 1 and "waiting   for impact run" in said[0]
