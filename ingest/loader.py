@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+from polars.exceptions import PanicException
 
 from ingest import versions
 from ingest.anchors import DeclaredAnchors, PublisherCheck
@@ -171,7 +172,12 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, feed: str | None, k
         end_loading(con, load_id)
         raise  # the warehouse or the key, not the file: never recorded as the file's fault
     except BaseException as exc:  # noqa: BLE001 - any other failure is this file's refusal, never the batch's
-        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        if not isinstance(exc, Exception | PanicException):
+            # Ctrl-C, a stop, Dagster's interrupt of the run (DagsterExecutionInterruptedError is a
+            # BaseException): never the file's fault. It was being refused for good, and the run
+            # went on to succeed without it. The file is read again by the next load.
+            with contextlib.suppress(Exception):
+                end_loading(con, load_id)
             raise
         # (A Rust panic in Polars is a BaseException too.) The exception's own text may quote the
         # file's contents: only its type is reported.

@@ -171,6 +171,9 @@ class YearUnknown(RuntimeError):
     """The year asked for cannot be published: not a partition, not closed, or none can be found."""
 
 
+INTERRUPTED = "DagsterExecutionInterruptedError"  # Dagster's form of a SIGINT/SIGTERM inside a step
+
+
 def _failure_message(failure) -> str:
     """What a steward should read; a failed gate is left out (its expectations are printed)."""
     if failure.user_failure_data and failure.user_failure_data.description:
@@ -179,7 +182,12 @@ def _failure_message(failure) -> str:
         return ""
     error = failure.error
     while error.cause is not None:  # Dagster wraps the step's own error: say that one
+        if error.cls_name == INTERRUPTED:
+            break
         error = error.cause
+    if error.cls_name == INTERRUPTED:
+        return ("interrupted (Ctrl-C or a stop signal): what was done before it stays, nothing half-done is "
+                "kept (a file being read is read again); `impact run` again carries on")
     message = " ".join(error.message.split())
     return message.removeprefix(f"{error.cls_name}: ") if error.cls_name else message
 
