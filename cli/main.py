@@ -111,9 +111,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     # The key only where people's references may be read: a named feed that has them, or (the feed
     # known once a file is read) a partnership that collects one that has.
     personal = any(needs_key(feed) for feed in ([args.feed] if args.feed else settings.feeds.collected))
+    key = settings.pseudonymisation_key() if personal else ""  # a missing key is said before any wait
     with one_command_at_a_time(settings, "ingest", lambda line: print(line.strip(), file=sys.stderr)):
         with write_connection(settings) as con:
-            reports = load_files(con, paths, feed=args.feed, key=settings.pseudonymisation_key() if personal else "",
+            reports = load_files(con, paths, feed=args.feed, key=key,
                                  lookup=lookup, rules=ingest_rules(settings), replaces=replaces, retry=args.retry,
                                  anchors=settings.declared_anchors())
         for path, report in zip(paths, reports, strict=True):
