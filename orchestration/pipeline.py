@@ -211,7 +211,9 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
     for year in [y for y in to_gate if y != final]:
         outcome = execute(settings, publish_job(), year, selection=gate_keys)
         _note_gate(settings, summary, year, outcome)
-    blocked = sorted(y for y, status in summary.gates.items() if status in ("failed", "error") and y != final)
+    # Years whose gate failed, in this run or as a result that stands (the final year's too: gated in
+    # an earlier run, it is not gated again here, and its failure still holds the snapshot back).
+    blocked = sorted(y for y, status in summary.gates.items() if status in ("failed", "error"))
     selection = list(gate_keys) if final in to_gate else []
     if blocked:
         summary.snapshot = "not refreshed"  # the snapshot carries every year, the failing ones too
@@ -338,9 +340,13 @@ def _say_pack(settings: Settings, summary: Summary, pack_year: str | None, years
         state = "written" if summary.pack_new_revision else "unchanged (same content), no new revision"
         console.done("pack", f"{pack_year} {summary.pack_folder.name} {state}: {summary.pack_folder}",
                      summary.seconds.get("pack"))
+    elif pack_year and summary.gates.get(pack_year) in ("failed", "error"):
+        console.done("pack", f"{pack_year}: none written: its gate did not pass (below)")
     elif pack_year:
         console.done("pack", f"{pack_year}: none written")
     else:
         closed = [y for y in years if y not in summary.open_years]
         hint = f"; latest closed year {closed[-1]}: `impact publish --year {closed[-1]}`" if closed else ""
+        if closed and summary.gates.get(closed[-1]) in ("failed", "error"):  # no pack until its gate passes
+            hint = f"; latest closed year {closed[-1]}: its gate did not pass (below), so no pack can be published yet"
         console.done("pack", f"not asked for (packs are written by --year or `impact publish`){hint}")

@@ -67,9 +67,22 @@ def months(demo_data_dir, tmp_path_factory):
     packs_after = _revisions(data_dir, LAST)
     publish_open = impact("publish", "--year", NEW, "--data-dir", str(data_dir), today="2025-06-15")
     publish_latest = impact("publish", "--data-dir", str(data_dir), today="2025-06-15")
+    # A year later 2025-26 has closed with two months of spend and nothing else: its gate fails.
+    closed_short = impact("run", "--data-dir", str(data_dir), today="2026-06-02")
+    snapshot = (data_dir / "published" / "impact.duckdb").read_bytes()
+    runs = _dagster_runs(data_dir)
+    failed_again = impact("run", "--data-dir", str(data_dir), today="2026-06-02")
+    failed_pack = impact("run", "--data-dir", str(data_dir), "--year", NEW, today="2026-06-02")
     return {"may": may, "may_years": may_years, "may_pack": may_pack, "june": june, "june_years": june_years,
             "june_pack": june_pack, "again": again, "packs": (packs_before, packs_in_may, packs_after),
-            "publish_open": publish_open, "publish_latest": publish_latest, "data_dir": data_dir}
+            "publish_open": publish_open, "publish_latest": publish_latest, "data_dir": data_dir,
+            "closed_short": closed_short, "failed_again": failed_again, "failed_pack": failed_pack,
+            "unchanged": (snapshot == (data_dir / "published" / "impact.duckdb").read_bytes(),
+                          runs == _dagster_runs(data_dir))}
+
+
+def _dagster_runs(data_dir: Path) -> list[str]:
+    return sorted(p.name for p in (data_dir / "dagster_home" / "history" / "runs").glob("*.db"))
 
 
 def test_in_the_grace_period_both_years_are_open_gated_to_date_and_provisional(months):
@@ -115,3 +128,22 @@ def test_publish_refuses_the_open_year_and_by_default_takes_the_latest_closed_on
     revisions = months["packs"][2]
     assert f"pack      {LAST} {revisions[-1]} unchanged (same content), no new revision" in latest.stdout
     assert _revisions(months["data_dir"], LAST) == revisions
+
+
+def test_a_closed_year_whose_gate_failed_holds_back_the_snapshot_in_later_runs_without_another_run(months):
+    """The failure stands on unchanged tables: later runs say so, make no Dagster run (one used to try the
+    snapshot, and fail with advice to launch publish_job), suggest no publish, and write no pack."""
+    first = months["closed_short"]
+    assert first.returncode == 1, first.stdout[-3000:]
+    assert f"  gate      {NEW}: FAILED" in first.stdout
+    assert f"latest closed year {NEW}: its gate did not pass (below), so no pack can be published yet" in first.stdout
+    for done in (months["failed_again"], months["failed_pack"]):
+        assert done.returncode == 1, done.stdout[-3000:]
+        [stand] = [line for line in done.stdout.splitlines() if "results stand: " in line]
+        assert stand.endswith(f", {NEW} failed"), stand
+        assert f"  snapshot  NOT refreshed (the gate of {NEW} failed)" in done.stdout
+        assert "publish_job" not in done.stdout + done.stderr
+        assert f"impact publish --year {NEW}" not in done.stdout
+    assert f"  pack      {NEW}: none written: its gate did not pass (below)" in months["failed_pack"].stdout
+    assert months["unchanged"] == (True, True)  # the evaluators' snapshot, and no Dagster run made
+    assert _revisions(months["data_dir"], NEW) == []
