@@ -279,11 +279,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from orchestration.runner import YearUnknown
+    from orchestration.runner import RunInterrupted, YearUnknown
 
     args = parser().parse_args(argv)
     try:
         return args.func(args)
+    except RunInterrupted as exc:
+        print(f"impact {args.command}: {exc}", file=sys.stderr)
+        return 130  # as a shell reports a command stopped by Ctrl-C
+    except KeyboardInterrupt:  # outside a Dagster run (planning, between runs): nothing half-done either
+        print(f"impact {args.command}: interrupted (Ctrl-C); nothing half-done is kept: run it again to carry on",
+              file=sys.stderr)
+        return 130
     except ConfigError as exc:
         print(f"impact: configuration: {exc}", file=sys.stderr)
         return 2

@@ -172,6 +172,13 @@ class YearUnknown(RuntimeError):
 
 
 INTERRUPTED = "DagsterExecutionInterruptedError"  # Dagster's form of a SIGINT/SIGTERM inside a step
+INTERRUPTED_TEXT = ("interrupted (Ctrl-C or a stop signal): what was done before it stays, nothing half-done is "
+                    "kept (a file being read is read again); `impact run` again carries on")
+
+
+class RunInterrupted(RuntimeError):
+    """A run stopped by Ctrl-C or a stop signal: the command stops too, instead of going on to its next
+    run (the next year's gate, the snapshot) as if a step had merely failed."""
 
 
 def _failure_message(failure) -> str:
@@ -186,8 +193,7 @@ def _failure_message(failure) -> str:
             break
         error = error.cause
     if error.cls_name == INTERRUPTED:
-        return ("interrupted (Ctrl-C or a stop signal): what was done before it stays, nothing half-done is "
-                "kept (a file being read is read again); `impact run` again carries on")
+        return INTERRUPTED_TEXT
     message = " ".join(error.message.split())
     return message.removeprefix(f"{error.cls_name}: ") if error.cls_name else message
 
@@ -239,4 +245,7 @@ def execute(settings: Settings, job, reporting_year: str | None, *, selection: l
             outcome.checks[f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"] = evaluation.passed
             if evaluation.check_name == "publication_gate":
                 outcome.gate_status = evaluation.metadata["status"].value
+    if INTERRUPTED_TEXT in outcome.messages:
+        step = outcome.failed_steps[outcome.messages.index(INTERRUPTED_TEXT)]
+        raise RunInterrupted(f"{INTERRUPTED_TEXT.replace(': ', f' in {step} (run {result.run_id[:8]}): ', 1)}")
     return outcome

@@ -126,9 +126,9 @@ def test_impact_run_stopped_with_ctrl_c_while_reading_fails_and_the_next_run_loa
     (spend / "april.csv").write_text(JUNE.replace(",T", ",A"), encoding="utf-8")  # read before june.csv
     (spend / "june.csv").write_text(JUNE, encoding="utf-8")
     stopped = _interrupted(RUN, data_dir, tmp_path / "reading")
-    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
-    assert "FAILED" in stopped.stdout and "interrupted (Ctrl-C or a stop signal)" in stopped.stdout, stopped.stdout
-    assert "REFUSED" not in stopped.stdout
+    assert stopped.returncode == 130, stopped.stdout + stopped.stderr
+    assert stopped.stderr.startswith("impact run: interrupted (Ctrl-C or a stop signal) in "), stopped.stderr
+    assert "REFUSED" not in stopped.stdout and "dbt" not in stopped.stdout  # it stopped there
     again = subprocess.run([sys.executable, "-m", "cli.main", "run", "--data-dir", str(data_dir)], cwd=ROOT,
                            capture_output=True, text=True, env=steward_env(key=KEY), timeout=1800)
     # (Its gate then fails: two files of one council are no year's coverage. The load is what counts.)
