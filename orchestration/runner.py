@@ -173,7 +173,7 @@ class YearUnknown(RuntimeError):
 
 INTERRUPTED = "DagsterExecutionInterruptedError"  # Dagster's form of a SIGINT/SIGTERM inside a step
 INTERRUPTED_TEXT = ("interrupted (Ctrl-C or a stop signal): what was done before it stays, nothing half-done is "
-                    "kept (a file being read is read again); `impact run` again carries on")
+                    "kept (a file being read is read again): run the command again to carry on")
 
 
 class RunInterrupted(RuntimeError):
