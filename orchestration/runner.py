@@ -172,13 +172,21 @@ class YearUnknown(RuntimeError):
 
 
 INTERRUPTED = "DagsterExecutionInterruptedError"  # Dagster's form of a SIGINT/SIGTERM inside a step
-INTERRUPTED_TEXT = ("interrupted (Ctrl-C or a stop signal): what was done before it stays, nothing half-done is "
-                    "kept (a file being read is read again): run the command again to carry on")
 
 
 class RunInterrupted(RuntimeError):
     """A run stopped by Ctrl-C or a stop signal: the command stops too, instead of going on to its next
     run (the next year's gate, the snapshot) as if a step had merely failed."""
+
+
+def _interrupted(failure) -> bool:
+    """Whether the step was stopped by an interrupt, however deep Dagster wrapped it."""
+    error = failure.error
+    while error is not None:
+        if error.cls_name == INTERRUPTED:
+            return True
+        error = error.cause
+    return False
 
 
 def _failure_message(failure) -> str:
@@ -189,11 +197,7 @@ def _failure_message(failure) -> str:
         return ""
     error = failure.error
     while error.cause is not None:  # Dagster wraps the step's own error: say that one
-        if error.cls_name == INTERRUPTED:
-            break
         error = error.cause
-    if error.cls_name == INTERRUPTED:
-        return INTERRUPTED_TEXT
     message = " ".join(error.message.split())
     return message.removeprefix(f"{error.cls_name}: ") if error.cls_name else message
 
@@ -230,6 +234,11 @@ def execute(settings: Settings, job, reporting_year: str | None, *, selection: l
     outcome.step_seconds = {s.step_key: (s.end_time or 0) - (s.start_time or 0) for s in stats if s.start_time}
     for event in result.all_events:
         if event.is_step_failure:
+            if _interrupted(event.step_failure_data):
+                raise RunInterrupted(
+                    f"interrupted (Ctrl-C or a stop signal) in {event.step_key} (run {result.run_id[:8]}): what "
+                    "was done before it stays, nothing half-done is kept (a file being read is read again): run "
+                    "the command again to carry on")
             outcome.failed_steps.append(event.step_key or "?")
             outcome.messages.append(_failure_message(event.step_failure_data))
         if event.event_type_value == "ASSET_MATERIALIZATION":
@@ -245,7 +254,4 @@ def execute(settings: Settings, job, reporting_year: str | None, *, selection: l
             outcome.checks[f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"] = evaluation.passed
             if evaluation.check_name == "publication_gate":
                 outcome.gate_status = evaluation.metadata["status"].value
-    if INTERRUPTED_TEXT in outcome.messages:
-        step = outcome.failed_steps[outcome.messages.index(INTERRUPTED_TEXT)]
-        raise RunInterrupted(f"{INTERRUPTED_TEXT.replace(': ', f' in {step} (run {result.run_id[:8]}): ', 1)}")
     return outcome
