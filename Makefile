@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)            ## generate demo data and run the whole pipeline into ./data
 	$(BIN)/impact demo
 
+# Two workers, one test file each at a time (pytest-xdist): a file's module fixtures stay in one
+# process, and the end-to-end runs (single-threaded Python between DuckDB's bursts) share the
+# two cores. The 30 slowest tests are listed at the end, to see where CI's time goes.
 test: typecheck           ## the type check, then the whole test suite (unit, dbt, Dagster, GX, exports, end-to-end)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=30
 
 typecheck: $(STAMP)       ## mypy on the Python packages ([tool.mypy] in pyproject.toml)
 	$(BIN)/mypy
