@@ -86,6 +86,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest import load_files
     from ingest.arrivals import write_sidecar
+    from orchestration.faults import pause_point
     from orchestration.landing_scan import ingest_rules, needs_key
     from partnership.command_lock import one_command_at_a_time
     from partnership.warehouse import write_connection
@@ -117,10 +118,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             reports = load_files(con, paths, feed=args.feed, key=key,
                                  lookup=lookup, rules=ingest_rules(settings), replaces=replaces, retry=args.retry,
                                  anchors=settings.declared_anchors())
+            never_kept = _loaded_but_never_kept(con, settings, paths, reports, in_landing)
+        pause_point("ingest-copy", settings.data_dir)  # loaded and committed, not yet copied (fault tests)
         for path, report in zip(paths, reports, strict=True):
+            kept = None
             if report.status in ("loaded", "replaced") and not in_landing[path]:
-                report.message = "; ".join(filter(None, [report.message,
-                                                         _kept_in_landing(settings, path, report, args)]))
+                kept = _kept_in_landing(settings, path, report, [*(args.replaces or []), *report.replaced_files])
+            elif path in never_kept:
+                kept = (_kept_in_landing(settings, path, report, never_kept[path])
+                        + " (an earlier `impact ingest` loaded it and stopped before copying it)")
+            report.message = "; ".join(filter(None, [report.message, kept]))
     for report in reports:
         if args.json:
             print(json.dumps(dataclasses.asdict(report), default=str))
@@ -139,21 +146,38 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if any(r.status == "refused" for r in reports) else 0
 
 
-def _kept_in_landing(settings, path: Path, report, args: argparse.Namespace) -> str:
+def _kept_in_landing(settings, path: Path, report, replaced: list[str]) -> str:
     """A file loaded from outside the landing folder is copied into it: the folder stays the record
-    of every load, and a warehouse rebuilt from it has the file's rows."""
+    of every load, and a warehouse rebuilt from it has the file's rows. What its load replaced,
+    declared or under its own name, is declared beside the copy: a rebuild replaces the same files
+    even when the copy had to take another name."""
     from ingest.arrivals import keep_copy
     from ingest.loader import sha256_of
 
-    # What it replaced, declared or under its own name, is declared beside the copy: a rebuild
-    # replaces the same files even when the copy had to take another name.
-    replaced = list(dict.fromkeys([*(args.replaces or []), *report.replaced_files]))
     try:
-        copy = keep_copy(settings.landing_dir / report.feed, path, sha256_of(path), replaced)
+        copy = keep_copy(settings.landing_dir / report.feed, path, sha256_of(path), list(dict.fromkeys(replaced)))
     except OSError as exc:
         return (f"NOT copied into the landing folder ({exc.strerror or exc}): a warehouse rebuilt from the "
                 f"folder would not have its rows; copy it into {settings.landing_dir / report.feed}")
     return f"kept in the landing folder as {copy}"
+
+
+def _loaded_but_never_kept(con, settings, paths: list[Path], reports, in_landing: dict[Path, bool]) -> dict:
+    """Files from outside the landing folder offered again (duplicates) whose copy was never made: an
+    earlier `impact ingest` was stopped between the load's commit and the copy, and the folder's
+    arrival record has never seen their content. Offering the file again makes the copy, with what
+    its load replaced. A copy the steward removed from the folder since is not made again."""
+    from ingest.arrivals import arrived
+    from ingest.loader import sha256_of
+    from ingest.versions import replaced_by_load
+
+    out: dict[Path, list[str]] = {}
+    for path, report in zip(paths, reports, strict=True):
+        if report.status == "duplicate" and report.feed and not in_landing[path]:
+            sha256 = sha256_of(path)
+            if sha256 not in arrived(settings.landing_dir / report.feed):
+                out[path] = replaced_by_load(con, sha256)
+    return out
 
 
 def cmd_sql(args: argparse.Namespace) -> int:

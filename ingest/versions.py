@@ -101,6 +101,14 @@ def duplicate(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[str | None, 
     return (rows[0][0] if rows else None), message
 
 
+def replaced_by_load(con: duckdb.DuckDBPyConnection, sha256: str) -> list[str]:
+    """The files the (first) load of these bytes replaced, as its audit row names them."""
+    row = con.execute("""SELECT replaced_files FROM raw.load_audit WHERE file_sha256 = ?
+                         AND status IN ('loaded', 'replaced', 'superseded') ORDER BY loaded_at LIMIT 1""",
+                      [sha256]).fetchone()
+    return [name for name in (row[0] if row and row[0] else "").split(", ") if name]
+
+
 def _current_replacement(con: duckdb.DuckDBPyConnection, feed: str, name: str) -> str | None:
     """The loaded file that replaced `name`, through any later corrections of the correction."""
     for _ in range(100):  # a chain of corrections, never a cycle (each replaces what was loaded before it)

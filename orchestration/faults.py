@@ -4,6 +4,9 @@ pauses at a named point of its work so that a SIGKILL lands exactly there.
     IMPACT_PAUSE_AT=<point>   ingest | dbt | gate | snapshot-swap | parquet-swap | pack
                               | pack-check (comparing closed years' packs with the snapshot:
                               tests/orchestration/test_late_returns.py)
+                              | ingest-copy (`impact ingest` of a file from outside the landing
+                              folder, loaded but not yet copied into it:
+                              tests/orchestration/test_landing_rebuild.py)
 
 At the point, the run writes `<data dir>/paused-at-<point>` and sleeps (at most 120 s, then goes
 on). Unset, `pause_point` costs one environment lookup. Never set it in production.

@@ -5,19 +5,23 @@ gives the same tables as the months of loads it replays, whatever the files are 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
+from impact_cli import steward_env  # noqa: E402
 from steward_corpus import OUTCOMES, PARTICIPANTS, pay, xlsx  # noqa: E402
 
 from cli.main import main  # noqa: E402
 from cli.status import status_report  # noqa: E402
 from ingest.arrivals import LEDGER, write_sidecar  # noqa: E402
 from orchestration.assets.ingest import ingest_reports  # noqa: E402
+from orchestration.faults import PAUSE_ENV  # noqa: E402
 from orchestration.landing_scan import landing_files  # noqa: E402
 from partnership.config import load_settings  # noqa: E402
 
@@ -240,3 +244,51 @@ def test_files_ingested_from_outside_are_kept_in_the_landing_folder(tmp_path, mo
 @pytest.fixture(autouse=True)
 def _no_demo_marker(monkeypatch):
     monkeypatch.delenv("IMPACT_DATA_DIR", raising=False)
+
+
+def _ingest_killed_before_its_copy(data_dir: Path, *args: str) -> None:
+    """`impact ingest ARGS` SIGKILLed once its load is committed, before the copy into the folder."""
+    env = steward_env(key="test-key-0123456789abcdef") | {PAUSE_ENV: "ingest-copy"}
+    child = subprocess.Popen([sys.executable, "-m", "cli.main", "ingest", *args, "--data-dir", str(data_dir)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    paused = data_dir / "paused-at-ingest-copy"
+    deadline = time.monotonic() + 300
+    while not paused.exists():
+        assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+        time.sleep(0.1)
+    child.kill()
+    child.communicate(timeout=60)
+    paused.unlink()
+
+
+def test_a_load_killed_before_its_copy_is_kept_when_the_file_is_offered_again(tmp_path, monkeypatch, capsys):
+    """`impact ingest ~/Downloads/x.csv` killed between the load's commit and the copy: the rows are in
+    the warehouse, the folder has no copy. Offering the file again is a duplicate, and makes the
+    copy (with what its load replaced), so a rebuild from the folder still has every row; a copy
+    the steward removed from the folder since is not made again."""
+    settings = settings_for(tmp_path, monkeypatch)
+    outside = tmp_path / "downloads"
+    outside.mkdir()
+    folder = settings.landing_dir / "spend"
+    argv = ["--data-dir", str(settings.data_dir)]
+    (outside / "june.csv").write_text(JUNE, encoding="utf-8")
+    _ingest_killed_before_its_copy(settings.data_dir, str(outside / "june.csv"))
+    (outside / "june-fixed.csv").write_text(JUNE_FIXED, encoding="utf-8")
+    _ingest_killed_before_its_copy(settings.data_dir, str(outside / "june-fixed.csv"), "--replaces", "june.csv")
+    loaded = tables(settings)["spend__payments"]
+    assert [r for r in loaded if "6500" in r] == [] and not list(folder.glob("*.csv"))  # loaded, never copied
+
+    for name in ("june.csv", "june-fixed.csv"):
+        assert main(["ingest", str(outside / name), *argv]) == 0
+        out = capsys.readouterr().out
+        assert f"{name}: duplicate" in out
+        assert (f"kept in the landing folder as {folder / name} (an earlier `impact ingest` loaded it and "
+                "stopped before copying it)") in out
+    assert (folder / "june-fixed.csv.replaces").read_text() == "june.csv\n"  # what its load replaced
+    rebuild(settings)
+    assert tables(settings)["spend__payments"] == loaded
+
+    (folder / "june.csv").unlink()  # the steward takes the first version out of the folder
+    assert main(["ingest", str(outside / "june.csv"), *argv]) == 0
+    assert "kept in the landing folder" not in capsys.readouterr().out
+    assert not (folder / "june.csv").exists()
