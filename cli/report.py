@@ -43,8 +43,7 @@ def run_and_report(settings: Settings, year: str | None, started: float, out, re
 
     summary = run(settings, year, rebuild=rebuild)
     failed_runs = list(dict.fromkeys([*(o.run_id for o in summary.runs if not o.success),
-                                      *(summary.gate_runs[y] for y, s in summary.gates.items()
-                                        if s in ("failed", "error"))]))
+                                      *(summary.gate_runs[y] for y in summary.failed_years())]))
     return report(settings, summary.success, failed_runs, summary.messages, started, out,
                    summary.pack_year, summary.pack_folder, did_work=summary.did_work)
 

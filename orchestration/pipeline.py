@@ -34,6 +34,7 @@ from partnership.config import Settings
 from partnership.warehouse import write_connection
 
 LATEST_CLOSED = "latest-closed"  # pack year for the demo: the latest closed year with data
+GATE_FAILED = ("failed", "error")  # a gate's status that holds the snapshot and the year's pack back
 
 
 @dataclass
@@ -50,6 +51,10 @@ class Summary:
     open_years: list[str] = field(default_factory=list)
     did_work: bool = False
     seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds its steps ran
+
+    def failed_years(self) -> list[str]:
+        """The years whose latest gate failed or errored (this run's, or a result that stands)."""
+        return sorted(y for y, status in self.gates.items() if status in GATE_FAILED)
 
     def fail(self, message: str) -> Summary:
         self.success = False
@@ -213,7 +218,7 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
         _note_gate(settings, summary, year, outcome)
     # Years whose gate failed, in this run or as a result that stands (the final year's too: gated in
     # an earlier run, it is not gated again here, and its failure still holds the snapshot back).
-    blocked = sorted(y for y, status in summary.gates.items() if status in ("failed", "error"))
+    blocked = summary.failed_years()
     selection = list(gate_keys) if final in to_gate else []
     if blocked:
         summary.snapshot = "not refreshed"  # the snapshot carries every year, the failing ones too
@@ -230,10 +235,9 @@ def _publish(settings: Settings, defs, pack_year: str | None, summary: Summary, 
     _say_snapshot(settings, summary)
     behind = _packs_behind(settings, summary, [y for y in years if not (pack and y == pack_year)])
     _say_pack(settings, summary, pack_year, years, behind)
-    if any(s in ("failed", "error") for s in summary.gates.values()):
-        summary.fail("the gate failed for " + ", ".join(
-            sorted(y for y, s in summary.gates.items() if s in ("failed", "error")))
-            + ": fix what these expectations say, then run again (the snapshot and packs are unchanged)")
+    if failed := summary.failed_years():
+        summary.fail(f"the gate failed for {', '.join(failed)}: fix what these expectations say, then run "
+                     "again (the snapshot and packs are unchanged)")
     return summary
 
 
@@ -294,7 +298,7 @@ def _note_publication(summary: Summary, outcome: RunOutcome, pack_year: str | No
     if pack_year:
         summary.pack_year = pack_year
         summary.pack_folder, summary.pack_new_revision = outcome.pack_folder, outcome.pack_new_revision
-    if not outcome.success and outcome.gate_status not in ("failed", "error"):  # a failed gate is said below
+    if not outcome.success and outcome.gate_status not in GATE_FAILED:  # a failed gate is said below
         summary.fail("; ".join(filter(None, outcome.messages)) or f"run {outcome.run_id[:8]} failed")
 
 
@@ -304,7 +308,7 @@ def _say_snapshot(settings: Settings, summary: Summary) -> None:
         console.done("snapshot", f"refreshed with every year{provisional}: {settings.published_path}",
                      summary.seconds.get("snapshot"))
     elif summary.snapshot == "not refreshed":
-        failing = sorted(y for y, s in summary.gates.items() if s in ("failed", "error"))
+        failing = summary.failed_years()
         why = f"the gate of {', '.join(failing)} failed" if failing else "its run failed"
         console.done("snapshot", f"NOT refreshed ({why}): evaluators keep the previous publication")
     else:
@@ -340,13 +344,13 @@ def _say_pack(settings: Settings, summary: Summary, pack_year: str | None, years
         state = "written" if summary.pack_new_revision else "unchanged (same content), no new revision"
         console.done("pack", f"{pack_year} {summary.pack_folder.name} {state}: {summary.pack_folder}",
                      summary.seconds.get("pack"))
-    elif pack_year and summary.gates.get(pack_year) in ("failed", "error"):
+    elif pack_year and pack_year in summary.failed_years():
         console.done("pack", f"{pack_year}: none written: its gate did not pass (below)")
     elif pack_year:
         console.done("pack", f"{pack_year}: none written")
     else:
         closed = [y for y in years if y not in summary.open_years]
         hint = f"; latest closed year {closed[-1]}: `impact publish --year {closed[-1]}`" if closed else ""
-        if closed and summary.gates.get(closed[-1]) in ("failed", "error"):  # no pack until its gate passes
+        if closed and closed[-1] in summary.failed_years():  # no pack until its gate passes
             hint = f"; latest closed year {closed[-1]}: its gate did not pass (below), so no pack can be published yet"
         console.done("pack", f"not asked for (packs are written by --year or `impact publish`){hint}")
