@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 
 def impact(*args: str, timeout: float | None = 1800, today: str | None = None,
@@ -29,3 +32,26 @@ def steward_env(today: str | None = None, key: str | None = None) -> dict[str, s
     if key:
         env["IMPACT_PSEUDONYMISATION_KEY"] = key
     return env
+
+
+def impact_paused_at(point: str, data_dir: Path, *args: str, env: dict[str, str], log: Path | None = None,
+                     timeout: float = 900) -> subprocess.Popen:
+    """`impact ARGS --data-dir DATA_DIR` with the fault hook at `point` (orchestration/faults.py),
+    in its own process group (a test signals it, or SIGKILLs the group), returned once it has
+    paused there. Its output goes to `log`, else to pipes (read them with communicate())."""
+    from orchestration.faults import PAUSE_ENV
+
+    with log.open("w") if log else contextlib.nullcontext(subprocess.PIPE) as stdout:
+        process = subprocess.Popen([sys.executable, "-m", "cli.main", *args, "--data-dir", str(data_dir)],
+                                   stdout=stdout, stderr=subprocess.STDOUT if log else subprocess.PIPE,
+                                   text=True, env=env | {PAUSE_ENV: point}, start_new_session=True)
+    paused = data_dir / f"paused-at-{point}"
+    deadline = time.monotonic() + timeout
+    while not paused.exists():
+        if process.poll() is not None:
+            output = log.read_text()[-3000:] if log else "".join(process.communicate())
+            raise AssertionError(f"impact {args[0]} ended before it reached {point}:\n{output}")
+        assert time.monotonic() < deadline, f"impact {args[0]} never reached {point}"
+        time.sleep(0.2)
+    paused.unlink()
+    return process

@@ -14,17 +14,16 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
-from impact_cli import steward_env
+from impact_cli import impact_paused_at, steward_env
 from publication_record import check_consistent
 
 from demo.generate import generate_spend_month
-from orchestration.faults import PAUSE_ENV, POINTS
+from orchestration.faults import POINTS
 from orchestration.fingerprints import SIGNIFICANT_DIGITS
 
 pytestmark = pytest.mark.e2e
@@ -85,16 +84,8 @@ def test_a_run_killed_at_any_stage_is_recovered_by_the_next_run(stage, prepared,
     data_dir = tmp_path / "data"
     shutil.copytree(source, data_dir, symlinks=True)
     before = _metrics(data_dir)
-    with (tmp_path / "killed.log").open("w") as log:
-        killed = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "run", "--data-dir", str(data_dir), "--year", YEAR],
-            stdout=log, stderr=subprocess.STDOUT, env=_env(**{PAUSE_ENV: stage}), start_new_session=True)
-    signal_file = data_dir / f"paused-at-{stage}"
-    deadline = time.monotonic() + 600
-    while not signal_file.exists():
-        assert killed.poll() is None, (tmp_path / "killed.log").read_text()[-3000:]
-        assert time.monotonic() < deadline, f"the run never reached {stage}"
-        time.sleep(0.2)
+    killed = impact_paused_at(stage, data_dir, "run", "--year", YEAR, env=_env(), log=tmp_path / "killed.log",
+                              timeout=600)
     os.killpg(killed.pid, signal.SIGKILL)
     killed.wait(30)
 

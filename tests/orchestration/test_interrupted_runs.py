@@ -11,15 +11,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from datetime import date
 
 import duckdb
 import pytest
-from impact_cli import steward_env
+from impact_cli import impact_paused_at, steward_env
 
 from demo.generate import generate_spend_month
-from orchestration.faults import PAUSE_ENV
 
 pytestmark = pytest.mark.e2e
 TODAY = "2025-06-15"
@@ -37,16 +35,9 @@ def test_ctrl_c_at_the_gate_stops_the_run_in_one_line_and_the_next_run_carries_o
     shutil.copytree(demo_dir, data_dir, symlinks=True)
     generate_spend_month(data_dir / "landing", date(2025, 4, 1), seed=seed, scale=scale)
     env = steward_env(TODAY)
-    run = subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--data-dir", str(data_dir)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env | {PAUSE_ENV: "gate"})
-    paused = data_dir / "paused-at-gate"
-    deadline = time.monotonic() + 900
-    while not paused.exists():
-        assert run.poll() is None and time.monotonic() < deadline, run.communicate()
-        time.sleep(0.2)
+    run = impact_paused_at("gate", data_dir, "run", env=env)
     os.kill(run.pid, signal.SIGINT)
     out, err = run.communicate(timeout=300)
-    paused.unlink()
     assert run.returncode == 130, out + err
     assert err.startswith("impact run: interrupted (Ctrl-C or a stop signal) in annual_tables_publication_gate"), err
     assert "gate failed" not in out + err and "ERROR" not in out and "snapshot" not in out, out

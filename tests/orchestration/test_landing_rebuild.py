@@ -5,23 +5,21 @@ gives the same tables as the months of loads it replays, whatever the files are 
 from __future__ import annotations
 
 import os
-import subprocess
+import signal
 import sys
-import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
-from impact_cli import steward_env  # noqa: E402
+from impact_cli import impact_paused_at, steward_env  # noqa: E402
 from steward_corpus import OUTCOMES, PARTICIPANTS, pay, xlsx  # noqa: E402
 
 from cli.main import main  # noqa: E402
 from cli.status import status_report  # noqa: E402
 from ingest.arrivals import LEDGER, write_sidecar  # noqa: E402
 from orchestration.assets.ingest import ingest_reports  # noqa: E402
-from orchestration.faults import PAUSE_ENV  # noqa: E402
 from orchestration.landing_scan import landing_files  # noqa: E402
 from partnership.config import load_settings  # noqa: E402
 
@@ -248,17 +246,10 @@ def _no_demo_marker(monkeypatch):
 
 def _ingest_killed_before_its_copy(data_dir: Path, *args: str) -> None:
     """`impact ingest ARGS` SIGKILLed once its load is committed, before the copy into the folder."""
-    env = steward_env(key="test-key-0123456789abcdef") | {PAUSE_ENV: "ingest-copy"}
-    child = subprocess.Popen([sys.executable, "-m", "cli.main", "ingest", *args, "--data-dir", str(data_dir)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    paused = data_dir / "paused-at-ingest-copy"
-    deadline = time.monotonic() + 300
-    while not paused.exists():
-        assert child.poll() is None and time.monotonic() < deadline, child.communicate()
-        time.sleep(0.1)
-    child.kill()
+    child = impact_paused_at("ingest-copy", data_dir, "ingest", *args, env=steward_env(key="test-key-0123456789abcdef"),
+                             timeout=300)
+    os.killpg(child.pid, signal.SIGKILL)
     child.communicate(timeout=60)
-    paused.unlink()
 
 
 def test_a_load_killed_before_its_copy_is_kept_when_the_file_is_offered_again(tmp_path, monkeypatch, capsys):

@@ -17,18 +17,15 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
-import time
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
-from impact_cli import impact, steward_env
+from impact_cli import impact, impact_paused_at, steward_env
 from publication_record import check_consistent
 
 from demo.generate import generate_spend_month
-from orchestration.faults import PAUSE_ENV
 from partnership.config import DEFAULT_CONFIG_FILE
 
 pytestmark = pytest.mark.e2e
@@ -75,19 +72,9 @@ def _published_files(data_dir: Path) -> set[str]:
 def _killed_at_the_comparison(data_dir: Path, log_path: Path) -> str:
     """`impact run` killed (SIGKILL to its process group) once the snapshot is swapped in, before the
     packs are compared; returns what it printed."""
-    with log_path.open("w") as log:
-        run = subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--data-dir", str(data_dir)],
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                               env=steward_env(today=TODAY) | {PAUSE_ENV: "pack-check"})
-    signal_file = data_dir / "paused-at-pack-check"
-    deadline = time.monotonic() + 900
-    while not signal_file.exists():
-        assert run.poll() is None, log_path.read_text()[-3000:]
-        assert time.monotonic() < deadline, "the run never reached the comparison"
-        time.sleep(0.2)
+    run = impact_paused_at("pack-check", data_dir, "run", env=steward_env(today=TODAY), log=log_path)
     os.killpg(run.pid, signal.SIGKILL)
     run.wait(30)
-    signal_file.unlink()
     return log_path.read_text()
 
 
