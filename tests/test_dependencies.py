@@ -31,6 +31,7 @@ USED_WITHOUT_IMPORT = {
     "pyspark": "the local Spark session dbt-spark starts for [warehouse] engine = spark",
     "ruff": "the lint command (make lint)",
     "mypy": "the type checker (make typecheck, part of make test)",
+    "pytest-xdist": "make test runs the suite on two workers (pytest -n 2)",
     "types-pyyaml": "type stubs mypy reads for PyYAML (make typecheck)",
 }
 

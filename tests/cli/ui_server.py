@@ -62,7 +62,10 @@ def asset_nodes(base: str, timeout: float = 120) -> list[dict]:
 def _children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        found += [int(p) for p in task.read_text().split()]
+        try:
+            found += [int(p) for p in task.read_text().split()]
+        except OSError:  # the thread ended after the listing
+            continue
     return found
 
 
