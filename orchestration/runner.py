@@ -179,6 +179,21 @@ class RunInterrupted(RuntimeError):
     run (the next year's gate, the snapshot) as if a step had merely failed."""
 
 
+def stage_of(step_key: str | None, reporting_year: str | None = None) -> str:
+    """A Dagster step as the console names its stage: `ingest_spend` is "ingest (spend)",
+    `annual_tables_publication_gate` "the gate of 2025-26"."""
+    key = step_key or "?"
+    year = f" of {reporting_year}" if reporting_year else ""
+    if key.startswith("ingest_"):
+        return f"ingest ({key.removeprefix('ingest_')})"
+    if key.endswith("_feed_freshness"):  # raw__spend__payments_feed_freshness
+        return "the freshness check of " + " ".join(key.removesuffix("_feed_freshness").split("__")[1:])
+    stages = {"impact_dbt_models": "dbt (the warehouse build)", "annual_tables": f"the gate{year} (its tables)",
+              "annual_tables_publication_gate": f"the gate{year}", "published_snapshot": "the snapshot",
+              "annual_pack": f"the pack{year}"}
+    return stages.get(key, key)
+
+
 def _interrupted(failure) -> bool:
     """Whether the step was stopped by an interrupt, however deep Dagster wrapped it."""
     error = failure.error
@@ -236,7 +251,8 @@ def execute(settings: Settings, job, reporting_year: str | None, *, selection: l
         if event.is_step_failure:
             if _interrupted(event.step_failure_data):
                 raise RunInterrupted(
-                    f"interrupted (Ctrl-C or a stop signal) in {event.step_key} (run {result.run_id[:8]}): what "
+                    f"interrupted (Ctrl-C or a stop signal) in {stage_of(event.step_key, reporting_year)} (run "
+                    f"{result.run_id[:8]}): what "
                     "was done before it stays, nothing half-done is kept (a file being read is read again): run "
                     "the command again to carry on")
             outcome.failed_steps.append(event.step_key or "?")

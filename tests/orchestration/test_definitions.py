@@ -46,6 +46,21 @@ def test_asset_graph_snapshot(defs):
         assert node.owners, f"{key.to_user_string()} has no owner"
 
 
+def test_every_step_has_the_name_the_console_gives_its_stage(defs):
+    """An interrupted run names the step it stopped in as a stage a steward knows, never as
+    Dagster's step key (runner.stage_of)."""
+    from orchestration.runner import stage_of
+
+    steps = {node for job in ("impact_pipeline", "build_job", "publish_job")
+             for node in defs.resolve_job_def(job).graph.node_names()}
+    named = {step: stage_of(step, "2025-26") for step in steps}
+    assert {named["ingest_spend"], named["impact_dbt_models"], named["annual_tables_publication_gate"],
+            named["published_snapshot"], named["annual_pack"]} == {
+        "ingest (spend)", "dbt (the warehouse build)", "the gate of 2025-26", "the snapshot", "the pack of 2025-26"}
+    assert named["raw__spend__payments_feed_freshness"] == "the freshness check of spend payments"
+    assert not [name for name in named.values() if "_" in name], named
+
+
 def test_publication_depends_on_the_gated_tables(defs):
     graph = defs.resolve_asset_graph()
     parents = graph.get(AssetKey(["published_snapshot"])).parent_keys

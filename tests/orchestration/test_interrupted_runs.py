@@ -39,7 +39,7 @@ def test_ctrl_c_at_the_gate_stops_the_run_in_one_line_and_the_next_run_carries_o
     os.kill(run.pid, signal.SIGINT)
     out, err = run.communicate(timeout=300)
     assert run.returncode == 130, out + err
-    assert err.startswith("impact run: interrupted (Ctrl-C or a stop signal) in annual_tables_publication_gate"), err
+    assert err.startswith(f"impact run: interrupted (Ctrl-C or a stop signal) in the gate of {OPEN} (run "), err
     assert "gate failed" not in out + err and "ERROR" not in out and "snapshot" not in out, out
     assert _gate_rows(data_dir) == 0  # nothing recorded for the interrupted gate
     again = subprocess.run([sys.executable, "-m", "cli.main", "run", "--data-dir", str(data_dir)],
