@@ -86,6 +86,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest import load_files
     from ingest.arrivals import write_sidecar
+    from ingest.loader import sha256_of
     from orchestration.faults import pause_point
     from orchestration.landing_scan import ingest_rules, needs_key
     from partnership.command_lock import one_command_at_a_time
@@ -123,9 +124,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for path, report in zip(paths, reports, strict=True):
             kept = None
             if report.status in ("loaded", "replaced") and not in_landing[path]:
-                kept = _kept_in_landing(settings, path, report, [*(args.replaces or []), *report.replaced_files])
+                kept = _kept_in_landing(settings, path, sha256_of(path), report,
+                                        [*(args.replaces or []), *report.replaced_files])
             elif path in never_kept:
-                kept = (_kept_in_landing(settings, path, report, never_kept[path])
+                sha256, replaced = never_kept[path]
+                kept = (_kept_in_landing(settings, path, sha256, report, replaced)
                         + " (an earlier `impact ingest` loaded it and stopped before copying it)")
             report.message = "; ".join(filter(None, [report.message, kept]))
     for report in reports:
@@ -146,16 +149,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if any(r.status == "refused" for r in reports) else 0
 
 
-def _kept_in_landing(settings, path: Path, report, replaced: list[str]) -> str:
+def _kept_in_landing(settings, path: Path, sha256: str, report, replaced: list[str]) -> str:
     """A file loaded from outside the landing folder is copied into it: the folder stays the record
     of every load, and a warehouse rebuilt from it has the file's rows. What its load replaced,
     declared or under its own name, is declared beside the copy: a rebuild replaces the same files
     even when the copy had to take another name."""
     from ingest.arrivals import keep_copy
-    from ingest.loader import sha256_of
 
     try:
-        copy = keep_copy(settings.landing_dir / report.feed, path, sha256_of(path), list(dict.fromkeys(replaced)))
+        copy = keep_copy(settings.landing_dir / report.feed, path, sha256, list(dict.fromkeys(replaced)))
     except OSError as exc:
         return (f"NOT copied into the landing folder ({exc.strerror or exc}): a warehouse rebuilt from the "
                 f"folder would not have its rows; copy it into {settings.landing_dir / report.feed}")
@@ -166,17 +168,21 @@ def _loaded_but_never_kept(con, settings, paths: list[Path], reports, in_landing
     """Files from outside the landing folder offered again (duplicates) whose copy was never made: an
     earlier `impact ingest` was stopped between the load's commit and the copy, and the folder's
     arrival record has never seen their content. Offering the file again makes the copy, with what
-    its load replaced. A copy the steward removed from the folder since is not made again."""
+    its load replaced. A copy the steward removed from the folder since is not made again.
+    Returns, for each, its sha256 and what its load replaced."""
     from ingest.arrivals import arrived
     from ingest.loader import sha256_of
     from ingest.versions import replaced_by_load
 
-    out: dict[Path, list[str]] = {}
+    seen: dict[str, set[str]] = {}  # feed -> the contents its folder's arrival record holds
+    out: dict[Path, tuple[str, list[str]]] = {}
     for path, report in zip(paths, reports, strict=True):
         if report.status == "duplicate" and report.feed and not in_landing[path]:
             sha256 = sha256_of(path)
-            if sha256 not in arrived(settings.landing_dir / report.feed):
-                out[path] = replaced_by_load(con, sha256)
+            if report.feed not in seen:
+                seen[report.feed] = arrived(settings.landing_dir / report.feed)
+            if sha256 not in seen[report.feed]:
+                out[path] = (sha256, replaced_by_load(con, sha256))
     return out
 
 
