@@ -43,7 +43,6 @@ RC = {
     "svg.hashsalt": "impact-report",  # ids from content, not random: same data, same file
     "figure.dpi": 100,
 }
-PNG_DPI = 150
 ZERO_BASED = frozenset({"gbp", "count", "pct", "wellby", "ratio"})  # trends start at zero; bars always do
 # Rates: the county value is a level to compare each district with. Counts and money are often
 # (not always) the districts' sum, so their county value is stated, not drawn.
@@ -86,7 +85,6 @@ class Point:
 @dataclass(frozen=True)
 class Chart:
     svg: str  # an <svg> element, ready to inline (no XML declaration)
-    png: bytes
     alt: str
     width_in: float
     height_in: float
@@ -297,18 +295,17 @@ def _title(fig: Figure, title: str, width: int) -> None:
 
 
 def _render(fig: Figure, alt: str, name: str) -> Chart:
-    """Save as SVG and PNG. The SVG's element ids get a prefix made from `name`: an id must be unique
-    in the HTML page that inlines every chart, and stay the same for the same chart."""
+    """Save as SVG, the one form the HTML report inlines and the PDF prints (no PNG: nothing uses
+    one). The SVG's element ids get a prefix made from `name`: an id must be unique in the HTML page
+    that inlines every chart, and stay the same for the same chart."""
     FigureCanvasAgg(fig)  # the Agg canvas, set explicitly: no display backend is consulted
-    svg_buffer, png_buffer = io.StringIO(), io.BytesIO()
+    svg_buffer = io.StringIO()
     # no RDF metadata block: it would only add links to vocabularies and a date
     fig.savefig(svg_buffer, format="svg",
                 metadata={"Date": None, "Format": None, "Type": None, "Creator": None})
-    fig.savefig(png_buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
     svg = svg_buffer.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML declaration and DOCTYPE to inline it
     prefix = f"c{hashlib.sha256(name.encode()).hexdigest()[:8]}-"
     svg = re.sub(r'(\sid="|url\(#|href="#)', lambda m: m.group(1) + prefix, svg)
     width, height = fig.get_size_inches()
-    return Chart(svg=svg, png=png_buffer.getvalue(), alt=alt, width_in=float(width),
-                 height_in=float(height))
+    return Chart(svg=svg, alt=alt, width_in=float(width), height_in=float(height))
