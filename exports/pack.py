@@ -134,7 +134,7 @@ def write_pack(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    register.record(final)
+    register.record(final, audit.published)
     return PackResult(reporting_year, final.name, final, tuple(sorted(final.iterdir())), year.gate["status"],
                       manifest)
 

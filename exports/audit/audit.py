@@ -49,6 +49,7 @@ class AuditReport:
     facts: int = 0  # published numbers read
     withheld: int = 0  # cells shown as the marker
     worked_out: int = 0  # withheld cells the relations give back (each then judged by the rules)
+    published: list[Fact] = field(default_factory=list)  # the numbers the pack's files show, as read
 
     @property
     def passed(self) -> bool:
@@ -70,7 +71,7 @@ def audit(pack: Pack, *, threshold: int, earlier: list[Fact]) -> AuditReport:
     """Earlier packs' values of cells this pack does not publish at all (last year's figures) are
     known outright. A cell this pack withholds that an earlier pack showed may have changed since:
     each such value is tried on its own, as an attacker would try "what if it did not change"."""
-    report = AuditReport(pack.name)
+    report = AuditReport(pack.name, published=list(pack.facts))
     pack.facts += _note_facts(pack)
     current = {f.key for f in pack.facts}
     withheld_now = {f.key for f in pack.facts if f.value is None}

@@ -40,7 +40,8 @@ WRAPPED_UNIT = re.compile(r"(\d)\s*\n\s*([km%])")
 DIGITS = re.compile(r"\d+")
 
 
-def read_pack(folder: Path, *, marker: str = "[c]", name: str | None = None) -> Pack:
+def read_pack(folder: Path, *, marker: str = "[c]", name: str | None = None, pdf: bool = True) -> Pack:
+    """`pdf=False` leaves the PDF unread: it gives texts and numbers to compare, never facts."""
     pack = Pack(name or folder.name, marker=marker)
     read_definitions(pack, folder)
     for csv_name, breakdown in (("metrics.csv", False), ("metric_breakdowns.csv", True)):
@@ -53,7 +54,7 @@ def read_pack(folder: Path, *, marker: str = "[c]", name: str | None = None) -> 
             read_workbook(pack, path)
         elif path.suffix == ".html":
             read_html(pack, path)
-        elif path.suffix == ".pdf":
+        elif path.suffix == ".pdf" and pdf:
             read_pdf(pack, path)
         elif path.suffix == ".json":
             _strings(pack, path.name, "$", json.loads(path.read_text(encoding="utf-8")))

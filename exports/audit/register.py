@@ -43,10 +43,12 @@ class Register:
         return [Fact((r["reporting_year"], r["metric_id"], r["geography_code"], r["part"]),
                      float(r["value"]), True, Where(f"{r['pack']}/{r['file']}", r["cell"])) for r in rows]
 
-    def record(self, folder: Path) -> int:
-        """Add the pack in `folder` (now in place) to the register; returns the numbers recorded."""
+    def record(self, folder: Path, published: list[Fact] | None = None) -> int:
+        """Add the pack in `folder` (now in place) to the register; returns the numbers recorded.
+        `published`: the facts its audit read from the same files before they were moved into place
+        (AuditReport.published), so they are not read a second time."""
         rows = [r for r in self._rows() if r["pack"] != self._name(folder)]
-        new = self._rows_of(folder)
+        new = self._rows_of(folder) if published is None else self._as_rows(self._name(folder), published)
         self._write(rows + new)
         return len(new)
 
@@ -60,10 +62,15 @@ class Register:
                       for p in year.iterdir() if p.is_dir() and REVISION.match(p.name))
 
     def _rows_of(self, folder: Path) -> list[dict[str, str]]:
-        pack = read_pack(folder, marker=self.marker, name=self._name(folder))
-        return [{"pack": pack.name, "file": f.where.file, "cell": f.where.cell, "reporting_year": f.key[0],
+        # the PDF gives the audit texts, not facts: the register does not read it
+        pack = read_pack(folder, marker=self.marker, name=self._name(folder), pdf=False)
+        return self._as_rows(pack.name, pack.facts)
+
+    @staticmethod
+    def _as_rows(name: str, facts: list[Fact]) -> list[dict[str, str]]:
+        return [{"pack": name, "file": f.where.file, "cell": f.where.cell, "reporting_year": f.key[0],
                  "metric_id": f.key[1], "geography_code": f.key[2], "part": f.key[3], "value": repr(f.value)}
-                for f in pack.facts if f.value is not None and f.exact]
+                for f in facts if f.value is not None and f.exact]
 
     def _rows(self) -> list[dict[str, str]]:
         if not self.path.exists():

@@ -212,6 +212,30 @@ def test_packs_are_registered_and_checked_against_each_other(tmp_path: Path):
     assert any(f.where.file.startswith(f"{YEAR}/r001/") for f in Register(exports).facts())
 
 
+def test_the_register_records_what_the_audit_read_and_a_fresh_read_agrees(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch):
+    """write_pack records the numbers its audit read from the staged files (not a second read of
+    the published folder); the register reads a folder it lacks without its PDF (texts, no facts)."""
+    import exports.audit.readers as readers
+
+    snapshot = build_snapshot(tmp_path / "published.duckdb")
+    exports = tmp_path / "exports"
+    pdfs_read = []
+    read_pdf = readers.read_pdf
+    monkeypatch.setattr(readers, "read_pdf", lambda pack, path: (pdfs_read.append(path.name), read_pdf(pack, path)))
+    written = write_pack(snapshot, YEAR, exports, partnership_name="OIEP", run_id="r1", code_version="a")
+    assert pdfs_read == [f"impact-report-{YEAR}.pdf"]  # once, by the audit
+    with (exports / "published_register.csv").open(encoding="utf-8", newline="") as f:
+        recorded = list(csv.DictReader(f))
+    assert len(recorded) > 100 and {r["pack"] for r in recorded} == {f"{YEAR}/r001"}
+    (exports / "published_register.csv").unlink()  # read again from the folder itself
+    register = Register(exports)
+    reread = [(f.key, f.value, f.where.file) for f in register.facts()]
+    assert reread == [((r["reporting_year"], r["metric_id"], r["geography_code"], r["part"]), float(r["value"]),
+                       f"{YEAR}/r001/{r['file']}") for r in recorded]
+    assert pdfs_read == [f"impact-report-{YEAR}.pdf"] and written.folder.is_dir()
+
+
 def test_relations_take_the_assumptions_the_notes_state(tmp_path: Path):
     """WB06 = WB05's mean x pairs x the duration the notes give (0.5 years here): 1.9375 x 16 x 0.5
     = 15.5, so the 16 pairs are not mistaken for 8."""
