@@ -68,7 +68,10 @@ def suppression_flags(
     key = _group_key(frame)
     for _ in range(20):  # suppression only grows, so this settles; 20 rounds is far beyond need
         changed = False
-        for _, group in frame.groupby(key, sort=False, dropna=False):
+        # only a group with a suppressed district cell can need more (the rest would return False)
+        hidden = frame["suppression"].notna() & (frame["geography_level"] != "county")
+        touched = hidden.groupby([frame[k] for k in key], sort=False, dropna=False).transform("any")
+        for _, group in frame[touched.astype(bool)].groupby(key, sort=False, dropna=False):
             changed |= _protect_from_differencing(frame, group, parts)
         changed |= _link(frame)
         if not changed:
