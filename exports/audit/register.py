@@ -43,12 +43,12 @@ class Register:
         return [Fact((r["reporting_year"], r["metric_id"], r["geography_code"], r["part"]),
                      float(r["value"]), True, Where(f"{r['pack']}/{r['file']}", r["cell"])) for r in rows]
 
-    def record(self, folder: Path, published: list[Fact] | None = None) -> int:
+    def record(self, folder: Path, published: list[Fact]) -> int:
         """Add the pack in `folder` (now in place) to the register; returns the numbers recorded.
         `published`: the facts its audit read from the same files before they were moved into place
         (AuditReport.published), so they are not read a second time."""
         rows = [r for r in self._rows() if r["pack"] != self._name(folder)]
-        new = self._rows_of(folder) if published is None else self._as_rows(self._name(folder), published)
+        new = self._as_rows(self._name(folder), published)
         self._write(rows + new)
         return len(new)
 
